@@ -1,0 +1,101 @@
+"""Column names, types and allowed values of the school, village and district layers.
+
+The layers are GeoDataFrames in WGS-84 (EPSG:4326) with point geometry for
+schools and villages and (multi)polygons for districts.  Column names are the
+canonical English names below; the UI translates them through the dashboard's
+string catalogue.
+
+Grade bands follow the Chinese compulsory-education structure:
+``g1_3`` (grades 1–3), ``g4_6`` (grades 4–6) and ``g7_9`` (grades 7–9, junior
+secondary).  A school's ``level`` decides which bands it teaches.
+"""
+from __future__ import annotations
+
+from typing import Final
+
+CRS: Final = "EPSG:4326"
+
+#: School levels and the grade bands each teaches.
+LEVEL_BANDS: Final[dict[str, tuple[str, ...]]] = {
+    "primary": ("g1_3", "g4_6"),
+    "junior": ("g7_9",),
+    "nine_year": ("g1_3", "g4_6", "g7_9"),
+}
+LEVELS: Final = tuple(LEVEL_BANDS)
+
+#: Grade bands, in order.
+BANDS: Final = ("g1_3", "g4_6", "g7_9")
+
+#: Which school levels can take a child of each band.
+BAND_LEVELS: Final[dict[str, tuple[str, ...]]] = {
+    band: tuple(level for level, bands in LEVEL_BANDS.items() if band in bands)
+    for band in BANDS
+}
+
+#: The two "service levels" a planner chooses between on the map:
+#: primary (bands 1–3 and 4–6) and junior (band 7–9).
+SERVICE_LEVELS: Final[dict[str, tuple[str, ...]]] = {
+    "primary": ("g1_3", "g4_6"),
+    "junior": ("g7_9",),
+}
+
+#: Village place types kept from OSM ``place=*`` (``locality`` is excluded: in
+#: OSM it names uninhabited spots such as passes and valleys).
+VILLAGE_PLACES: Final = ("town", "village", "hamlet", "isolated_dwelling")
+
+# Column specifications: name -> pandas dtype.  ``geometry`` is implicit.
+SCHOOL_COLUMNS: Final[dict[str, str]] = {
+    "school_id": "str",
+    "name": "str",
+    "level": "str",
+    "district": "str",
+    "enrol_g1_3": "int64",
+    "enrol_g4_6": "int64",
+    "enrol_g7_9": "int64",
+    "seats": "int64",
+    "beds": "int64",
+    "teachers": "int64",
+    "synthetic": "bool",
+}
+
+VILLAGE_COLUMNS: Final[dict[str, str]] = {
+    "village_id": "str",
+    "name": "str",
+    "place": "str",
+    "district": "str",
+    "children_g1_3": "int64",
+    "children_g4_6": "int64",
+    "children_g7_9": "int64",
+    "synthetic": "bool",
+}
+
+DISTRICT_COLUMNS: Final[dict[str, str]] = {
+    "district_id": "str",
+    "name": "str",
+}
+
+#: Columns holding counts, which must be whole numbers >= 0.
+SCHOOL_COUNT_COLUMNS: Final = ("enrol_g1_3", "enrol_g4_6", "enrol_g7_9", "seats", "beds", "teachers")
+VILLAGE_COUNT_COLUMNS: Final = ("children_g1_3", "children_g4_6", "children_g7_9")
+
+LAYER_COLUMNS: Final[dict[str, dict[str, str]]] = {
+    "schools": SCHOOL_COLUMNS,
+    "villages": VILLAGE_COLUMNS,
+    "districts": DISTRICT_COLUMNS,
+}
+LAYER_ID: Final[dict[str, str]] = {"schools": "school_id", "villages": "village_id", "districts": "district_id"}
+LAYER_GEOMETRY: Final[dict[str, tuple[str, ...]]] = {
+    "schools": ("Point",),
+    "villages": ("Point",),
+    "districts": ("Polygon", "MultiPolygon"),
+}
+
+
+def enrol_column(band: str) -> str:
+    """Return the school enrolment column of a grade band, e.g. ``enrol_g1_3``."""
+    return f"enrol_{band}"
+
+
+def children_column(band: str) -> str:
+    """Return the village children column of a grade band, e.g. ``children_g1_3``."""
+    return f"children_{band}"
