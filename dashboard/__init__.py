@@ -1,0 +1,1 @@
+"""The Dash dashboard: ids, string catalogue, layout and figure builders, callbacks."""

@@ -1,0 +1,161 @@
+"""Figure builders (plotly only, no Dash): the access map.
+
+The map uses the offline ``white-bg`` MapLibre style; roads and parish
+boundaries are drawn from the region's own data, and the OpenStreetMap
+attribution is written on the figure so it survives image exports.
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.i18n import t
+
+LEVEL_COLOURS = {"primary": "#1f77b4", "junior": "#9467bd", "nine_year": "#e377c2"}
+MINUTES_SCALE = [[0.0, "#1a9850"], [0.25, "#91cf60"], [0.5, "#fee08b"], [0.75, "#fc8d59"], [1.0, "#d73027"]]
+UNREACHABLE_COLOUR = "#7f7f7f"
+
+
+def lines_to_xy(lines: Sequence[np.ndarray]) -> tuple[list, list]:
+    """Join polylines (each (k, 2) lon/lat) into one lon and one lat list with None breaks."""
+    lon: list = []
+    lat: list = []
+    for coords in lines:
+        lon.extend(np.round(coords[:, 0], 6).tolist() + [None])
+        lat.extend(np.round(coords[:, 1], 6).tolist() + [None])
+    return lon, lat
+
+
+def view_of(bounds: Sequence[float], *, height_px: int = 600, width_px: int = 900) -> dict:
+    """Return a map centre and zoom that fit ``bounds`` (minx, miny, maxx, maxy) in Web Mercator."""
+    minx, miny, maxx, maxy = bounds
+    lon_span = max(maxx - minx, 1e-4)
+    lat_mid = (miny + maxy) / 2
+    merc_span = max(maxy - miny, 1e-4) / max(math.cos(math.radians(lat_mid)), 0.05)
+    zoom_x = math.log2(360 * width_px / 512 / lon_span)
+    zoom_y = math.log2(360 * height_px / 512 / merc_span)
+    return {"center": {"lon": (minx + maxx) / 2, "lat": lat_mid}, "zoom": round(min(zoom_x, zoom_y) - 0.35, 2)}
+
+
+def base_traces(roads: tuple[list, list], districts: tuple[list, list], *, lang: str) -> list[go.Scattermap]:
+    """Road and parish-boundary line traces."""
+    return [
+        go.Scattermap(
+            lon=districts[0], lat=districts[1], mode="lines", line={"color": "#555555", "width": 1.5},
+            name=t("legend_districts", lang), hoverinfo="skip",
+        ),
+        go.Scattermap(
+            lon=roads[0], lat=roads[1], mode="lines", line={"color": "#b0b0b0", "width": 1},
+            name=t("legend_roads", lang), hoverinfo="skip",
+        ),
+    ]
+
+
+def access_map(
+    *,
+    roads: tuple[list, list],
+    districts: tuple[list, list],
+    bounds: Sequence[float],
+    villages: pd.DataFrame,
+    schools: pd.DataFrame,
+    table: pd.DataFrame,
+    threshold: float,
+    lang: str,
+    synthetic: bool,
+    route: tuple[Sequence[float], Sequence[float]] | None = None,
+    catchment: Sequence[str] = (),
+    selected_school: str | None = None,
+) -> go.Figure:
+    """The access map: roads, parishes, villages coloured by minutes, schools by level.
+
+    ``villages`` and ``table`` are row-aligned (``table`` from
+    :func:`geo.access.access_table`); ``schools`` needs ``school_id, name,
+    level, enrolment, geometry``.
+    """
+    fig = go.Figure(base_traces(roads, districts, lang=lang))
+    vx, vy = villages.geometry.x.to_numpy(), villages.geometry.y.to_numpy()
+    minutes = table["minutes"].to_numpy(dtype=float)
+    reachable = np.isfinite(minutes)
+    unit = t("minutes_unit", lang)
+    hover = [
+        f"<b>{n}</b><br>{t('hover_children', lang)}: {c:,}<br>{t('hover_minutes', lang)}: "
+        + (f"{m:.1f} {unit}<br>→ {s}" if np.isfinite(m) else t("no_school", lang))
+        for n, c, m, s in zip(table["name"], table["children"], minutes, table["school_name"])
+    ]
+    if len(catchment):
+        inside = table["village_id"].isin(list(catchment)).to_numpy()
+        fig.add_trace(
+            go.Scattermap(
+                lon=vx[inside], lat=vy[inside], mode="markers", marker={"size": 22, "color": "#ffd92f", "opacity": 0.6},
+                name=t("legend_catchment", lang), hoverinfo="skip",
+            )
+        )
+    cmax = max(2 * threshold, 1.0)
+    fig.add_trace(
+        go.Scattermap(
+            lon=vx[reachable], lat=vy[reachable], mode="markers",
+            marker={
+                "size": 11, "color": minutes[reachable], "colorscale": MINUTES_SCALE, "cmin": 0, "cmax": cmax,
+                "colorbar": {"title": {"text": t("legend_minutes", lang)}, "x": 1.0, "len": 0.6, "thickness": 12},
+            },
+            customdata=[["village", v] for v in table["village_id"].to_numpy()[reachable]],
+            text=np.array(hover, dtype=object)[reachable], hovertemplate="%{text}<extra></extra>",
+            name=t("legend_villages", lang),
+        )
+    )
+    if (~reachable).any():
+        fig.add_trace(
+            go.Scattermap(
+                lon=vx[~reachable], lat=vy[~reachable], mode="markers", marker={"size": 11, "color": UNREACHABLE_COLOUR},
+                customdata=[["village", v] for v in table["village_id"].to_numpy()[~reachable]],
+                text=np.array(hover, dtype=object)[~reachable], hovertemplate="%{text}<extra></extra>",
+                name=t("no_school", lang),
+            )
+        )
+    enrol = schools["enrolment"].to_numpy(dtype=float)
+    size = 9 + 16 * np.sqrt(enrol / max(enrol.max(initial=1.0), 1.0))
+    for level, colour in LEVEL_COLOURS.items():
+        mask = (schools["level"] == level).to_numpy()
+        if not mask.any():
+            continue
+        sel = schools["school_id"].to_numpy()[mask] == selected_school
+        fig.add_trace(
+            go.Scattermap(
+                lon=schools.geometry.x.to_numpy()[mask], lat=schools.geometry.y.to_numpy()[mask], mode="markers",
+                marker={"size": size[mask] + 6 * sel, "color": colour, "opacity": 0.9},
+                customdata=[["school", s] for s in schools["school_id"].to_numpy()[mask]],
+                text=[
+                    f"<b>{n}</b><br>{t('level_' + level, lang)}<br>{t('hover_enrolment', lang)}: {e:,}"
+                    for n, e in zip(schools["name"].to_numpy()[mask], schools["enrolment"].to_numpy()[mask])
+                ],
+                hovertemplate="%{text}<extra></extra>",
+                name=f"{t('legend_schools', lang)} · {t('level_' + level, lang)}",
+            )
+        )
+    if route is not None:
+        fig.add_trace(
+            go.Scattermap(
+                lon=list(route[0]), lat=list(route[1]), mode="lines", line={"color": "#08519c", "width": 4},
+                name=t("route", lang), hoverinfo="skip",
+            )
+        )
+    notes = t("attribution", lang) + (f" · {t('demo_data', lang)}" if synthetic else "")
+    fig.update_layout(
+        map={"style": "white-bg", **view_of(bounds)},
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 11}},
+        uirevision="keep",
+        annotations=[
+            {
+                "text": notes, "showarrow": False, "xref": "paper", "yref": "paper", "x": 1, "y": 0,
+                "xanchor": "right", "yanchor": "bottom", "font": {"size": 11, "color": "#333"},
+                "bgcolor": "rgba(255,255,255,0.85)",
+            }
+        ],
+        font={"family": "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"},
+    )
+    return fig

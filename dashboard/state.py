@@ -1,0 +1,113 @@
+"""Server-side results for the dashboard, cached by their parameters.
+
+Callbacks keep only small JSON in the browser (``dcc.Store``); everything
+heavy (networks, OD matrices, access tables) is computed here and memoised
+per parameter set.  Nothing here holds per-user state: the caches map
+parameters to immutable results, identical for every user.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from geo.access import access_kpis, access_table, bands_for, nearest_schools, AccessKPIs
+from geo.od import Route, route
+from geo.region import Region, load_region, region_od
+from geo.settings import DEFAULT_SETTINGS, check_mode
+from layers.schema import BANDS, enrol_column
+
+from dashboard.figures import lines_to_xy
+
+
+def region_name() -> str:
+    """The region the dashboard serves: ``$JUNHENG_REGION`` or the demo."""
+    return os.environ.get("JUNHENG_REGION", "demo")
+
+
+def region() -> Region:
+    return load_region(region_name())
+
+
+def schools_frame(reg: Region) -> pd.DataFrame:
+    """Schools with a total ``enrolment`` column."""
+    s = reg.schools.copy()
+    s["enrolment"] = sum(s[enrol_column(b)] for b in BANDS)
+    return s
+
+
+def district_names(reg: Region) -> dict[str, str]:
+    """District id -> name."""
+    return dict(zip(reg.districts["district_id"], reg.districts["name"]))
+
+
+@lru_cache(maxsize=4)
+def _map_lines(reg: Region) -> tuple[tuple[list, list], tuple[list, list]]:
+    net = reg.network("car")
+    keep = (net.reverse_edge < 0) | (np.arange(net.n_edges) < net.reverse_edge)
+    roads = lines_to_xy([net.edge_coords(i) for i in np.flatnonzero(keep)])
+    rings = []
+    for geom in reg.districts.geometry.boundary:
+        parts = getattr(geom, "geoms", [geom])
+        rings.extend(np.asarray(p.coords)[:, :2] for p in parts)
+    return roads, lines_to_xy(rings)
+
+
+def map_lines(reg: Region) -> tuple[tuple[list, list], tuple[list, list]]:
+    """Road and district boundary polylines for the map (cached per region)."""
+    return _map_lines(reg)
+
+
+@dataclass(frozen=True, eq=False)
+class AccessView:
+    table: pd.DataFrame
+    kpis: AccessKPIs
+    level: str
+    band: str
+    mode: str
+    threshold: float
+
+
+@lru_cache(maxsize=64)
+def _access(reg: Region, level: str, band: str, mode: str, threshold: float) -> AccessView:
+    od = region_od(reg, mode, settings=DEFAULT_SETTINGS)
+    table = access_table(
+        reg.villages, reg.schools, od.minutes, level=level, band=band, threshold=threshold, far_snap=od.villages.far
+    )
+    table["snap_m"] = od.villages.distance_m
+    return AccessView(table, access_kpis(table, threshold=threshold), level, band, mode, threshold)
+
+
+def access_view(level: str, band: str, mode: str, threshold: float) -> AccessView:
+    """Access table and KPIs for the current region (cached by parameters)."""
+    check_mode(mode)
+    bands_for(level, band)
+    return _access(region(), level, band, mode, float(threshold))
+
+
+def village_detail(village_id: str, level: str, band: str, mode: str) -> tuple[pd.DataFrame, Route | None]:
+    """The three nearest schools of a village and the route to the nearest."""
+    reg = region()
+    od = region_od(reg, mode)
+    i = int(np.flatnonzero(od.village_ids == village_id)[0])
+    near = nearest_schools(od.minutes[i], reg.schools, bands=bands_for(level, band), k=3)
+    if near.empty:
+        return near, None
+    j = int(np.flatnonzero(od.school_ids == near["school_id"].iloc[0])[0])
+    net = reg.network(mode)
+    v = reg.villages.geometry.iloc[i]
+    s = reg.schools.geometry.iloc[j]
+    r = route(
+        net, net.edge_seconds(mode), _one(od.villages, i), _one(od.schools, j),
+        origin_xy=(v.x, v.y), destination_xy=(s.x, s.y),
+    )
+    return near, r
+
+
+def _one(snaps, i):
+    from geo.snapping import Snaps
+
+    return Snaps(**{k: getattr(snaps, k)[i : i + 1] for k in ("ids", "edge", "t", "distance_m", "snap_x", "snap_y", "far")})

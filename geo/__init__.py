@@ -1,0 +1,1 @@
+"""Road networks, snapping, travel times, allocation, optimisation, indicators."""

@@ -1,0 +1,151 @@
+"""``python -m geo``: the batch command line for everything the dashboard computes.
+
+Every error ends the command with one line on stderr and a non-zero exit
+status; a traceback is printed only with ``--debug``.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import warnings
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from geo.settings import DEFAULT_SETTINGS, MODES
+
+log = logging.getLogger("geo")
+
+
+class CLIError(Exception):
+    """A user error reported in one line by the CLI."""
+
+
+def _read_points_csv(path: str, *, role: str) -> pd.DataFrame:
+    p = Path(path)
+    if not p.is_file():
+        raise CLIError(f"{role} file {p} does not exist; give a CSV with columns id, lon, lat.")
+    try:
+        df = pd.read_csv(p, dtype={"id": str})
+    except Exception as exc:  # pandas raises many types for malformed CSV
+        raise CLIError(f"{role} file {p} is not a readable CSV ({exc}); give a CSV with columns id, lon, lat.") from exc
+    missing = [c for c in ("id", "lon", "lat") if c not in df.columns]
+    if missing:
+        raise CLIError(f"{role} file {p} lacks column(s) {', '.join(missing)}; found {', '.join(map(str, df.columns))}. Rename them to id, lon, lat.")
+    for col, lo, hi in (("lon", -180, 180), ("lat", -90, 90)):
+        values = pd.to_numeric(df[col], errors="coerce")
+        bad = values.isna() | (values < lo) | (values > hi)
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise CLIError(
+                f"{role} file {p}, row {row + 2}, column {col}: value {df[col].iloc[row]!r} is not a number in [{lo}, {hi}]; "
+                "give WGS-84 decimal degrees."
+            )
+        df[col] = values
+    dup = df["id"].duplicated()
+    if dup.any():
+        raise CLIError(f"{role} file {p}, row {int(np.flatnonzero(dup.to_numpy())[0]) + 2}, column id: duplicate id {df['id'][dup].iloc[0]!r}; ids must be unique.")
+    return df
+
+
+def _od_from_graph(args: argparse.Namespace) -> pd.DataFrame:
+    import osmnx as ox
+
+    from geo.network import network_from_graph
+    from geo.od import od_long, point_od_seconds
+    from geo.snapping import snap_points
+
+    gpath = Path(args.graph)
+    if not gpath.is_file():
+        raise CLIError(f"Graph file {gpath} does not exist; give an osmnx GraphML file (ox.save_graphml).")
+    origins = _read_points_csv(args.origins, role="Origins")
+    destinations = _read_points_csv(args.destinations, role="Destinations")
+    try:
+        G = ox.load_graphml(gpath)
+    except Exception as exc:
+        raise CLIError(f"Graph file {gpath} is not a readable osmnx GraphML ({type(exc).__name__}: {exc}).") from exc
+    if str(G.graph.get("crs", "epsg:4326")).lower() not in ("epsg:4326", "wgs84"):
+        G = ox.project_graph(G, to_latlong=True)
+    net = network_from_graph(G, kind="custom")
+    seconds = net.travel_time_s
+    if net.n_edges == 0 or not np.isfinite(seconds).all() or (seconds < 0).any():
+        bad = int(np.sum(~np.isfinite(seconds) | (seconds < 0)))
+        raise CLIError(
+            f"Graph file {gpath}: {bad} of {net.n_edges} edges lack a valid travel_time (seconds); "
+            "add it with ox.add_edge_speeds(G); ox.add_edge_travel_times(G)."
+        )
+    os_ = snap_points(net, origins["id"], origins["lon"], origins["lat"], label="origin")
+    ds = snap_points(net, destinations["id"], destinations["lon"], destinations["lat"], label="destination")
+    minutes = point_od_seconds(net, seconds, os_, ds) / 60
+    return od_long(origins["id"], destinations["id"], minutes, mode="graph")
+
+
+def _od_from_region(args: argparse.Namespace) -> pd.DataFrame:
+    from geo.od import od_long
+    from geo.region import load_region, region_od
+
+    region = load_region(args.region)
+    od = region_od(region, args.mode, settings=_settings(args))
+    return od_long(od.village_ids, od.school_ids, od.minutes, mode=args.mode)
+
+
+def _settings(args: argparse.Namespace):
+    if getattr(args, "cache_dir", None):
+        return DEFAULT_SETTINGS.with_overrides(cache_dir=Path(args.cache_dir))
+    return DEFAULT_SETTINGS
+
+
+def cmd_od(args: argparse.Namespace) -> int:
+    """Write the long OD table ``origin_id, destination_id, mode, minutes, reason``."""
+    if args.graph:
+        if not (args.origins and args.destinations):
+            raise CLIError("--graph needs --origins and --destinations (CSV files with columns id, lon, lat).")
+        table = _od_from_graph(args)
+    else:
+        table = _od_from_region(args)
+    _write_table(table, args.out)
+    unreachable = int(table["minutes"].isna().sum())
+    log.info("Wrote %d pairs to %s (%d unreachable).", len(table), args.out, unreachable)
+    return 0
+
+
+def _write_table(table: pd.DataFrame, out: str) -> None:
+    path = Path(out)
+    if path.parent and not path.parent.exists():
+        raise CLIError(f"Output folder {path.parent} does not exist; create it or choose another --out.")
+    table.to_csv(path, index=False, float_format="%.6f")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m geo", description="Junheng batch commands.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("--cache-dir", help="cache folder (default data/cache)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    od = sub.add_parser("od", help="origin-destination travel minutes, long format")
+    od.add_argument("--region", default="demo", help="region name or folder (default demo)")
+    od.add_argument("--mode", default="walk", choices=MODES)
+    od.add_argument("--graph", help="osmnx GraphML whose edges carry travel_time (seconds)")
+    od.add_argument("--origins", help="CSV with id, lon, lat (with --graph)")
+    od.add_argument("--destinations", help="CSV with id, lon, lat (with --graph)")
+    od.add_argument("--out", required=True, help="output CSV")
+    od.set_defaults(func=cmd_od)
+    return parser
+
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    warnings.showwarning = lambda message, category, *a, **k: print(f"warning: {message}", file=sys.stderr)
+    try:
+        return args.func(args)
+    except (CLIError, OSError, ValueError, LookupError) as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
