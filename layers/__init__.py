@@ -4,7 +4,9 @@ This package is the bottom of the dependency stack
 (``layers -> geo -> dashboard -> app.py``) and imports none of the others.
 """
 from layers.errors import LayerError, LayerFileError, LayerValidationError
+from layers.io import read_layer, read_region_toml, write_layer
 from layers.schema import BANDS, LEVELS, LEVEL_BANDS
+from layers.validation import validate_layer
 
 __all__ = [
     "BANDS",
@@ -13,4 +15,8 @@ __all__ = [
     "LayerError",
     "LayerFileError",
     "LayerValidationError",
+    "read_layer",
+    "read_region_toml",
+    "validate_layer",
+    "write_layer",
 ]

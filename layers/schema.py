@@ -99,3 +99,8 @@ def enrol_column(band: str) -> str:
 def children_column(band: str) -> str:
     """Return the village children column of a grade band, e.g. ``children_g1_3``."""
     return f"children_{band}"
+
+
+#: Keys every ``region.toml`` must have.  ``schools``, ``villages`` and
+#: ``districts`` hold the layer paths, relative to the folder of the file.
+REGION_REQUIRED_KEYS: Final = ("name", "crs_metric", "bbox", "schools", "villages", "districts")
