@@ -455,6 +455,20 @@ def copy_osm(osm_dir: Path, out: Path) -> None:
         log(f"copied {name} to {target}")
 
 
+def name_unnamed_schools(schools: gpd.GeoDataFrame, villages: gpd.GeoDataFrame) -> None:
+    """Name schools that OSM leaves unnamed after their nearest village ("Unnamed school near Encamp (OSM w123)")."""
+    unnamed = schools["name"].str.startswith("School ")
+    if not unnamed.any():
+        return
+    sm = schools.geometry.to_crs(METRIC_CRS)
+    vm = villages.geometry.to_crs(METRIC_CRS)
+    for i in np.flatnonzero(unnamed.to_numpy()):
+        nearest = villages["name"].iloc[int(vm.distance(sm.iloc[i]).to_numpy().argmin())]
+        new = f"Unnamed school near {nearest} (OSM {schools.at[i, 'school_id'][1:]})"
+        log(f"schools: {schools.at[i, 'school_id']} has no OSM name; calling it {new!r}")
+        schools.at[i, "name"] = new
+
+
 def build(out: Path, osm_dir: Path) -> dict[str, gpd.GeoDataFrame]:
     """Build and write the demo region into ``out``; return the layers as written."""
     started = time.perf_counter()
@@ -465,6 +479,7 @@ def build(out: Path, osm_dir: Path) -> dict[str, gpd.GeoDataFrame]:
     districts = build_districts(features)
     villages = build_villages(features, districts)
     schools = build_schools(features, districts)
+    name_unnamed_schools(schools, villages)
 
     rng = np.random.default_rng(SEED)
     draw_children(villages, rng)

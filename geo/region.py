@@ -71,8 +71,7 @@ class Region:
 
     def osm_path(self, kind: str) -> Path:
         """Path of the OSM extract of graph ``kind`` ("walk" or "drive")."""
-        rel = self.meta.get("osm", {}).get(kind) if isinstance(self.meta.get("osm"), dict) else None
-        rel = rel or self.meta.get(f"osm_{kind}")
+        rel = self.meta.get(f"osm_{kind}")
         if not rel:
             msg = f"{self.path / 'region.toml'} names no OSM file for the {kind} graph; add osm_{kind} = \"osm/FILE.osm.bz2\"."
             raise RegionError(msg)
@@ -104,7 +103,7 @@ def _load_region(path: Path, stamp: tuple) -> Region:
     meta = read_region_toml(path / "region.toml")
     layers = {}
     for kind in ("schools", "villages", "districts"):
-        rel = meta.get("layers", {}).get(kind, f"{kind}.geojson") if isinstance(meta.get("layers"), dict) else f"{kind}.geojson"
+        rel = meta.get(kind, f"{kind}.geojson")
         layers[kind] = read_layer(path / rel, kind)
     key = cache_key("region", [file_digest(path / "region.toml")] + [str(s) for s in stamp])
     return Region(name=str(meta.get("name", path.name)), path=path, meta=meta, key=key, **layers)
