@@ -178,3 +178,22 @@ def _region_od(region: Region, mode: str, settings: Settings) -> ODMatrix:
         villages=Snaps.from_arrays(arrays, "v_"),
         schools=Snaps.from_arrays(arrays, "s_"),
     )
+
+
+def site_minutes(region: Region, mode: str, lon: float, lat: float, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """Minutes from every village to a new site at (lon, lat) by ``mode`` (for opening schools)."""
+    check_mode(mode)
+    return _site_minutes(region, mode, round(float(lon), 7), round(float(lat), 7), settings)
+
+
+@lru_cache(maxsize=256)
+def _site_minutes(region: Region, mode: str, lon: float, lat: float, settings: Settings) -> np.ndarray:
+    od = region_od(region, mode, settings=settings)
+    net = region.network(mode, settings=settings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FarSnapWarning)
+        site = snap_points(net, ["site"], [lon], [lat], settings=settings, crs=region.meta.get("crs_metric"), label="site")
+    seconds = point_od_seconds(net, net.edge_seconds(mode, settings=settings), od.villages, site, settings=settings)
+    out = seconds[:, 0] / 60.0
+    out.setflags(write=False)
+    return out
