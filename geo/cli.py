@@ -119,6 +119,78 @@ def _write_table(table: pd.DataFrame, out: str) -> None:
     table.to_csv(path, index=False, float_format="%.6f")
 
 
+def _parse_open(text: str) -> dict:
+    parts = text.split(",")
+    if len(parts) not in (4, 5):
+        raise CLIError(f"--open {text!r}: expected LON,LAT,LEVEL,SEATS[,BEDS], e.g. 1.52,42.51,primary,450,40.")
+    try:
+        lon, lat = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise CLIError(f"--open {text!r}: LON and LAT must be numbers (WGS-84 degrees).") from None
+    def whole(value: str, what: str) -> int:
+        if not value.strip().isdigit():
+            raise CLIError(f"--open {text!r}: {what} must be a whole number >= 0, got {value.strip()!r}.")
+        return int(value)
+
+    action = {"type": "open", "lon": lon, "lat": lat, "level": parts[2].strip(), "seats": whole(parts[3], "SEATS")}
+    if len(parts) == 5:
+        action["beds"] = whole(parts[4], "BEDS")
+    return action
+
+
+def scenario_from_args(args: argparse.Namespace):
+    """Build a :class:`geo.scenario.Scenario` from --scenario FILE and/or --close/--merge/--open."""
+    import json
+
+    from geo.scenario import Scenario
+
+    scenario = Scenario(name=args.name or "cli")
+    if args.scenario:
+        path = Path(args.scenario)
+        if not path.is_file():
+            raise CLIError(f"Scenario file {path} does not exist; give a JSON file {{\"name\": ..., \"actions\": [...]}}.")
+        try:
+            scenario = Scenario.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CLIError(f"Scenario file {path} is not valid UTF-8 JSON ({exc}).") from exc
+    for sid in filter(None, (args.close or "").split(",")):
+        scenario = scenario.with_action({"type": "close", "school_id": sid.strip()})
+    for pair in args.merge or []:
+        if ":" not in pair:
+            raise CLIError(f"--merge {pair!r}: expected SCHOOL:INTO, e.g. Sw123:Sw456.")
+        s, into = pair.split(":", 1)
+        scenario = scenario.with_action({"type": "merge", "school_id": s.strip(), "into": into.strip()})
+    for text in args.open or []:
+        scenario = scenario.with_action(_parse_open(text))
+    return scenario
+
+
+def cmd_scenario(args: argparse.Namespace) -> int:
+    """Solve a consolidation scenario and write its JSON result."""
+    import json
+
+    from geo.region import load_region
+    from geo.rules import Rules
+    from geo.scenario import ScenarioModel
+
+    rules = Rules.from_file(args.rules) if args.rules else Rules()
+    scenario = scenario_from_args(args)
+    model = ScenarioModel.from_region(load_region(args.region), rules=rules, settings=_settings(args))
+    result = model.solve(scenario)
+    out = Path(args.out)
+    if out.parent and not out.parent.exists():
+        raise CLIError(f"Output folder {out.parent} does not exist; create it or choose another --out.")
+    payload = result.to_json()
+    payload["baseline_kpis"] = model.baseline.kpis
+    out.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    k = result.kpis
+    log.info(
+        "%s: %d schools open, %d assigned, %d unassigned, %d violations -> %s",
+        scenario.name, k["schools_open"], k["children"] - k["unassigned"], k["unassigned"], len(result.violations), out,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Junheng batch commands.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -132,6 +204,16 @@ def build_parser() -> argparse.ArgumentParser:
     od.add_argument("--destinations", help="CSV with id, lon, lat (with --graph)")
     od.add_argument("--out", required=True, help="output CSV")
     od.set_defaults(func=cmd_od)
+    sc = sub.add_parser("scenario", help="solve a consolidation scenario (close, merge, open schools)")
+    sc.add_argument("--region", default="demo", help="region name or folder (default demo)")
+    sc.add_argument("--scenario", help="scenario JSON file {name, actions}")
+    sc.add_argument("--name", help="scenario name")
+    sc.add_argument("--close", help="school ids to close, comma-separated")
+    sc.add_argument("--merge", action="append", help="SCHOOL:INTO, repeatable")
+    sc.add_argument("--open", action="append", help="LON,LAT,LEVEL,SEATS[,BEDS], repeatable")
+    sc.add_argument("--rules", help="rules JSON file (partial; overrides the defaults)")
+    sc.add_argument("--out", required=True, help="output JSON")
+    sc.set_defaults(func=cmd_scenario)
     return parser
 
 

@@ -196,7 +196,14 @@ class ScenarioModel:
         schools["lon"] = region.schools.geometry.x.to_numpy()
         schools["lat"] = region.schools.geometry.y.to_numpy()
 
+        minx, miny, maxx, maxy = region.districts.total_bounds
+
         def site_od(lon: float, lat: float) -> tuple[np.ndarray, np.ndarray]:
+            if not (minx - 0.02 <= lon <= maxx + 0.02 and miny - 0.02 <= lat <= maxy + 0.02):
+                raise ScenarioError(
+                    f"New school site lon {lon}, lat {lat} lies outside the region "
+                    f"({minx:.4f}–{maxx:.4f} E, {miny:.4f}–{maxy:.4f} N); pick a site inside it."
+                )
             return site_minutes(region, "walk", lon, lat, settings=settings), site_minutes(region, "bus", lon, lat, settings=settings)
 
         villages = pd.DataFrame(region.villages.drop(columns="geometry"))
