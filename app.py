@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dash import Dash
 
-from dashboard import callbacks, state
+from dashboard import callbacks, callbacks_scenario, state
 from dashboard.i18n import t
 from dashboard.layout import app_layout
 from dashboard.warmup import warm_caches
@@ -27,8 +27,9 @@ def create_app() -> Dash:
         assets_folder=str(Path(__file__).parent / "dashboard" / "assets"),
         suppress_callback_exceptions=True,
     )
-    app.layout = app_layout(region_name=reg.name, synthetic=bool(reg.synthetic))
+    app.layout = app_layout(region_name=reg.name, synthetic=bool(reg.synthetic), school_options=state.school_options(reg))
     callbacks.register(app)
+    callbacks_scenario.register(app)
     return app
 
 

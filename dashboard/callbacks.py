@@ -23,11 +23,16 @@ log = logging.getLogger(__name__)
 WORST_ROWS = 12
 
 
-def switch_language(lang: str, level: str, band: str, mode: str, threshold: Any) -> list:
-    """Rebuild the page in ``lang`` keeping the control values."""
+def switch_language(lang: str, level: str, band: str, mode: str, threshold: Any, tab: str, rules_data: dict | None) -> list:
+    """Rebuild the page in ``lang`` keeping the control values, the tab and the rules."""
     reg = state.region()
-    values = {"level": level, "band": band, "mode": mode, "threshold": threshold}
-    return page(lang, {k: v for k, v in values.items() if v is not None}, region_name=reg.name, synthetic=bool(reg.synthetic))
+    values = {"level": level, "band": band, "mode": mode, "threshold": threshold, "tab": tab}
+    try:
+        rules = state.rules_from_store(rules_data)
+    except ValueError:
+        rules = None
+    return page(lang, {k: v for k, v in values.items() if v is not None}, region_name=reg.name, synthetic=bool(reg.synthetic),
+                school_options=state.school_options(reg), rules=rules)
 
 
 def update_bands(level: str, band: str, lang: str) -> tuple[list, str]:
@@ -125,6 +130,7 @@ def register(app: Dash) -> None:
         Output(ids.PAGE, "children"),
         Input(ids.LANG, "value"),
         State(ids.LEVEL, "value"), State(ids.BAND, "value"), State(ids.MODE, "value"), State(ids.THRESHOLD, "value"),
+        State(ids.TABS, "value"), State(ids.RULES, "data"),
         prevent_initial_call=True,
     )(switch_language)
     app.callback(

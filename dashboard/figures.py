@@ -143,12 +143,102 @@ def access_map(
                 name=t("route", lang), hoverinfo="skip",
             )
         )
+    _finish(fig, bounds, lang, synthetic)
+    return fig
+
+
+DELTA_SCALE = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]
+STATUS_COLOURS = {"closed": "#9e9e9e", "new": "#ff7f00"}
+
+
+def scenario_map(
+    *,
+    roads: tuple[list, list],
+    districts: tuple[list, list],
+    bounds: Sequence[float],
+    villages: pd.DataFrame,
+    values: np.ndarray,
+    delta: bool,
+    schools: pd.DataFrame,
+    sites: tuple[np.ndarray, np.ndarray],
+    threshold: float,
+    lang: str,
+    synthetic: bool,
+) -> go.Figure:
+    """Scenario map: villages coloured by minutes (or by the change in minutes), schools by status.
+
+    ``schools`` needs ``school_id, name, level, lon, lat, seats_used, status``
+    (status ``open``, ``closed`` or ``new``).  ``sites`` is a grid of nearly
+    invisible points; clicking one picks a site for a new school.
+    """
+    fig = go.Figure(base_traces(roads, districts, lang=lang))
+    fig.add_trace(
+        go.Scattermap(
+            lon=sites[0], lat=sites[1], mode="markers", marker={"size": 9, "opacity": 0.02, "color": "#000"},
+            customdata=[["site", f"{x:.6f},{y:.6f}"] for x, y in zip(sites[0], sites[1])],
+            hoverinfo="none", showlegend=False, name="sites",
+        )
+    )
+    vx, vy = villages.geometry.x.to_numpy(), villages.geometry.y.to_numpy()
+    ok = np.isfinite(values)
+    unit = t("minutes_unit", lang)
+    if delta:
+        span = max(float(np.nanmax(np.abs(values))) if ok.any() else 1.0, 1.0)
+        marker = {"color": values[ok], "colorscale": DELTA_SCALE, "cmin": -span, "cmax": span,
+                  "colorbar": {"title": {"text": t("legend_delta", lang)}, "len": 0.6, "thickness": 12}}
+        label = [f"<b>{n}</b><br>{v:+.1f} {unit}" for n, v in zip(villages["name"].to_numpy()[ok], values[ok])]
+    else:
+        marker = {"color": values[ok], "colorscale": MINUTES_SCALE, "cmin": 0, "cmax": max(2 * threshold, 1.0),
+                  "colorbar": {"title": {"text": t("legend_minutes", lang)}, "len": 0.6, "thickness": 12}}
+        label = [f"<b>{n}</b><br>{v:.1f} {unit}" for n, v in zip(villages["name"].to_numpy()[ok], values[ok])]
+    fig.add_trace(
+        go.Scattermap(
+            lon=vx[ok], lat=vy[ok], mode="markers", marker={"size": 11, **marker}, text=label,
+            customdata=[["village", v] for v in villages["village_id"].to_numpy()[ok]],
+            hovertemplate="%{text}<extra></extra>", name=t("legend_villages", lang),
+        )
+    )
+    if (~ok).any():
+        fig.add_trace(
+            go.Scattermap(
+                lon=vx[~ok], lat=vy[~ok], mode="markers", marker={"size": 11, "color": UNREACHABLE_COLOUR},
+                customdata=[["village", v] for v in villages["village_id"].to_numpy()[~ok]],
+                text=villages["name"].to_numpy()[~ok], hovertemplate="%{text}<extra></extra>", name=t("kpi_unassigned", lang),
+            )
+        )
+    used = schools["seats_used"].to_numpy(dtype=float)
+    size = 9 + 16 * np.sqrt(used / max(used.max(initial=1.0), 1.0))
+    groups = [(f"{t('legend_schools', lang)} · {t('level_' + lv, lang)}", (schools["status"] == "open") & (schools["level"] == lv), c)
+              for lv, c in LEVEL_COLOURS.items()]
+    groups += [(t("legend_closed", lang), schools["status"] == "closed", STATUS_COLOURS["closed"]),
+               (t("legend_new", lang), schools["status"] == "new", STATUS_COLOURS["new"])]
+    for name, mask, colour in groups:
+        mask = mask.to_numpy()
+        if not mask.any():
+            continue
+        sub = schools[mask]
+        fig.add_trace(
+            go.Scattermap(
+                lon=sub["lon"], lat=sub["lat"], mode="markers",
+                marker={"size": np.where(sub["status"] == "closed", 10, size[mask]), "color": colour, "opacity": 0.9},
+                customdata=[["school", s] for s in sub["school_id"]],
+                text=[f"<b>{n}</b><br>{t('level_' + lv, lang)}<br>{t('col_seats_used', lang)}: {u:,} / {s:,}"
+                      for n, lv, u, s in zip(sub["name"], sub["level"], sub["seats_used"], sub["seats"])],
+                hovertemplate="%{text}<extra></extra>", name=name,
+            )
+        )
+    _finish(fig, bounds, lang, synthetic)
+    return fig
+
+
+def _finish(fig: go.Figure, bounds: Sequence[float], lang: str, synthetic: bool) -> None:
     notes = t("attribution", lang) + (f" · {t('demo_data', lang)}" if synthetic else "")
     fig.update_layout(
         map={"style": "white-bg", **view_of(bounds)},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 11}},
         uirevision="keep",
+        clickmode="event",
         annotations=[
             {
                 "text": notes, "showarrow": False, "xref": "paper", "yref": "paper", "x": 1, "y": 0,
@@ -158,4 +248,3 @@ def access_map(
         ],
         font={"family": "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"},
     )
-    return fig

@@ -20,3 +20,50 @@ MAP_LOADING: Final = "map-loading"
 WORST_TABLE: Final = "worst-table"
 DETAIL: Final = "detail"
 STATUS: Final = "status"
+
+# tabs and stores
+TABS: Final = "tabs"
+SCENARIOS: Final = "scenarios-store"
+RULES: Final = "rules-store"
+
+# scenario manager
+SC_SELECT: Final = "sc-select"
+SC_NAME: Final = "sc-name"
+SC_RENAME: Final = "sc-rename"
+SC_NEW: Final = "sc-new"
+SC_DUP: Final = "sc-duplicate"
+SC_DEL: Final = "sc-delete"
+SC_DOWNLOAD_BTN: Final = "sc-download-btn"
+SC_DOWNLOAD: Final = "sc-download"
+SC_UPLOAD: Final = "sc-upload"
+SC_COMPARE: Final = "sc-compare"
+SC_VIEW: Final = "sc-view"
+
+# action builder
+ACT_TYPE: Final = "act-type"
+ACT_SCHOOL: Final = "act-school"
+ACT_TARGET: Final = "act-target"
+ACT_LEVEL: Final = "act-level"
+ACT_SEATS: Final = "act-seats"
+ACT_BEDS: Final = "act-beds"
+ACT_LON: Final = "act-lon"
+ACT_LAT: Final = "act-lat"
+ACT_NAME: Final = "act-name"
+ACT_ADD: Final = "act-add"
+ACT_MSG: Final = "act-msg"
+ACTIONS_LIST: Final = "actions-list"
+REMOVE_ACTION: Final = "remove-action"  # pattern-matching type: {"type": REMOVE_ACTION, "index": i}
+FIELD_BOX: Final = "field-box"  # pattern-matching type: {"type": FIELD_BOX, "field": name}
+RULE_INPUT: Final = "rule-input"  # pattern-matching type: {"type": RULE_INPUT, "rule": name, "key": key}
+RULE_KEEP: Final = "rule-keep"
+RULES_MSG: Final = "rules-msg"
+
+# scenario results
+SC_MAP: Final = "sc-map"
+SC_KPI: Final = "sc-kpi"
+SC_VIOLATIONS: Final = "sc-violations"
+SC_IMPACT: Final = "sc-impact"
+SC_IMPACT_BTN: Final = "sc-impact-btn"
+SC_IMPACT_DOWNLOAD: Final = "sc-impact-download"
+SC_SCHOOLS: Final = "sc-schools"
+SC_STATUS: Final = "sc-status"

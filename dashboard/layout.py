@@ -7,7 +7,9 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import LANGS, t
+from dashboard.layout_scenario import scenario_tab
 from geo.access import DEFAULT_THRESHOLD_MIN
+from geo.rules import Rules
 from geo.settings import MODES
 from layers.schema import SERVICE_LEVELS
 
@@ -57,9 +59,57 @@ def controls(lang: str, values: dict[str, Any]) -> html.Div:
     )
 
 
-def page(lang: str, values: dict[str, Any] | None = None, *, region_name: str = "", synthetic: bool = True) -> list:
-    """The page body in ``lang`` with the controls set to ``values``."""
+def access_tab(lang: str, values: dict[str, Any]) -> html.Div:
+    """The access tab: controls, KPI cards, map, detail and worst-served table."""
+    return html.Div(
+        [
+            controls(lang, values),
+            html.Div(id=ids.KPIS, className="kpis"),
+            html.Div(
+                [
+                    html.Div(
+                        dcc.Loading(
+                            dcc.Graph(id=ids.MAP, style={"height": "68vh"}, config={"displaylogo": False, "scrollZoom": True}),
+                            id=ids.MAP_LOADING, type="default", overlay_style={"visibility": "visible", "opacity": 0.5},
+                            custom_spinner=html.Div(t("loading", lang), className="loading-text"),
+                        ),
+                        className="map-panel",
+                    ),
+                    html.Div(
+                        [
+                            html.Div(t("detail_hint", lang), id=ids.DETAIL, className="detail"),
+                            html.H3(t("worst_title", lang)),
+                            html.Div(id=ids.WORST_TABLE),
+                        ],
+                        className="side-panel",
+                    ),
+                ],
+                className="main",
+            ),
+            html.Div(id=ids.STATUS, className="status"),
+        ]
+    )
+
+
+TAB_NAMES = ("access", "scenarios")
+
+
+def page(
+    lang: str,
+    values: dict[str, Any] | None = None,
+    *,
+    region_name: str = "",
+    synthetic: bool = True,
+    school_options: list[dict] | None = None,
+    rules: Rules | None = None,
+) -> list:
+    """The page body in ``lang`` with the controls set to ``values``.
+
+    Both tabs stay in the page; the tab switch only shows one of them, so
+    every component exists for the callbacks at all times.
+    """
     values = {**DEFAULTS, **(values or {})}
+    tab = values.get("tab", "access")
     header = html.Div(
         [
             html.H1(t("app_title", lang), id=ids.TITLE),
@@ -68,48 +118,48 @@ def page(lang: str, values: dict[str, Any] | None = None, *, region_name: str = 
         ],
         className="header",
     )
+    tabs = dcc.Tabs(
+        id=ids.TABS, value=tab, className="tabs",
+        children=[dcc.Tab(label=t(f"tab_{name}", lang), value=name) for name in TAB_NAMES],
+    )
     return [
         header,
-        controls(lang, values),
         html.Div(t("demo_note", lang), className="demo-note") if synthetic else None,
-        html.Div(id=ids.KPIS, className="kpis"),
+        tabs,
+        html.Div(access_tab(lang, values), id=TAB_BOX["access"], style=_shown(tab == "access")),
         html.Div(
-            [
-                html.Div(
-                    dcc.Loading(
-                        dcc.Graph(id=ids.MAP, style={"height": "68vh"}, config={"displaylogo": False, "scrollZoom": True}),
-                        id=ids.MAP_LOADING, type="default", overlay_style={"visibility": "visible", "opacity": 0.5},
-                        custom_spinner=html.Div(t("loading", lang), className="loading-text"),
-                    ),
-                    className="map-panel",
-                ),
-                html.Div(
-                    [
-                        html.Div(t("detail_hint", lang), id=ids.DETAIL, className="detail"),
-                        html.H3(t("worst_title", lang)),
-                        html.Div(id=ids.WORST_TABLE),
-                    ],
-                    className="side-panel",
-                ),
-            ],
-            className="main",
+            scenario_tab(lang, school_options=school_options or [], rules=rules or Rules()),
+            id=TAB_BOX["scenarios"], style=_shown(tab == "scenarios"),
         ),
-        html.Div(id=ids.STATUS, className="status"),
     ]
 
 
-def app_layout(*, region_name: str, synthetic: bool, lang: str = "zh") -> html.Div:
+TAB_BOX = {name: f"tab-box-{name}" for name in TAB_NAMES}
+
+
+def _shown(visible: bool) -> dict:
+    return {} if visible else {"display": "none"}
+
+
+def tab_styles(tab: str) -> list[dict]:
+    """Styles of the tab boxes: only ``tab`` shown."""
+    return [_shown(tab == name) for name in TAB_NAMES]
+
+
+def app_layout(*, region_name: str, synthetic: bool, school_options: list[dict], lang: str = "zh") -> html.Div:
     """The whole app: language switch, stores and the page container."""
     return html.Div(
         [
             dcc.Store(id=ids.SELECTION, data=None),
+            dcc.Store(id=ids.SCENARIOS, storage_type="session"),
+            dcc.Store(id=ids.RULES, storage_type="session"),
             html.Div(
                 dcc.RadioItems(
                     id=ids.LANG, options=[{"label": LANG_LABELS[lg], "value": lg} for lg in LANGS], value=lang, inline=True
                 ),
                 className="lang-switch",
             ),
-            html.Div(page(lang, region_name=region_name, synthetic=synthetic), id=ids.PAGE),
+            html.Div(page(lang, region_name=region_name, synthetic=synthetic, school_options=school_options), id=ids.PAGE),
         ],
         className="app",
     )

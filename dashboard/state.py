@@ -7,6 +7,7 @@ parameters to immutable results, identical for every user.
 """
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +18,8 @@ import pandas as pd
 from geo.access import access_kpis, access_table, bands_for, nearest_schools, AccessKPIs
 from geo.od import Route, route
 from geo.region import Region, load_region, region_od
+from geo.rules import Rules
+from geo.scenario import Scenario, ScenarioModel, ScenarioResult
 from geo.settings import DEFAULT_SETTINGS, check_mode
 from layers.schema import BANDS, enrol_column
 
@@ -111,3 +114,54 @@ def _one(snaps, i):
     from geo.snapping import Snaps
 
     return Snaps(**{k: getattr(snaps, k)[i : i + 1] for k in ("ids", "edge", "t", "distance_m", "snap_x", "snap_y", "far")})
+
+
+# --- scenarios -------------------------------------------------------------
+def school_options(reg: Region) -> list[dict]:
+    """Dropdown options for the region's schools: "name (id)"."""
+    return [{"label": f"{n} ({s})", "value": s} for s, n in sorted(zip(reg.schools["school_id"], reg.schools["name"]), key=lambda p: p[1])]
+
+
+def rules_from_store(data: dict | None) -> Rules:
+    """Rules from the rules store (missing values take the defaults); raises RulesError."""
+    return Rules.from_dict(data or {}, source="rules")
+
+
+@lru_cache(maxsize=8)
+def _model(reg: Region, rules_json: str) -> ScenarioModel:
+    return ScenarioModel.from_region(reg, rules=Rules.from_dict(json.loads(rules_json)))
+
+
+@lru_cache(maxsize=128)
+def _scenario(reg: Region, rules_json: str, scenario_json: str) -> ScenarioResult:
+    return _model(reg, rules_json).solve(Scenario.from_dict(json.loads(scenario_json)))
+
+
+def scenario_results(rules: Rules, scenario: dict) -> tuple[ScenarioResult, ScenarioResult]:
+    """(baseline, scenario) results, cached by the rules and the scenario's JSON."""
+    reg = region()
+    rules_json = json.dumps(rules.as_dict(), sort_keys=True)
+    model = _model(reg, rules_json)
+    payload = {"name": scenario.get("name", ""), "actions": scenario.get("actions", [])}
+    return model.baseline, _scenario(reg, rules_json, json.dumps(payload, sort_keys=True, ensure_ascii=False))
+
+
+def village_minutes(reg: Region, result: ScenarioResult) -> np.ndarray:
+    """Children-weighted mean minutes of each village's assigned children (NaN if none), in layer order."""
+    a = result.assignments
+    w = (a["minutes"] * a["children"]).groupby(a["village_id"]).sum()
+    n = a.groupby("village_id")["children"].sum()
+    mean = (w / n).reindex(reg.villages["village_id"])
+    return mean.to_numpy(dtype=float)
+
+
+@lru_cache(maxsize=2)
+def site_grid(reg: Region, step_deg: float = 0.005) -> tuple[np.ndarray, np.ndarray]:
+    """Clickable candidate sites: a regular grid over the region's districts."""
+    import shapely
+
+    minx, miny, maxx, maxy = reg.districts.total_bounds
+    xs, ys = np.meshgrid(np.arange(minx, maxx, step_deg), np.arange(miny, maxy, step_deg))
+    pts = shapely.points(xs.ravel(), ys.ravel())
+    inside = shapely.contains(reg.districts.union_all(), pts)
+    return xs.ravel()[inside].round(6), ys.ravel()[inside].round(6)

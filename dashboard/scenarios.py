@@ -1,0 +1,164 @@
+"""Pure functions over the per-session scenario store (plain JSON, no Dash).
+
+The store is ``{"current": id, "next": n, "items": {id: {"name", "actions"}}}``;
+it lives in the browser session (``dcc.Store(storage_type="session")``) and is
+small: a few actions per scenario.
+"""
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from typing import Any
+
+from dashboard.i18n import t
+
+MAX_UPLOAD_BYTES = 1_000_000
+
+
+def new_store(lang: str) -> dict:
+    """A store holding one empty scenario."""
+    return {"current": "s1", "next": 2, "items": {"s1": {"name": t("scenario_default_name", lang, n=1), "actions": []}}}
+
+
+def ensure(store: dict | None, lang: str) -> dict:
+    """Return a valid store (a fresh one if missing or damaged)."""
+    if not isinstance(store, dict) or not isinstance(store.get("items"), dict) or not store["items"]:
+        return new_store(lang)
+    store = copy.deepcopy(store)
+    if store.get("current") not in store["items"]:
+        store["current"] = next(iter(store["items"]))
+    store.setdefault("next", len(store["items"]) + 1)
+    return store
+
+
+def current(store: dict) -> dict:
+    return store["items"][store["current"]]
+
+
+def add_scenario(store: dict, lang: str, *, copy_of: str | None = None) -> dict:
+    store = copy.deepcopy(store)
+    n = int(store["next"])
+    sid = f"s{n}"
+    while sid in store["items"]:
+        n += 1
+        sid = f"s{n}"
+    if copy_of and copy_of in store["items"]:
+        src = store["items"][copy_of]
+        store["items"][sid] = {"name": src["name"] + t("copy_suffix", lang), "actions": copy.deepcopy(src["actions"])}
+    else:
+        store["items"][sid] = {"name": t("scenario_default_name", lang, n=n), "actions": []}
+    store["current"], store["next"] = sid, n + 1
+    return store
+
+
+def delete_current(store: dict, lang: str) -> dict:
+    store = copy.deepcopy(store)
+    store["items"].pop(store["current"], None)
+    if not store["items"]:
+        return add_scenario({**store, "items": {}}, lang)
+    store["current"] = next(iter(store["items"]))
+    return store
+
+
+def rename_current(store: dict, name: str) -> dict:
+    store = copy.deepcopy(store)
+    name = (name or "").strip()[:80]
+    if name:
+        current(store)["name"] = name
+    return store
+
+
+def add_action(store: dict, action: dict) -> dict:
+    store = copy.deepcopy(store)
+    current(store)["actions"].append(action)
+    return store
+
+
+def remove_action(store: dict, index: int) -> dict:
+    store = copy.deepcopy(store)
+    actions = current(store)["actions"]
+    if 0 <= index < len(actions):
+        actions.pop(index)
+    return store
+
+
+def load_upload(store: dict, contents: str, filename: str) -> tuple[dict, str | None]:
+    """Add the scenario in an uploaded JSON file; return (store, error message or None)."""
+    try:
+        _, b64 = contents.split(",", 1)
+        raw = base64.b64decode(b64)
+        if len(raw) > MAX_UPLOAD_BYTES:
+            return store, f"{filename}: file is larger than {MAX_UPLOAD_BYTES:,} bytes; a scenario file is a few KB."
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        return store, f"{filename}: not a UTF-8 JSON scenario file ({exc})."
+    if not isinstance(data, dict) or not isinstance(data.get("actions"), list):
+        return store, f'{filename}: expected {{"name": ..., "actions": [...]}}.'
+    bad = [i + 1 for i, a in enumerate(data["actions"]) if not isinstance(a, dict) or "type" not in a]
+    if bad:
+        return store, f"{filename}: action(s) {', '.join(map(str, bad))} lack a \"type\"."
+    store = add_scenario(store, "zh")
+    current(store).update({"name": str(data.get("name") or filename)[:80], "actions": data["actions"]})
+    return store, None
+
+
+def build_action(kind: str, fields: dict[str, Any]) -> tuple[dict | None, str | None]:
+    """Turn the action form's fields into an action, or return the name of what is missing."""
+
+    def need(*names: str) -> str | None:
+        missing = [n for n in names if fields.get(n) in (None, "")]
+        return ", ".join(missing) if missing else None
+
+    required = {
+        "close": ("school",),
+        "merge": ("school", "target"),
+        "open": ("lon", "lat", "level", "seats"),
+        "expand": ("school",),
+        "set_level": ("school", "level"),
+    }
+    if kind not in required:
+        return None, "type"
+    missing = need(*required[kind])
+    if missing:
+        return None, missing
+    if kind == "close":
+        action = {"type": "close", "school_id": fields["school"]}
+        if fields.get("target"):
+            action["to"] = fields["target"]
+    elif kind == "merge":
+        action = {"type": "merge", "school_id": fields["school"], "into": fields["target"]}
+    elif kind == "open":
+        action = {
+            "type": "open", "lon": round(float(fields["lon"]), 6), "lat": round(float(fields["lat"]), 6),
+            "level": fields["level"], "seats": int(fields["seats"]), "beds": int(fields.get("beds") or 0),
+        }
+        if fields.get("name"):
+            action["name"] = str(fields["name"])[:80]
+    elif kind == "expand":
+        action = {"type": "expand", "school_id": fields["school"], "seats": int(fields.get("seats") or 0),
+                  "beds": int(fields.get("beds") or 0)}
+    else:
+        action = {"type": "set_level", "school_id": fields["school"], "level": fields["level"]}
+    return action, None
+
+
+def describe(action: dict, names: dict[str, str], lang: str) -> str:
+    """One line describing an action for the actions list."""
+    kind = action.get("type")
+    school = names.get(str(action.get("school_id")), str(action.get("school_id")))
+    level = t(f"level_{action['level']}", lang) if action.get("level") in ("primary", "junior", "nine_year") else str(action.get("level"))
+    if kind == "close":
+        if action.get("to"):
+            return t("desc_close_to", lang, school=school, target=names.get(action["to"], action["to"]))
+        return t("desc_close", lang, school=school)
+    if kind == "merge":
+        return t("desc_merge", lang, school=school, target=names.get(action.get("into"), action.get("into")))
+    if kind == "open":
+        return t("desc_open", lang, level=level, name=action.get("name") or action.get("school_id") or "", seats=action.get("seats"),
+                 beds=action.get("beds", 0))
+    if kind == "expand":
+        return t("desc_expand", lang, school=school, seats=action.get("seats", 0), beds=action.get("beds", 0))
+    if kind == "set_level":
+        return t("desc_set_level", lang, school=school, level=level)
+    return json.dumps(action, ensure_ascii=False)
