@@ -95,6 +95,7 @@ def access_map(
             )
         )
     cmax = max(2 * threshold, 1.0)
+    fig.add_trace(_halo(vx, vy))
     fig.add_trace(
         go.Scattermap(
             lon=vx[reachable], lat=vy[reachable], mode="markers",
@@ -182,6 +183,7 @@ def scenario_map(
     vx, vy = villages.geometry.x.to_numpy(), villages.geometry.y.to_numpy()
     ok = np.isfinite(values)
     unit = t("minutes_unit", lang)
+    fig.add_trace(_halo(vx, vy))
     if delta:
         span = max(float(np.nanmax(np.abs(values))) if ok.any() else 1.0, 1.0)
         marker = {"color": values[ok], "colorscale": DELTA_SCALE, "cmin": -span, "cmax": span,
@@ -229,6 +231,12 @@ def scenario_map(
         )
     _finish(fig, bounds, lang, synthetic)
     return fig
+
+
+def _halo(lon: np.ndarray, lat: np.ndarray) -> go.Scattermap:
+    """A dark ring under village markers, so pale colours stay visible on the white map."""
+    return go.Scattermap(lon=lon, lat=lat, mode="markers", marker={"size": 14, "color": "#444444"},
+                         hoverinfo="skip", showlegend=False, name="halo")
 
 
 def _finish(fig: go.Figure, bounds: Sequence[float], lang: str, synthetic: bool) -> None:

@@ -56,7 +56,8 @@ class Rules:
         The access KPI threshold (share of day pupils within it).
     keep_catchments : bool
         Keep each child at its baseline school while that school stays open
-        and has room; otherwise assign everyone optimally.
+        and has room, unless a school opened by the scenario is nearer;
+        otherwise assign everyone optimally.
     candidates : int
         Schools considered per village and band (the nearest by travel time);
         the assignment is exact when this is at least the number of schools.
@@ -78,11 +79,17 @@ class Rules:
             missing = [b for b in BANDS if b not in table]
             if missing:
                 problems.append(f"{name} lacks band(s) {', '.join(missing)}")
+            unknown = [str(b) for b in table if b not in BANDS]
+            if unknown:
+                problems.append(f"{name} has unknown band(s) {', '.join(unknown)}; allowed: {', '.join(BANDS)}")
         for name in ("school_size_cap", "class_size_cap"):
             table = getattr(self, name)
             missing = [lv for lv in LEVELS if lv not in table]
             if missing:
                 problems.append(f"{name} lacks level(s) {', '.join(missing)}")
+            unknown = [str(lv) for lv in table if lv not in LEVELS]
+            if unknown:
+                problems.append(f"{name} has unknown level(s) {', '.join(unknown)}; allowed: {', '.join(LEVELS)}")
         for name in ("walk_minutes", "bus_cap_minutes", "school_size_cap", "class_size_cap"):
             for key, value in getattr(self, name).items():
                 if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:

@@ -50,6 +50,8 @@ ACTION_TYPES: Final = ("close", "merge", "open", "expand", "set_level")
 _SCALE: Final = 100  # minutes -> integer cost units (centi-minutes)
 _UNPLACED_COST: Final = 10**9
 _KEEP_BONUS: Final = 10**7
+#: Pupils per classroom that seats are counted in (the national caps, 国发〔2016〕40号).
+_STANDARD_CLASS_SIZE: Final = dict(Rules().class_size_cap)
 
 #: Callable giving (walk_minutes, bus_minutes) columns, one value per village, for a new site.
 SiteOD = Callable[[float, float], tuple[np.ndarray, np.ndarray]]
@@ -70,6 +72,12 @@ class Scenario:
     def from_dict(cls, data: Mapping[str, Any]) -> "Scenario":
         if not isinstance(data, Mapping) or not isinstance(data.get("actions", []), list):
             raise ScenarioError('A scenario is a JSON object {"name": ..., "actions": [...]}.')
+        for i, action in enumerate(data.get("actions", []), start=1):
+            if not isinstance(action, Mapping):
+                raise ScenarioError(
+                    f'action {i} ({json.dumps(action, ensure_ascii=False)}): expected a JSON object such as '
+                    '{"type": "close", "school_id": "S1"}.'
+                )
         return cls(name=str(data.get("name", "scenario")), actions=tuple(dict(a) for a in data.get("actions", [])))
 
     def to_dict(self) -> dict[str, Any]:
@@ -269,13 +277,17 @@ class ScenarioModel:
                 if level not in LEVELS:
                     raise ScenarioError(f"{where}: level {level!r} unknown; allowed: {', '.join(LEVELS)}.")
                 st.schools.at[row, "level"] = level
-        # a receiving school closed later passes its pupils on
+        # a receiving school closed later passes its pupils on; closed with no receiver, it frees them
+        is_open = dict(zip(st.schools["school_id"].astype(str), st.schools["open"].astype(bool)))
         for closed, target in list(st.forced.items()):
             seen = {closed}
             while target in st.forced and target not in seen:
                 seen.add(target)
                 target = st.forced[target]
-            st.forced[closed] = target
+            if is_open.get(target, False):
+                st.forced[closed] = target
+            else:
+                del st.forced[closed]
         return st
 
     def _open(self, st: _State, action: Mapping[str, Any], where: str) -> _State:
@@ -355,6 +367,14 @@ class ScenarioModel:
             minutes[b], modes[b] = _pair_modes(st.walk, st.bus, band, rules)
             teaches = np.array([band in LEVEL_BANDS[lv] for lv in levels]) & is_open
             minutes[b][:, ~teaches] = np.inf
+
+        # a kept child moves anyway when a school opened by this scenario is nearer than its own
+        new_cols = np.flatnonzero(~np.isin(sid, self.schools["school_id"].astype(str).to_numpy()))
+        if len(new_cols) and (uk >= 0).any():
+            kept = np.flatnonzero(uk >= 0)
+            nearest_new = minutes[ub[kept][:, None], uv[kept][:, None], new_cols[None, :]].min(axis=1)
+            own = minutes[ub[kept], uv[kept], uk[kept]]
+            uk[kept[nearest_new < own]] = -1
 
         # arcs from units to schools
         k = min(rules.candidates, n_s)
@@ -538,13 +558,20 @@ def _violations(model, scenario, st, schools, assign, unassigned, baseline) -> p
     if baseline is not None:
         closed = set(schools.loc[~schools["open"].astype(bool), "school_id"].astype(str))
         base = baseline.assignments
+
+        def lost_by(table: pd.DataFrame) -> dict:
+            return table.groupby(["village_id", "band"])["children"].sum().to_dict() if len(table) else {}
+
+        # children of a village and band left unplaced by the scenario beyond those already unplaced today
+        lost_now, lost_before = lost_by(unassigned), lost_by(baseline.unassigned)
         for s in sorted(closed):
             former = base[base["school_id"] == s]
             if former.empty:
                 continue
-            keys = set(zip(former["village_id"], former["band"]))
-            lost = unassigned[[k in keys for k in zip(unassigned["village_id"], unassigned["band"])]] if len(unassigned) else unassigned
-            n_lost = int(lost["children"].sum()) if len(lost) else 0
+            n_lost = sum(
+                min(int(n), max(int(lost_now.get((v, b), 0)) - int(lost_before.get((v, b), 0)), 0))
+                for v, b, n in zip(former["village_id"], former["band"], former["children"])
+            )
             if n_lost:
                 rows.append({
                     "rule": "build_before_close",
@@ -570,7 +597,9 @@ def _violations(model, scenario, st, schools, assign, unassigned, baseline) -> p
             rows.append({"rule": "school_size", "subject": r.school_id,
                          "detail": f"{r.seats_used} pupils exceed the {r.level} size cap of {cap} (国办发〔2018〕27号)"})
         size = rules.class_size_cap[r.level]
-        classes = max(math.ceil(r.seats / size), 1) if r.seats else 0
+        # classes are the school's classrooms: its seats at the standard class size (not at the
+        # rule's cap, which would make seats_used / classes <= cap hold by construction)
+        classes = max(math.ceil(r.seats / _STANDARD_CLASS_SIZE[r.level]), 1) if r.seats else 0
         if classes and r.seats_used / classes > size:
             rows.append({"rule": "class_size", "subject": r.school_id,
                          "detail": f"{r.seats_used} pupils in {classes} classes exceed {size} per class (国发〔2016〕40号)"})
