@@ -119,8 +119,12 @@ class RoadNetwork:
 
     @cached_property
     def reverse_edge(self) -> np.ndarray:
-        """Index of the edge v->u for each edge u->v (shortest such), or -1."""
-        return _reverse_edges(self.edge_u, self.edge_v, self.length_m)
+        """Index of the same road travelled backwards for each edge u->v, or -1 (one-way).
+
+        That is an edge v->u with the same length and the reversed polyline;
+        another road between the same two nodes is never taken for it.
+        """
+        return _reverse_edges(self.edge_u, self.edge_v, self.length_m, self.coords, self.coord_start)
 
 
 def edge_speeds_kmh(net: RoadNetwork, mode: str, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
@@ -152,20 +156,43 @@ def _csr_min(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> sp.csr_matr
     return sp.csr_matrix((w, (u[first], v[first])), shape=(n, n))
 
 
-def _reverse_edges(u: np.ndarray, v: np.ndarray, length: np.ndarray) -> np.ndarray:
-    order = np.lexsort((length, v, u))
-    keys = u[order].astype(np.int64) * (int(max(u.max(initial=0), v.max(initial=0))) + 1) + v[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = keys[1:] != keys[:-1]
-    best_keys, best_idx = keys[first], order[first]
-    want = v.astype(np.int64) * (int(max(u.max(initial=0), v.max(initial=0))) + 1) + u
-    pos = np.searchsorted(best_keys, want)
-    pos = np.clip(pos, 0, max(len(best_keys) - 1, 0))
-    found = len(best_keys) > 0
-    out = np.full(len(u), -1, dtype=np.int64)
-    if found:
-        hit = best_keys[pos] == want
-        out[hit] = best_idx[pos[hit]]
+def _reverse_edges(u: np.ndarray, v: np.ndarray, length: np.ndarray, coords: np.ndarray, coord_start: np.ndarray) -> np.ndarray:
+    """For each edge u->v, the lowest-index edge v->u tracing the same polyline backwards, or -1.
+
+    Matching on the geometry (not merely the node pair) matters where two
+    different roads join the same two nodes: pairing a road with the other
+    road's opposite direction would give it the wrong travel time backwards,
+    and make a one-way road look two-way.
+    """
+    n_edges = len(u)
+    out = np.full(n_edges, -1, dtype=np.int64)
+    if n_edges == 0:
+        return out
+    n = int(max(u.max(), v.max())) + 1
+    key = u.astype(np.int64) * n + v
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    want = v.astype(np.int64) * n + u
+    lo = np.searchsorted(sorted_key, want, side="left")
+    count = np.searchsorted(sorted_key, want, side="right") - lo
+    # Every candidate pair (i, j): edge i = u->v, edge j = v->u (j ascending within i).
+    i_idx = np.repeat(np.arange(n_edges), count)
+    within = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    j_idx = order[np.repeat(lo, count) + within]
+    sizes = np.diff(coord_start)
+    ok = (sizes[i_idx] == sizes[j_idx]) & np.isclose(length[i_idx], length[j_idx], rtol=1e-6, atol=1e-6)
+    i_idx, j_idx = i_idx[ok], j_idx[ok]
+    if len(i_idx) == 0:
+        return out
+    s = sizes[i_idx]
+    offsets = np.arange(int(s.sum())) - np.repeat(np.cumsum(s) - s, s)
+    pi = np.repeat(coord_start[i_idx], s) + offsets
+    pj = np.repeat(coord_start[j_idx + 1] - 1, s) - offsets
+    same_point = np.all(np.abs(coords[pi] - coords[pj]) <= 1e-9, axis=1)
+    match = np.logical_and.reduceat(same_point, np.cumsum(s) - s)
+    i_idx, j_idx = i_idx[match], j_idx[match]
+    first = np.unique(i_idx, return_index=True)[1]
+    out[i_idx[first]] = j_idx[first]
     return out
 
 

@@ -38,16 +38,22 @@ def _augmented(net: RoadNetwork, w: np.ndarray, origins: Snaps, destinations: Sn
     o_idx = n + np.arange(no)
     d_idx = n + no + np.arange(nd)
     us, vs, ws = [net.edge_u], [net.edge_v], [w]
-    # origin -> end node of its edge (forward) and -> start node (via the reverse edge)
+    # origin -> end node of its edge (forward) and -> start node (via the reverse edge,
+    # or for free when the point is the start node itself, as at the end of a one-way edge)
     e, t = origins.edge, origins.t
-    us += [o_idx, o_idx[rev[e] >= 0]]
-    vs += [net.edge_v[e], net.edge_u[e][rev[e] >= 0]]
-    ws += [(1 - t) * w[e], (t * w[rev[e]])[rev[e] >= 0]]
-    # start node -> destination (forward) and end node -> destination (via reverse)
+    has_rev = rev[e] >= 0
+    back = has_rev | (t <= 0.0)
+    us += [o_idx, o_idx[back]]
+    vs += [net.edge_v[e], net.edge_u[e][back]]
+    ws += [(1 - t) * w[e], np.where(has_rev, t * w[np.maximum(rev[e], 0)], 0.0)[back]]
+    # start node -> destination (forward) and end node -> destination (via the reverse
+    # edge, or for free when the point is the end node itself)
     e, t = destinations.edge, destinations.t
-    us += [net.edge_u[e], net.edge_v[e][rev[e] >= 0]]
-    vs += [d_idx, d_idx[rev[e] >= 0]]
-    ws += [t * w[e], ((1 - t) * w[rev[e]])[rev[e] >= 0]]
+    has_rev = rev[e] >= 0
+    back = has_rev | (t >= 1.0)
+    us += [net.edge_u[e], net.edge_v[e][back]]
+    vs += [d_idx, d_idx[back]]
+    ws += [t * w[e], np.where(has_rev, (1 - t) * w[np.maximum(rev[e], 0)], 0.0)[back]]
     graph = _csr_min(np.concatenate(us), np.concatenate(vs), np.concatenate(ws), n + no + nd)
     return graph, o_idx, d_idx
 
@@ -110,6 +116,25 @@ def od_long(origin_ids, destination_ids, minutes: np.ndarray, *, mode: str) -> p
     )
 
 
+def _piece(net: RoadNetwork, e: int, start: float, end: float, *, first=None, last=None) -> np.ndarray:
+    """Part of edge ``e``'s lon/lat polyline from fraction ``start`` to ``end`` (backwards if end < start).
+
+    Snapping measures ``t`` as a fraction of the edge's length in metres, so
+    the cut is made with longitudes scaled by cos(latitude) (degrees of
+    longitude are shorter than degrees of latitude); ``first``/``last``
+    replace the cut ends with the exact snapped points.
+    """
+    coords = net.edge_coords(e)
+    scale = np.array([np.cos(np.radians(float(coords[:, 1].mean()))), 1.0])
+    part = substring(shapely.linestrings(coords * scale), start, end, normalized=True)
+    out = np.asarray(part.coords, dtype=float).reshape(-1, 2) / scale
+    if first is not None:
+        out[0] = first
+    if last is not None:
+        out[-1] = last
+    return out
+
+
 @dataclass(frozen=True)
 class Route:
     """One door-to-door route: a lon/lat polyline and its minutes."""
@@ -139,30 +164,31 @@ def route(
     minutes = point_od_seconds(net, w, origin, destination, settings=settings)[0, 0] / 60
     if not np.isfinite(minutes):
         return None
-    line_of = lambda e: shapely.linestrings(net.edge_coords(e))  # noqa: E731
     eo, to = int(origin.edge[0]), float(origin.t[0])
     ed, td = int(destination.edge[0]), float(destination.t[0])
+    o_snap = (float(origin.snap_x[0]), float(origin.snap_y[0]))
+    d_snap = (float(destination.snap_x[0]), float(destination.snap_y[0]))
     parts: list[np.ndarray] = [np.array([origin_xy])]
     direct = _same_edge_seconds(net, w, origin, destination)[0, 0]
     path = csr_shortest_path(graph, int(o_idx[0]), int(d_idx[0]))
     road_only = csr_od_seconds(graph, o_idx, d_idx)[0, 0]
     if direct <= road_only:
-        parts.append(np.asarray(substring(line_of(eo), to, td, normalized=True).coords))
+        parts.append(_piece(net, eo, to, td, first=o_snap, last=d_snap))
     else:
         nodes = path[1:-1]
         # first piece: along the origin edge towards the first real node
         if nodes and nodes[0] == net.edge_v[eo]:
-            parts.append(np.asarray(substring(line_of(eo), to, 1.0, normalized=True).coords))
+            parts.append(_piece(net, eo, to, 1.0, first=o_snap))
         else:
-            parts.append(np.asarray(substring(line_of(eo), to, 0.0, normalized=True).coords))
+            parts.append(_piece(net, eo, to, 0.0, first=o_snap))
         for a, b in zip(nodes[:-1], nodes[1:]):
             cand = np.flatnonzero((net.edge_u == a) & (net.edge_v == b))
             e = cand[np.argmin(w[cand])]
             parts.append(net.edge_coords(e))
         if nodes and nodes[-1] == net.edge_u[ed]:
-            parts.append(np.asarray(substring(line_of(ed), 0.0, td, normalized=True).coords))
+            parts.append(_piece(net, ed, 0.0, td, last=d_snap))
         else:
-            parts.append(np.asarray(substring(line_of(ed), 1.0, td, normalized=True).coords))
+            parts.append(_piece(net, ed, 1.0, td, last=d_snap))
     parts.append(np.array([destination_xy]))
     coords = np.concatenate([p.reshape(-1, 2) for p in parts if len(p)])
     return Route(lon=tuple(coords[:, 0].round(7)), lat=tuple(coords[:, 1].round(7)), minutes=float(minutes))
