@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 DATA_DIR: Final = Path(__file__).resolve().parent.parent / "data"
 NAMED_REGIONS: Final = {"demo": DATA_DIR / "demo"}
-OD_FORMAT: Final = 1
+OD_FORMAT: Final = 2
 
 
 class RegionError(LookupError):
