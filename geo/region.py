@@ -32,6 +32,16 @@ NAMED_REGIONS: Final = {"demo": DATA_DIR / "demo"}
 OD_FORMAT: Final = 2
 
 
+def _code_digest() -> str:
+    """Hash of the modules that compute travel times: any change to them invalidates cached matrices."""
+    here = Path(__file__).resolve().parent
+    texts = [(here / name).read_text(encoding="utf-8") for name in ("network.py", "snapping.py", "od.py", "traveltime.py", "settings.py")]
+    return cache_key("code", texts)
+
+
+CODE_DIGEST: Final = _code_digest()
+
+
 class RegionError(LookupError):
     """A region name or folder that cannot be opened."""
 
@@ -157,7 +167,7 @@ def _region_od(region: Region, mode: str, settings: Settings) -> ODMatrix:
     sid, sx, sy = _points(region.schools, "school_id")
     crs = region.meta.get("crs_metric")
     digest = file_digest(region.osm_path(kind))
-    key = cache_key("od", OD_FORMAT, digest, mode, settings.fingerprint(), vid.tolist(), vx.round(7).tolist(),
+    key = cache_key("od", OD_FORMAT, CODE_DIGEST, digest, mode, settings.fingerprint(), vid.tolist(), vx.round(7).tolist(),
                     vy.round(7).tolist(), sid.tolist(), sx.round(7).tolist(), sy.round(7).tolist())
 
     def build() -> dict[str, np.ndarray]:
