@@ -10,7 +10,10 @@ writes ``schools.geojson``, ``villages.geojson``, ``districts.geojson`` and
 ``<out>/osm`` when they are not already there, so the region folder is
 self-contained).  Locations, names and boundaries come from OSM; children,
 enrolment, seats, beds and teachers are synthetic, drawn from one seeded
-random generator, so every run gives the same bytes.  The rules are
+random generator, and the 优质均衡 resources (students, urban/rural, qualified,
+key and PE/art teachers, floor areas, equipment, multimedia classrooms) from a
+second one drawn after everything else, so every run gives the same bytes and
+the first generator's numbers do not depend on the second.  The rules are
 documented in ``data/README.md``.
 """
 from __future__ import annotations
@@ -33,6 +36,7 @@ import osmnx as ox  # noqa: E402
 import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 
+from geo.indicators import INDICATORS, Standards  # noqa: E402
 from layers.io import read_layer, write_layer  # noqa: E402
 from layers.schema import (  # noqa: E402
     BANDS,
@@ -120,6 +124,22 @@ BED_FACTOR = (0.10, 0.30)
 #: Teachers = enrolment / U(12, 16) pupils per teacher, rounded, at least 2.
 PUPILS_PER_TEACHER = (12.0, 16.0)
 MIN_TEACHERS = 2
+
+#: The 优质均衡 resources come from a second generator, seeded SEED + 1 and used
+#: after everything else, so adding them left every other number unchanged.
+INDICATOR_SEED = SEED + 1
+#: Per school, one "wealth" factor shared by its seven resources, urban and rural
+#: drawn from different ranges (urban schools are better equipped) ...
+WEALTH = {"urban": (0.85, 1.35), "rural": (0.60, 1.15)}
+#: ... times one factor per resource.
+RESOURCE_FACTOR = (0.75, 1.35)
+#: Some schools clearly fail one or two indicators: with u < FAIL_TWO two, with
+#: u < FAIL_ONE one, their factors replaced by FAIL_FACTOR.
+FAIL_ONE, FAIL_TWO = 0.35, 0.12
+FAIL_FACTOR = (0.45, 0.80)
+#: Buildings (floor areas, multimedia classrooms) are sized on seats, the rest
+#: on students, at the school's mix of primary and junior standards.
+BUILDING_KEYS = ("teaching_area_m2", "sports_area_m2", "multimedia_classrooms")
 
 
 def log(message: str) -> None:
@@ -399,6 +419,67 @@ def school_resources(schools: gpd.GeoDataFrame, rng: np.random.Generator) -> Non
     schools["teachers"] = np.array(teachers, dtype="int64")
 
 
+def indicator_resources(schools: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, rng: np.random.Generator) -> None:
+    """优质均衡 resource columns of each school (rows in id order), from ``rng`` only.
+
+    ``students`` = total enrolment; ``students_junior`` = g7_9 enrolment of a
+    nine-year school (else 0); ``urban_rural`` = urban when the nearest
+    village is a town.  Each resource = standard × base × wealth × factor,
+    where base is the school's students (seats for buildings), weighted by its
+    primary/junior mix; counts are rounded to whole numbers (teachers capped
+    at the school's ``teachers``), areas to 0.1 m², values to whole yuan.
+    Thirteen draws per school, always in the same order: wealth, seven
+    factors, fail draw, two fail picks, two fail depths.
+    """
+    standards = Standards()
+    enrol = {b: schools[enrol_column(b)].to_numpy(dtype=np.int64) for b in BANDS}
+    students = enrol["g1_3"] + enrol["g4_6"] + enrol["g7_9"]
+    levels = schools["level"].to_numpy()
+    schools["students"] = students
+    schools["students_junior"] = np.where(levels == "nine_year", enrol["g7_9"], 0).astype("int64")
+
+    v_xy = shapely.get_coordinates(villages.geometry.to_crs(METRIC_CRS).values)
+    s_xy = shapely.get_coordinates(schools.geometry.to_crs(METRIC_CRS).values)
+    nearest = np.hypot(v_xy[None, :, 0] - s_xy[:, None, 0], v_xy[None, :, 1] - s_xy[:, None, 1]).argmin(axis=1)
+    urban = villages["place"].to_numpy()[nearest] == "town"
+    schools["urban_rural"] = np.where(urban, "urban", "rural")
+
+    draws = rng.random((len(schools), 13))
+    keys = [ind.key for ind in INDICATORS]
+    values: dict[str, list[float]] = {k: [] for k in keys}
+    for i, u in enumerate(draws):
+        low, high = WEALTH["urban" if urban[i] else "rural"]
+        wealth = low + u[0] * (high - low)
+        factors = RESOURCE_FACTOR[0] + u[1:8] * (RESOURCE_FACTOR[1] - RESOURCE_FACTOR[0])
+        n_fail = 2 if u[8] < FAIL_TWO else 1 if u[8] < FAIL_ONE else 0
+        first = int(u[9] * 7)
+        second = [k for k in range(7) if k != first][int(u[10] * 6)]
+        for k, depth in zip((first, second)[:n_fail], u[11:13], strict=False):
+            factors[k] = FAIL_FACTOR[0] + depth * (FAIL_FACTOR[1] - FAIL_FACTOR[0])
+        # the school's mix of primary and junior students (nine-year: its enrolment; empty: half and half)
+        if levels[i] == "nine_year":
+            junior_share = enrol["g7_9"][i] / students[i] if students[i] else 0.5
+        else:
+            junior_share = 1.0 if levels[i] == "junior" else 0.0
+        seats = int(schools["seats"].iat[i])
+        for k, ind in enumerate(INDICATORS):
+            per = (1 - junior_share) * standards.standard("primary", ind.key) + junior_share * standards.standard("junior", ind.key)
+            base = seats if ind.key in BUILDING_KEYS else int(students[i])
+            amount = per / ind.scale * base * wealth * factors[k]
+            values[ind.key].append(amount)
+    teachers = schools["teachers"].to_numpy(dtype=np.int64)
+    for key in keys:
+        amount = np.array(values[key])
+        if key.startswith("teachers_"):
+            schools[key] = np.minimum(np.rint(amount), teachers).astype("int64")
+        elif key == "multimedia_classrooms":
+            schools[key] = np.rint(amount).astype("int64")
+        elif key == "equipment_value_yuan":
+            schools[key] = np.rint(amount).astype("float64")
+        else:
+            schools[key] = np.round(amount, 1).astype("float64")
+
+
 # --------------------------------------------------------------------------- region.toml
 
 
@@ -487,6 +568,7 @@ def build(out: Path, osm_dir: Path) -> dict[str, gpd.GeoDataFrame]:
     schools["level"] = levels
     allocate_enrolment(villages, schools)
     school_resources(schools, rng)
+    indicator_resources(schools, villages, np.random.default_rng(INDICATOR_SEED))
     villages["synthetic"] = True
     schools["synthetic"] = True
     log(
@@ -541,6 +623,13 @@ def summarise(layers: dict[str, gpd.GeoDataFrame]) -> None:
         f"schools: {int(schools['seats'].sum())} seats, {int(schools['beds'].sum())} beds "
         f"in {int((schools['beds'] > 0).sum())} schools, {int(schools['teachers'].sum())} teachers, "
         f"{int((enrol < 60).sum())} with enrolment < 60"
+    )
+    log(
+        f"schools: {int((schools['urban_rural'] == 'urban').sum())} urban, "
+        f"{int((schools['urban_rural'] == 'rural').sum())} rural; "
+        f"{int(schools['teachers_qualified'].sum())} qualified, {int(schools['teachers_key'].sum())} key, "
+        f"{int(schools['teachers_pe_art'].sum())} PE/art teachers, {int(schools['multimedia_classrooms'].sum())} "
+        f"multimedia classrooms"
     )
 
 

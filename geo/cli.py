@@ -191,6 +191,53 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_indicators(args: argparse.Namespace) -> int:
+    """Evaluate the 优质均衡 resource indicators (教督〔2017〕6号) and write their JSON.
+
+    The schools come from ``--schools FILE`` (CSV or XLSX, Chinese headers
+    accepted) or from the schools layer of ``--region``.  Schools without
+    students are an error in a table (``--skip-empty`` skips them) and are
+    skipped with a warning in a region layer, where an empty school is a
+    legitimate closure candidate.
+    """
+    import json
+
+    from geo.indicators import IndicatorError, Standards, evaluate, read_schools_table
+
+    if bool(args.schools) == bool(args.region):
+        raise CLIError("give either --schools FILE (CSV or XLSX) or --region NAME (e.g. --region demo), not both or neither.")
+    out = Path(args.out)
+    if out.parent and not out.parent.exists():
+        raise CLIError(f"Output folder {out.parent} does not exist; create it or choose another --out.")
+    try:
+        standards = Standards.from_file(args.standards) if args.standards else Standards()
+        skip_empty = bool(args.skip_empty)
+        if args.schools:
+            table = read_schools_table(args.schools)
+            source = str(args.schools)
+        else:
+            from geo.region import load_region
+
+            region = load_region(args.region)
+            table = pd.DataFrame(region.schools.drop(columns="geometry"))
+            source = str(region.path / str(region.meta.get("schools", "schools.geojson")))
+            skip_empty = True
+        result = evaluate(table, standards=standards, source=source, skip_empty=skip_empty)
+    except IndicatorError as exc:
+        lines = str(exc).splitlines()
+        if len(lines) == 1:
+            raise
+        raise CLIError(f"{len(lines)} problems: " + " | ".join(lines)) from exc
+    if result.skipped:
+        log.warning("warning: skipped %d school(s) without students: %s", len(result.skipped), ", ".join(result.skipped))
+    out.write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+    for level, s in result.summary().items():
+        verdict = {True: "all CVs pass", False: "some CVs fail", None: "CV not computable"}[s["cv_all_pass"]]
+        log.info("%s: %d of %d school parts pass, %d in the CV, %s", level, s["passed"], s["schools"], s["in_cv"], verdict)
+    log.info("Wrote %s", out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Junheng batch commands.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -214,6 +261,13 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--rules", help="rules JSON file (partial; overrides the defaults)")
     sc.add_argument("--out", required=True, help="output JSON")
     sc.set_defaults(func=cmd_scenario)
+    ind = sub.add_parser("indicators", help="优质均衡 resource indicators and 差异系数 (教督〔2017〕6号)")
+    ind.add_argument("--schools", help="schools table, CSV (UTF-8/GB18030) or XLSX; Chinese headers accepted")
+    ind.add_argument("--region", help="use the schools layer of this region (name or folder) instead of --schools")
+    ind.add_argument("--standards", help="standards JSON file (partial; overrides the defaults)")
+    ind.add_argument("--skip-empty", action="store_true", help="skip schools with 0 students instead of failing")
+    ind.add_argument("--out", required=True, help="output JSON")
+    ind.set_defaults(func=cmd_indicators)
     return parser
 
 

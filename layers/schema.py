@@ -39,6 +39,10 @@ SERVICE_LEVELS: Final[dict[str, tuple[str, ...]]] = {
     "junior": ("g7_9",),
 }
 
+#: Urban/rural classification of a school (统计上的城乡划分: 城区 and 镇区 count as
+#: urban, 乡村 as rural), used by the 优质均衡 urban–rural comparison.
+URBAN_RURAL: Final = ("urban", "rural")
+
 #: Village place types kept from OSM ``place=*`` (``locality`` is excluded: in
 #: OSM it names uninhabited spots such as passes and valleys).
 VILLAGE_PLACES: Final = ("town", "village", "hamlet", "isolated_dwelling")
@@ -56,6 +60,19 @@ SCHOOL_COLUMNS: Final[dict[str, str]] = {
     "beds": "int64",
     "teachers": "int64",
     "synthetic": "bool",
+    # Resources of the 优质均衡 indicators (教督〔2017〕6号, see geo/indicators.py):
+    # students = all students of the school, students_junior = of those the junior
+    # (grades 7–9) ones of a nine-year school (0 for other levels).
+    "students": "int64",
+    "students_junior": "int64",
+    "urban_rural": "str",
+    "teachers_qualified": "int64",
+    "teachers_key": "int64",
+    "teachers_pe_art": "int64",
+    "teaching_area_m2": "float64",
+    "sports_area_m2": "float64",
+    "equipment_value_yuan": "float64",
+    "multimedia_classrooms": "int64",
 }
 
 VILLAGE_COLUMNS: Final[dict[str, str]] = {
@@ -75,7 +92,12 @@ DISTRICT_COLUMNS: Final[dict[str, str]] = {
 }
 
 #: Columns holding counts, which must be whole numbers >= 0.
-SCHOOL_COUNT_COLUMNS: Final = ("enrol_g1_3", "enrol_g4_6", "enrol_g7_9", "seats", "beds", "teachers")
+SCHOOL_COUNT_COLUMNS: Final = (
+    "enrol_g1_3", "enrol_g4_6", "enrol_g7_9", "seats", "beds", "teachers",
+    "students", "students_junior", "teachers_qualified", "teachers_key", "teachers_pe_art", "multimedia_classrooms",
+)
+#: Columns holding amounts (areas in m², values in yuan), which must be numbers >= 0.
+SCHOOL_AMOUNT_COLUMNS: Final = ("teaching_area_m2", "sports_area_m2", "equipment_value_yuan")
 VILLAGE_COUNT_COLUMNS: Final = ("children_g1_3", "children_g4_6", "children_g7_9")
 
 LAYER_COLUMNS: Final[dict[str, dict[str, str]]] = {

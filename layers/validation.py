@@ -29,7 +29,9 @@ from layers.schema import (
     LAYER_GEOMETRY,
     LAYER_ID,
     LEVELS,
+    SCHOOL_AMOUNT_COLUMNS,
     SCHOOL_COUNT_COLUMNS,
+    URBAN_RURAL,
     VILLAGE_COUNT_COLUMNS,
 )
 
@@ -49,7 +51,7 @@ _FALSE_TEXT = frozenset({"false", "f", "no", "n", "0"})
 #: Longest value shown in a message before it is shortened.
 _MAX_SHOWN = 60
 
-_DTYPE_WORDS = {"str": "text", "int64": "whole numbers", "bool": "true/false"}
+_DTYPE_WORDS = {"str": "text", "int64": "whole numbers", "float64": "numbers", "bool": "true/false"}
 _SINGULAR = {"schools": "school", "villages": "village", "districts": "district"}
 
 
@@ -226,6 +228,37 @@ _COUNT_FIXES = {
 }
 
 
+def _amount_value(value: Any) -> tuple[float | None, str | None]:
+    """Parse an amount cell (area, money); return ``(number, None)`` or ``(None, problem)``."""
+    number, problem = _count_value(value)
+    if problem == "count is not a whole number":
+        return float(value) if isinstance(value, numbers.Number) else float(str(value).strip()), None
+    if problem is not None:
+        return None, problem.replace("count", "amount")
+    return number, None
+
+
+_AMOUNT_FIXES = {
+    "amount is missing": "enter a number of 0 or more (0 if there is none)",
+    "amount is true/false, not a number": "enter a number of 0 or more",
+    "amount is not a number": "enter a number of 0 or more, without units or text (m² or yuan)",
+    "amount is not a finite number": "enter a number of 0 or more",
+    "amount is negative": "enter a number of 0 or more",
+}
+
+
+def _check_amounts(frame: pd.DataFrame, kind: str, present: set[str], out: _Collector) -> None:
+    if kind != "schools":
+        return
+    for column in SCHOOL_AMOUNT_COLUMNS:
+        if column not in present:
+            continue
+        for row, value in enumerate(frame[column].tolist(), start=1):
+            _, problem = _amount_value(value)
+            if problem is not None:
+                out.add(row=row, column=column, value=value, problem=problem, fix=_AMOUNT_FIXES[problem])
+
+
 def _check_counts(frame: pd.DataFrame, kind: str, present: set[str], out: _Collector) -> None:
     for column in _COUNT_COLUMNS[kind]:
         if column not in present:
@@ -248,6 +281,21 @@ def _check_levels(frame: pd.DataFrame, out: _Collector) -> None:
             value=value,
             problem=problem,
             fix=f"use one of: {', '.join(LEVELS)}",
+        )
+
+
+def _check_urban_rural(frame: pd.DataFrame, out: _Collector) -> None:
+    for row, value in enumerate(frame["urban_rural"].tolist(), start=1):
+        text = None if _is_missing(value) else str(value).strip()
+        if text in URBAN_RURAL:
+            continue
+        problem = "urban/rural class is missing" if text is None else "unknown urban/rural class"
+        out.add(
+            row=row,
+            column="urban_rural",
+            value=value,
+            problem=problem,
+            fix="use urban (城区, 镇区) or rural (乡村)",
         )
 
 
@@ -342,6 +390,10 @@ def _cast(frame: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
             data[column] = pd.Series(
                 [int(_count_value(v)[0]) for v in values.tolist()], index=frame.index, dtype="int64"
             )
+        elif dtype == "float64":
+            data[column] = pd.Series(
+                [_amount_value(v)[0] for v in values.tolist()], index=frame.index, dtype="float64"
+            )
         elif dtype == "bool":
             data[column] = pd.Series([_bool_value(v) for v in values.tolist()], index=frame.index, dtype="bool")
         else:
@@ -386,7 +438,8 @@ def validate_layer(gdf: pd.DataFrame, kind: str, *, source: str) -> gpd.GeoDataF
     LayerValidationError
         If anything breaks the schema: missing columns, missing or duplicate
         ids, counts that are missing, non-numeric, negative or fractional,
-        unknown school levels, bad ``synthetic`` flags, missing or empty
+        amounts (areas, values) that are missing, non-numeric or negative,
+        unknown school levels or urban/rural classes, bad ``synthetic`` flags, missing or empty
         geometry, wrong geometry type, or coordinates outside the
         longitude/latitude range.  ``.problems`` lists them as dicts with keys
         ``file, row, column, value, problem, fix``; the message has one line
@@ -402,8 +455,11 @@ def validate_layer(gdf: pd.DataFrame, kind: str, *, source: str) -> gpd.GeoDataF
     if LAYER_ID[kind] in present:
         _check_ids(frame, kind, out)
     _check_counts(frame, kind, present, out)
+    _check_amounts(frame, kind, present, out)
     if kind == "schools" and "level" in present:
         _check_levels(frame, out)
+    if kind == "schools" and "urban_rural" in present:
+        _check_urban_rural(frame, out)
     _check_bools(frame, kind, present, out)
 
     geoms: gpd.GeoSeries | None = None

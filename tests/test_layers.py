@@ -219,6 +219,16 @@ def _schools_frame(n: int = 3) -> gpd.GeoDataFrame:
             "beds": [0] * n,
             "teachers": [2] * n,
             "synthetic": [True] * n,
+            "students": [20] * n,
+            "students_junior": [0] * n,
+            "urban_rural": ["rural"] * n,
+            "teachers_qualified": [1] * n,
+            "teachers_key": [0] * n,
+            "teachers_pe_art": [0] * n,
+            "teaching_area_m2": [95.5] * n,
+            "sports_area_m2": [150.0] * n,
+            "equipment_value_yuan": [40000.0] * n,
+            "multimedia_classrooms": [1] * n,
         },
         geometry=[Point(1.5 + i / 100, 42.5) for i in range(n)],
         crs="EPSG:4326",
@@ -285,6 +295,27 @@ def test_validate_bad_counts(value, problem, shown):
     error = _problems(frame)
     assert len(error.problems) == 1
     assert f"test.geojson, row 3, column 'seats', {shown}: {problem}" in str(error)
+
+
+def test_validate_indicator_columns():
+    frame = _schools_frame(4)
+    frame["teaching_area_m2"] = ["95.5", 80, 12.25, 0]
+    result = validate_layer(frame, "schools", source="x")
+    assert str(result["teaching_area_m2"].dtype) == "float64"
+    assert result["teaching_area_m2"].tolist() == [95.5, 80.0, 12.25, 0.0]
+    frame["sports_area_m2"] = frame["sports_area_m2"].astype(object)
+    frame.loc[0, "sports_area_m2"] = -1.5
+    frame.loc[1, "equipment_value_yuan"] = None
+    frame.loc[2, "urban_rural"] = "suburb"
+    frame["teachers_key"] = frame["teachers_key"].astype(object)
+    frame.loc[3, "teachers_key"] = 0.5
+    error = _problems(frame)
+    text = str(error)
+    assert "row 1, column 'sports_area_m2', value -1.5: amount is negative" in text
+    assert "row 2, column 'equipment_value_yuan', value (empty): amount is missing" in text
+    assert "row 3, column 'urban_rural', value 'suburb': unknown urban/rural class — use urban (城区, 镇区) or rural (乡村)" in text
+    assert "row 4, column 'teachers_key', value 0.5: count is not a whole number" in text
+    assert len(error.problems) == 4
 
 
 def test_validate_unknown_level_lists_allowed_values():
