@@ -30,7 +30,9 @@ def live_server():
     from werkzeug.serving import make_server
 
     from app import create_app
+    from dashboard.warmup import warm_caches
 
+    warm_caches(lambda line: None)  # as `python app.py` does before serving
     server = make_server("127.0.0.1", 0, create_app().server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
