@@ -140,7 +140,7 @@ def write_layer(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str], *, kind: st
     frame = validate_layer(gdf, kind, source=str(path))
     id_col = LAYER_ID[kind]
     frame = frame.sort_values(id_col, kind="stable").reset_index(drop=True)
-    columns = [*LAYER_COLUMNS[kind], *(c for c in frame.columns if c not in LAYER_COLUMNS[kind])]
+    columns = [*(c for c in LAYER_COLUMNS[kind] if c in frame.columns), *(c for c in frame.columns if c not in LAYER_COLUMNS[kind])]
     frame = frame[columns]
 
     if not path.parent.is_dir():

@@ -100,6 +100,18 @@ SCHOOL_COUNT_COLUMNS: Final = (
 SCHOOL_AMOUNT_COLUMNS: Final = ("teaching_area_m2", "sports_area_m2", "equipment_value_yuan")
 VILLAGE_COUNT_COLUMNS: Final = ("children_g1_3", "children_g4_6", "children_g7_9")
 
+#: Columns a layer may lack: the 优质均衡 resource columns are needed only by the
+#: indicators (geo/indicators.py), so regions without them still load for access
+#: and scenario planning.
+OPTIONAL_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "schools": (
+        "students", "students_junior", "urban_rural", "teachers_qualified", "teachers_key", "teachers_pe_art",
+        "teaching_area_m2", "sports_area_m2", "equipment_value_yuan", "multimedia_classrooms",
+    ),
+    "villages": (),
+    "districts": (),
+}
+
 LAYER_COLUMNS: Final[dict[str, dict[str, str]]] = {
     "schools": SCHOOL_COLUMNS,
     "villages": VILLAGE_COLUMNS,
@@ -126,3 +138,8 @@ def children_column(band: str) -> str:
 #: Keys every ``region.toml`` must have.  ``schools``, ``villages`` and
 #: ``districts`` hold the layer paths, relative to the folder of the file.
 REGION_REQUIRED_KEYS: Final = ("name", "crs_metric", "bbox", "schools", "villages", "districts")
+
+
+def required_columns(kind: str) -> tuple[str, ...]:
+    """The columns a layer of ``kind`` must have (schema columns minus the optional ones)."""
+    return tuple(c for c in LAYER_COLUMNS[kind] if c not in OPTIONAL_COLUMNS[kind])

@@ -26,6 +26,7 @@ from layers.errors import LayerValidationError
 from layers.schema import (
     CRS,
     LAYER_COLUMNS,
+    required_columns,
     LAYER_GEOMETRY,
     LAYER_ID,
     LEVELS,
@@ -148,8 +149,8 @@ def _check_kind(kind: str) -> None:
 def _check_columns(frame: pd.DataFrame, kind: str, out: _Collector) -> set[str]:
     """Report missing schema columns and return the names that are present."""
     spec = LAYER_COLUMNS[kind]
-    wanted = [*spec, "geometry"]
-    present = {name for name in wanted if name in frame.columns}
+    wanted = [*required_columns(kind), "geometry"]
+    present = {name for name in [*spec, "geometry"] if name in frame.columns}
     if isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns:
         present.add("geometry")
     for name in wanted:
@@ -385,6 +386,8 @@ def _cast(frame: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
     spec = LAYER_COLUMNS[kind]
     data: dict[str, Any] = {}
     for column, dtype in spec.items():
+        if column not in frame.columns:  # an optional column the layer lacks
+            continue
         values = frame[column]
         if dtype == "int64":
             data[column] = pd.Series(

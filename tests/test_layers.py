@@ -470,3 +470,21 @@ def test_toml_writer_round_trips(build_demo, tmp_path):
     path = tmp_path / "x.toml"
     build_demo.write_toml(data, path, header="comment")
     assert tomllib.loads(path.read_text(encoding="utf-8")) == data
+
+
+def test_resource_columns_are_optional_but_checked_when_present():
+    """A schools layer without the 优质均衡 resource columns still loads; bad values in them do not."""
+    import pytest as _pytest
+
+    from layers import LayerValidationError, read_layer, validate_layer
+    from layers.schema import OPTIONAL_COLUMNS
+
+    schools = read_layer("data/demo/schools.geojson", "schools")
+    lean = validate_layer(schools.drop(columns=list(OPTIONAL_COLUMNS["schools"])), "schools", source="lean.geojson")
+    assert not set(OPTIONAL_COLUMNS["schools"]) & set(lean.columns)
+    assert len(lean) == len(schools)
+    bad = schools.copy()
+    bad["teaching_area_m2"] = bad["teaching_area_m2"].astype(object)
+    bad.loc[0, "teaching_area_m2"] = "lots"
+    with _pytest.raises(LayerValidationError, match="teaching_area_m2"):
+        validate_layer(bad, "schools", source="bad.geojson")
