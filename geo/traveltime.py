@@ -48,6 +48,7 @@ from scipy.sparse.csgraph import dijkstra, reverse_cuthill_mckee
 
 __all__ = [
     "DEFAULT_MAX_MEMORY_BYTES",
+    "REORDER_MIN_NODES",
     "REORDER_MIN_SOURCES",
     "ZERO_WEIGHT_SECONDS",
     "TravelTimeError",
@@ -63,10 +64,14 @@ ZERO_WEIGHT_SECONDS: Final = 1e-9
 #: Default ceiling of the (sources x nodes) float64 block Dijkstra fills at once.
 DEFAULT_MAX_MEMORY_BYTES: Final = 256 * 2**20
 
-#: From this many Dijkstra sources on, csr_od_seconds renumbers the nodes for
-#: memory locality first (costs about as much as 10-20 Dijkstra runs, saves
-#: 10-20 % of each; measured by benchmarks/od_bench.py).
-REORDER_MIN_SOURCES: Final = 64
+#: csr_od_seconds renumbers the nodes for memory locality first (see
+#: ``reorder``) when the graph has at least REORDER_MIN_NODES nodes and Dijkstra
+#: runs from at least REORDER_MIN_SOURCES nodes.  Measured with
+#: benchmarks/od_bench.py on shuffled-id road grids: about 10-20 % faster from
+#: 200,000 nodes, break-even near 50,000-100,000, and slightly slower on small
+#: graphs (which fit in the CPU cache anyway) or with few sources.
+REORDER_MIN_NODES: Final = 100_000
+REORDER_MIN_SOURCES: Final = 32
 
 #: How many offending ids or edges an error message lists before "...".
 _SHOW: Final = 5
@@ -405,7 +410,9 @@ def csr_od_seconds(
     ----------
     csgraph : scipy sparse matrix or array
         Square directed adjacency matrix of non-negative weights, as built by
-        :func:`graph_to_csr`.  Stored entries are edges (explicit zeros too).
+        :func:`graph_to_csr`.  Stored entries are edges (explicit zeros too);
+        repeated entries of a CSR matrix act as parallel edges, but note that
+        scipy sums the duplicates of a COO matrix when converting it.
     origin_idx, destination_idx : sequence of int
         Matrix positions of the origins and destinations; repeats are allowed
         and cost nothing extra.
@@ -416,8 +423,9 @@ def csr_od_seconds(
     reorder : bool, optional
         Renumber the nodes in reverse Cuthill-McKee order before running
         Dijkstra, for memory locality.  Results are identical either way.  By
-        default done when Dijkstra runs from at least
-        :data:`REORDER_MIN_SOURCES` distinct nodes, where it pays for itself.
+        default done for graphs of at least :data:`REORDER_MIN_NODES` nodes
+        when Dijkstra runs from at least :data:`REORDER_MIN_SOURCES` distinct
+        nodes, where it pays for itself.
 
     Returns
     -------
@@ -456,7 +464,7 @@ def csr_od_seconds(
     transpose = unique_d.size < unique_o.size
     sources, targets = (unique_d, unique_o) if transpose else (unique_o, unique_d)
     if reorder is None:
-        reorder = sources.size >= REORDER_MIN_SOURCES
+        reorder = n >= REORDER_MIN_NODES and sources.size >= REORDER_MIN_SOURCES
     if reorder:
         run_graph, position = _locality_ordered(graph, transpose=transpose)
         sources, targets = position[sources], position[targets]
