@@ -86,7 +86,9 @@ def _od_from_graph(args: argparse.Namespace) -> pd.DataFrame:
 def _od_from_region(args: argparse.Namespace) -> pd.DataFrame:
     from geo.od import od_long
     from geo.region import load_region, region_od
+    from geo.settings import check_mode
 
+    check_mode(args.mode)
     region = load_region(args.region)
     od = region_od(region, args.mode, settings=_settings(args))
     return od_long(od.village_ids, od.school_ids, od.minutes, mode=args.mode)
@@ -238,6 +240,26 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_access(args: argparse.Namespace) -> int:
+    """Write the per-village access table (nearest school, minutes) and print the KPIs."""
+    import json
+
+    from geo.access import access_kpis, access_table, bands_for
+    from geo.region import load_region, region_od
+    from geo.settings import check_mode
+
+    check_mode(args.mode)
+    bands_for(args.level, args.band)
+    region = load_region(args.region)
+    od = region_od(region, args.mode, settings=_settings(args))
+    table = access_table(region.villages, region.schools, od.minutes, level=args.level, band=args.band,
+                         threshold=args.threshold, far_snap=od.villages.far)
+    table["snap_m"] = od.villages.distance_m.round(1)
+    _write_table(table, args.out)
+    print(json.dumps(access_kpis(table, threshold=args.threshold).as_dict(), ensure_ascii=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Junheng batch commands.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -245,12 +267,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     od = sub.add_parser("od", help="origin-destination travel minutes, long format")
     od.add_argument("--region", default="demo", help="region name or folder (default demo)")
-    od.add_argument("--mode", default="walk", choices=MODES)
+    od.add_argument("--mode", default="walk", help=f"travel mode: {', '.join(MODES)} (default walk)")
     od.add_argument("--graph", help="osmnx GraphML whose edges carry travel_time (seconds)")
     od.add_argument("--origins", help="CSV with id, lon, lat (with --graph)")
     od.add_argument("--destinations", help="CSV with id, lon, lat (with --graph)")
     od.add_argument("--out", required=True, help="output CSV")
     od.set_defaults(func=cmd_od)
+    ac = sub.add_parser("access", help="minutes from each village to its nearest school, and the access KPIs")
+    ac.add_argument("--region", default="demo", help="region name or folder (default demo)")
+    ac.add_argument("--level", default="primary", help="school level: primary or junior")
+    ac.add_argument("--band", default="all", help="grade band: all, g1_3, g4_6 or g7_9")
+    ac.add_argument("--mode", default="walk", help=f"travel mode: {', '.join(MODES)}")
+    ac.add_argument("--threshold", type=float, default=30.0, help="minutes (default 30, 国办发〔2018〕27号)")
+    ac.add_argument("--out", required=True, help="output CSV, one row per village")
+    ac.set_defaults(func=cmd_access)
     sc = sub.add_parser("scenario", help="solve a consolidation scenario (close, merge, open schools)")
     sc.add_argument("--region", default="demo", help="region name or folder (default demo)")
     sc.add_argument("--scenario", help="scenario JSON file {name, actions}")
