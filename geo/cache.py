@@ -72,9 +72,8 @@ def cached_arrays(
         try:
             return load_arrays(path)
         except Exception as exc:  # any read failure means the file is unusable
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             msg = (
-                f"Cache file {path} is corrupt ({reason}); rebuilding it. "
+                f"Cache file {path} is corrupt or not a numpy archive ({type(exc).__name__}); rebuilding it. "
                 f"Delete {Path(cache_dir)} to clear the whole cache."
             )
             warnings.warn(msg, CacheWarning, stacklevel=2)
