@@ -15,7 +15,7 @@ from dash import Dash, Input, Output, State, html, no_update
 from dashboard import ids, state
 from dashboard.figures import access_map
 from dashboard.i18n import t
-from dashboard.layout import band_options, kpi_cards, page, table
+from dashboard.layout import band_options, kpi_cards, table
 from geo.access import AccessError
 from layers.schema import SERVICE_LEVELS
 
@@ -23,16 +23,15 @@ log = logging.getLogger(__name__)
 WORST_ROWS = 12
 
 
-def switch_language(lang: str, level: str, band: str, mode: str, threshold: Any, tab: str, rules_data: dict | None) -> list:
-    """Rebuild the page in ``lang`` keeping the control values, the tab and the rules."""
-    reg = state.region()
-    values = {"level": level, "band": band, "mode": mode, "threshold": threshold, "tab": tab}
-    try:
-        rules = state.rules_from_store(rules_data)
-    except ValueError:
-        rules = None
-    return page(lang, {k: v for k, v in values.items() if v is not None}, region_name=reg.name, synthetic=bool(reg.synthetic),
-                school_options=state.school_options(reg), rules=rules)
+def switch_language(lang: str, search: str | None) -> str:
+    """Reload the page in ``lang`` (``?lang=en``); control values persist in the session.
+
+    Reloading rather than re-rendering keeps every map mounted through its
+    whole life, and session persistence brings the controls, the scenarios
+    and the rules back after the reload.
+    """
+    wanted = f"?lang={lang}"
+    return no_update if (search or "") == wanted else wanted
 
 
 def update_bands(level: str, band: str, lang: str) -> tuple[list, str]:
@@ -126,13 +125,8 @@ def _detail(selection, view, schools, level, band, mode, lang):
 
 def register(app: Dash) -> None:
     """Attach every callback to ``app``."""
-    app.callback(
-        Output(ids.PAGE, "children"),
-        Input(ids.LANG, "value"),
-        State(ids.LEVEL, "value"), State(ids.BAND, "value"), State(ids.MODE, "value"), State(ids.THRESHOLD, "value"),
-        State(ids.TABS, "value"), State(ids.RULES, "data"),
-        prevent_initial_call=True,
-    )(switch_language)
+    app.callback(Output(ids.URL, "search"), Input(ids.LANG, "value"), State(ids.URL, "search"),
+                 prevent_initial_call=True)(switch_language)
     app.callback(
         Output(ids.BAND, "options"), Output(ids.BAND, "value"),
         Input(ids.LEVEL, "value"), State(ids.BAND, "value"), State(ids.LANG, "value"),

@@ -2,7 +2,7 @@
 from typing import Final
 
 LANG: Final = "lang"
-LANG_STORE: Final = "lang-store"
+URL: Final = "url"
 SELECTION: Final = "selection-store"
 PAGE: Final = "page"
 TITLE: Final = "title"

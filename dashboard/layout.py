@@ -13,6 +13,8 @@ from geo.rules import Rules
 from geo.settings import MODES
 from layers.schema import SERVICE_LEVELS
 
+#: Controls keep the planner's choices through a reload (the language switch reloads the page).
+PERSIST: dict[str, Any] = {"persistence": True, "persistence_type": "session"}
 DEFAULTS: dict[str, Any] = {"level": "primary", "band": "all", "mode": "walk", "threshold": DEFAULT_THRESHOLD_MIN}
 LANG_LABELS = {"zh": "中文", "en": "English"}
 
@@ -34,23 +36,23 @@ def controls(lang: str, values: dict[str, Any]) -> html.Div:
                 dcc.RadioItems(
                     id=ids.LEVEL,
                     options=[{"label": t(f"level_{lv}", lang), "value": lv} for lv in SERVICE_LEVELS],
-                    value=values["level"], inline=True,
+                    value=values["level"], inline=True, **PERSIST,
                 ),
             ),
             _control(
                 t("band", lang),
-                dcc.Dropdown(id=ids.BAND, options=band_options(values["level"], lang), value=values["band"], clearable=False),
+                dcc.Dropdown(id=ids.BAND, options=band_options(values["level"], lang), value=values["band"], clearable=False, **PERSIST),
             ),
             _control(
                 t("mode", lang),
                 dcc.Dropdown(
                     id=ids.MODE, options=[{"label": t(f"mode_{m}", lang), "value": m} for m in MODES],
-                    value=values["mode"], clearable=False,
+                    value=values["mode"], clearable=False, **PERSIST,
                 ),
             ),
             _control(
                 t("threshold", lang),
-                dcc.Input(id=ids.THRESHOLD, type="number", value=values["threshold"], min=1, max=240, step=1, debounce=True),
+                dcc.Input(id=ids.THRESHOLD, type="number", value=values["threshold"], min=1, max=240, step=1, debounce=True, **PERSIST),
                 html.Div(t("threshold_source", lang), className="source"),
                 html.Div(id=ids.THRESHOLD_ERROR, className="error"),
             ),
@@ -119,7 +121,7 @@ def page(
         className="header",
     )
     tabs = dcc.Tabs(
-        id=ids.TABS, value=tab, className="tabs",
+        id=ids.TABS, value=tab, className="tabs", **PERSIST,
         children=[dcc.Tab(label=t(f"tab_{name}", lang), value=name) for name in TAB_NAMES],
     )
     return [
@@ -146,10 +148,12 @@ def tab_styles(tab: str) -> list[dict]:
     return [_shown(tab == name) for name in TAB_NAMES]
 
 
-def app_layout(*, region_name: str, synthetic: bool, school_options: list[dict], lang: str = "zh") -> html.Div:
+def app_layout(*, region_name: str, synthetic: bool, school_options: list[dict], lang: str = "zh",
+               rules: Rules | None = None) -> html.Div:
     """The whole app: language switch, stores and the page container."""
     return html.Div(
         [
+            dcc.Location(id=ids.URL, refresh=True),
             dcc.Store(id=ids.SELECTION, data=None),
             dcc.Store(id=ids.SCENARIOS, storage_type="session"),
             dcc.Store(id=ids.RULES, storage_type="session"),
@@ -159,7 +163,8 @@ def app_layout(*, region_name: str, synthetic: bool, school_options: list[dict],
                 ),
                 className="lang-switch",
             ),
-            html.Div(page(lang, region_name=region_name, synthetic=synthetic, school_options=school_options), id=ids.PAGE),
+            html.Div(page(lang, region_name=region_name, synthetic=synthetic, school_options=school_options, rules=rules),
+                     id=ids.PAGE),
         ],
         className="app",
     )

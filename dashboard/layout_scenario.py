@@ -56,7 +56,7 @@ def action_form(lang: str, school_options: list[dict]) -> html.Div:
 def rules_panel(lang: str, rules: Rules) -> html.Details:
     def num(rule: str, key: str, value: float) -> dcc.Input:
         return dcc.Input(id={"type": ids.RULE_INPUT, "rule": rule, "key": key}, type="number", min=1, value=value,
-                         debounce=True, className="rule-input")
+                         debounce=True, className="rule-input", persistence=True, persistence_type="session")
 
     band_rows = [
         html.Tr([html.Td(t(f"band_{b}", lang)), html.Td(num("walk_minutes", b, rules.walk_minutes[b])),
@@ -77,7 +77,7 @@ def rules_panel(lang: str, rules: Rules) -> html.Details:
             html.Table([html.Thead(html.Tr([html.Th(t("level", lang)), html.Th(t("rule_size", lang)), html.Th(t("rule_class", lang))])),
                         html.Tbody(level_rows)], className="table"),
             dcc.Checklist(id=ids.RULE_KEEP, options=[{"label": t("rule_keep", lang), "value": "keep"}],
-                          value=["keep"] if rules.keep_catchments else []),
+                          value=["keep"] if rules.keep_catchments else [], persistence=True, persistence_type="session"),
             html.Div(id=ids.RULES_MSG, className="error"),
             html.P(t("rule_sources", lang), className="source wide"),
         ],
@@ -117,7 +117,7 @@ def scenario_tab(lang: str, *, school_options: list[dict], rules: Rules) -> html
             html.Div(
                 [
                     html.Label(t("map_view", lang), className="control-label"),
-                    dcc.RadioItems(id=ids.SC_VIEW, value="scenario", inline=True,
+                    dcc.RadioItems(id=ids.SC_VIEW, value="scenario", inline=True, persistence=True, persistence_type="session",
                                    options=[{"label": t(f"view_{v}", lang), "value": v} for v in ("baseline", "scenario", "difference")]),
                 ],
                 className="view-switch",

@@ -52,11 +52,16 @@ def test_invalid_threshold_shows_message(page: Page, live_server, console_errors
     expect(page.locator("#threshold-error")).to_contain_text("1 到 240", timeout=TIMEOUT)
 
 
-def test_language_switch_changes_labels(page: Page, live_server, console_errors):
+def test_language_switch_changes_labels_and_keeps_choices(page: Page, live_server, console_errors):
     _open(page, live_server)
+    box = page.locator("#threshold")
+    box.fill("45")
+    box.press("Enter")
+    expect(page.locator("#kpis")).to_contain_text("45 分钟内可达学生占比", timeout=TIMEOUT)
     page.get_by_text("English", exact=True).click()
     expect(page.locator("h1")).to_have_text("Junheng · school network planning", timeout=TIMEOUT)
-    expect(page.locator("#kpis")).to_contain_text("Children within 30 min", timeout=TIMEOUT)
+    expect(page.locator("#kpis")).to_contain_text("Children within 45 min", timeout=TIMEOUT)
+    expect(page.get_by_text("Consolidation scenarios", exact=True)).to_be_visible()
     expect(page.locator("#demo-badge")).to_have_text("demo data")
     page.get_by_text("中文", exact=True).click()
     expect(page.locator("h1")).to_have_text("均衡 · 义务教育学校布局规划", timeout=TIMEOUT)

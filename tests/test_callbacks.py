@@ -5,7 +5,6 @@ matrix with plain numpy, not taken from the access module.
 """
 from __future__ import annotations
 
-import inspect
 import re
 from pathlib import Path
 
@@ -189,20 +188,23 @@ def test_unknown_selection_shows_the_hint(selection):
 # --------------------------------------------------------------------------
 # Small callbacks
 # --------------------------------------------------------------------------
-def _switch(lang: str):
-    """Call switch_language with the access controls set (other parameters left empty)."""
-    values = {"lang": lang, "level": "junior", "band": "g7_9", "mode": "bus", "threshold": 45}
-    params = inspect.signature(callbacks.switch_language).parameters
-    return callbacks.switch_language(**{p: values.get(p) for p in params})
+def test_switch_language_reloads_the_page_with_the_language_in_the_url():
+    assert callbacks.switch_language("en", "") == "?lang=en"
+    assert callbacks.switch_language("zh", "?lang=en") == "?lang=zh"
+    assert callbacks.switch_language("en", "?lang=en") is NO_UPDATE
 
 
-def test_switch_language_rebuilds_the_page_keeping_values():
-    en = _switch("en")
+def test_layout_follows_the_lang_query_parameter():
+    from app import create_app
+
+    app = create_app()
+    with app.server.test_request_context("/?lang=en"):
+        en = app.layout()
+    with app.server.test_request_context("/?lang=xx"):
+        zh = app.layout()
+    with app.server.test_request_context("/_dash-layout", headers={"Referer": "http://127.0.0.1:8050/?lang=en"}):
+        assert text_of(by_id(app.layout(), ids.TITLE)) == "Junheng · school network planning"
     assert text_of(by_id(en, ids.TITLE)) == "Junheng · school network planning"
-    assert by_id(en, ids.LEVEL).value == "junior"
-    assert by_id(en, ids.MODE).value == "bus"
-    assert by_id(en, ids.THRESHOLD).value == 45
-    zh = _switch("zh")
     assert text_of(by_id(zh, ids.TITLE)) == "均衡 · 义务教育学校布局规划"
 
 
