@@ -270,34 +270,14 @@ def _check_counts(frame: pd.DataFrame, kind: str, present: set[str], out: _Colle
                 out.add(row=row, column=column, value=value, problem=problem, fix=_COUNT_FIXES[problem])
 
 
-def _check_levels(frame: pd.DataFrame, out: _Collector) -> None:
-    for row, value in enumerate(frame["level"].tolist(), start=1):
+def _check_allowed(frame: pd.DataFrame, column: str, allowed: tuple[str, ...], what: str, fix: str, out: _Collector) -> None:
+    """Report every row whose ``column`` is missing or not one of ``allowed``."""
+    for row, value in enumerate(frame[column].tolist(), start=1):
         text = None if _is_missing(value) else str(value).strip()
-        if text in LEVELS:
+        if text in allowed:
             continue
-        problem = "school level is missing" if text is None else "unknown school level"
-        out.add(
-            row=row,
-            column="level",
-            value=value,
-            problem=problem,
-            fix=f"use one of: {', '.join(LEVELS)}",
-        )
-
-
-def _check_urban_rural(frame: pd.DataFrame, out: _Collector) -> None:
-    for row, value in enumerate(frame["urban_rural"].tolist(), start=1):
-        text = None if _is_missing(value) else str(value).strip()
-        if text in URBAN_RURAL:
-            continue
-        problem = "urban/rural class is missing" if text is None else "unknown urban/rural class"
-        out.add(
-            row=row,
-            column="urban_rural",
-            value=value,
-            problem=problem,
-            fix="use urban (城区, 镇区) or rural (乡村)",
-        )
+        problem = f"{what} is missing" if text is None else f"unknown {what}"
+        out.add(row=row, column=column, value=value, problem=problem, fix=fix)
 
 
 def _bool_value(value: Any) -> bool | None:
@@ -460,9 +440,9 @@ def validate_layer(gdf: pd.DataFrame, kind: str, *, source: str) -> gpd.GeoDataF
     _check_counts(frame, kind, present, out)
     _check_amounts(frame, kind, present, out)
     if kind == "schools" and "level" in present:
-        _check_levels(frame, out)
+        _check_allowed(frame, "level", LEVELS, "school level", f"use one of: {', '.join(LEVELS)}", out)
     if kind == "schools" and "urban_rural" in present:
-        _check_urban_rural(frame, out)
+        _check_allowed(frame, "urban_rural", URBAN_RURAL, "urban/rural class", "use urban (城区, 镇区) or rural (乡村)", out)
     _check_bools(frame, kind, present, out)
 
     geoms: gpd.GeoSeries | None = None
