@@ -9,6 +9,7 @@ import argparse
 import logging
 import sys
 import urllib.parse
+import warnings
 from pathlib import Path
 
 import flask
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--debug", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    warnings.showwarning = lambda message, *_a, **_k: print(f"[junheng] warning: {message}", file=sys.stderr)
     try:
         warm_caches(print)
         app = create_app()
