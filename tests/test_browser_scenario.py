@@ -79,3 +79,34 @@ def test_scenario_manager_new_duplicate_rename_delete(page: Page, live_server, c
     expect(page.locator("#sc-name")).to_have_value("东部撤并（副本）", timeout=TIMEOUT)
     page.get_by_role("button", name="删除").click()
     expect(page.locator("#sc-name")).not_to_have_value("东部撤并（副本）", timeout=TIMEOUT)
+
+
+def _click_lonlat(page: Page, graph_id: str, lon: float, lat: float) -> None:
+    """Click the map at (lon, lat), projected to pixels by the page's own MapLibre map."""
+    xy = page.evaluate(
+        """([id, lon, lat]) => {
+            const gd = document.querySelector(`#${id} .js-plotly-plot`);
+            const map = gd._fullLayout.map._subplot.map;
+            const p = map.project([lon, lat]);
+            const r = map.getCanvas().getBoundingClientRect();
+            return [r.left + p.x, r.top + p.y];
+        }""",
+        [graph_id, lon, lat],
+    )
+    page.mouse.move(xy[0], xy[1])
+    page.wait_for_timeout(300)
+    page.mouse.click(xy[0], xy[1])
+
+
+def test_close_a_school_by_clicking_it_on_the_map(page: Page, live_server, console_errors):
+    base = ScenarioModel.from_region(load_region("demo")).baseline.schools
+    school = base[base["seats_used"] > 0].sort_values(["seats_used", "school_id"]).iloc[0]
+    page.goto(live_server)
+    page.get_by_text("布局调整方案", exact=True).click()
+    expect(page.locator("#sc-kpi tr", has_text="学校数")).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_timeout(1500)  # let the map settle at its initial view
+    _click_lonlat(page, "sc-map", float(school["lon"]), float(school["lat"]))
+    expect(page.locator("#act-school")).to_contain_text(school["name"], timeout=TIMEOUT)
+    page.get_by_role("button", name="添加措施").click()
+    expect(page.locator("#actions-list")).to_contain_text(f"撤销 {school['name']}", timeout=TIMEOUT)
+    expect(page.locator("#sc-impact tbody tr").first).to_be_visible(timeout=TIMEOUT)
