@@ -1130,10 +1130,13 @@ def apply_scenario(
 
     Rules (all visible in the returned table):
 
-    * every school open in the scenario keeps its row; its ``students``
-      become the scenario's ``seats_used`` and, for a nine-year school (at
-      the scenario's level), ``students_junior`` its assigned g7_9 pupils
-      (0 for other levels);
+    * every school open in the scenario keeps its row; its ``students`` (as
+      in ``schools``, the real enrolment) change by the pupils the scenario
+      moves: ``students + (seats_used in the scenario − seats_used in the
+      baseline)``, and for a nine-year school ``students_junior`` likewise by
+      its change in g7_9 pupils (never below 0).  Only the children the
+      scenario moves change school, so a scenario without actions leaves the
+      table as it is;
     * schools the scenario closes are dropped;
     * a closed school's *movable* resources (teachers: ``teachers_qualified``,
       ``teachers_key``, ``teachers_pe_art``; ``equipment_value_yuan``) times
@@ -1148,11 +1151,10 @@ def apply_scenario(
       and level from the scenario and the urban/rural class of the nearest
       existing school.
 
-    For a fair before/after comparison evaluate
-    ``apply_scenario(schools, baseline, baseline)`` as "before": the
-    baseline assignment's pupils differ from the enrolment of the layer.
-    Open schools left without pupils have ``students`` 0; evaluate the table
-    with ``skip_empty=True``.
+    The "before" of a comparison is ``schools`` itself (equal to
+    ``apply_scenario(schools, baseline, baseline)``).  Open schools left
+    without pupils have ``students`` 0; evaluate the table with
+    ``skip_empty=True``.
 
     Parameters
     ----------
@@ -1203,10 +1205,12 @@ def apply_scenario(
 
     sc = scenario.schools.copy()
     sc["school_id"] = sc["school_id"].astype(str)
-    junior = (
-        scenario.assignments[scenario.assignments["band"] == "g7_9"].groupby("school_id")["children"].sum()
-        if len(scenario.assignments) else pd.Series(dtype=float)
-    )
+    def junior_of(res: ScenarioResult) -> pd.Series:
+        a = res.assignments
+        return a[a["band"] == "g7_9"].groupby("school_id")["children"].sum() if len(a) else pd.Series(dtype=float)
+
+    junior, junior_base = junior_of(scenario), junior_of(baseline)
+    used_base = baseline.schools.set_index(baseline.schools["school_id"].astype(str))["seats_used"]
     resources = {k: pd.to_numeric(by_id[k], errors="coerce").astype(float).to_dict() for k in INDICATOR_KEYS}
 
     moves = resource_moves(baseline, scenario)
@@ -1244,8 +1248,15 @@ def apply_scenario(
         for k in MOVABLE_KEYS:
             row[k] = row[k] + gained[k].get(sid, 0.0)
         row["level"] = level
-        row["students"] = int(r.seats_used)
-        row["students_junior"] = int(junior.get(sid, 0)) if level == "nine_year" else 0
+        if sid in by_id.index:
+            moved = int(r.seats_used) - int(used_base.get(sid, 0))
+            row["students"] = max(int(_number(base["students"])[0] or 0) + moved, 0)
+            moved_junior = int(junior.get(sid, 0)) - int(junior_base.get(sid, 0))
+            junior_now = int(_number(base["students_junior"])[0] or 0) + moved_junior
+            row["students_junior"] = min(max(junior_now, 0), row["students"]) if level == "nine_year" else 0
+        else:
+            row["students"] = int(r.seats_used)
+            row["students_junior"] = int(junior.get(sid, 0)) if level == "nine_year" else 0
         rows.append(row)
     return pd.DataFrame(rows, columns=list(SCHOOL_COLUMNS))
 

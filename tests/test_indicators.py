@@ -607,11 +607,19 @@ def test_apply_scenario_nine_year_junior_students():
     model = scenario_model(s2_level="nine_year")
     table = SCENARIO_TABLE.copy()
     table.loc[2, "level"] = "nine_year"
-    after = apply_scenario(table, model.baseline, model.baseline).set_index("school_id")
-    assert after.at["S2", "students"] == 250 and after.at["S2", "students_junior"] == 50
-    assert after.at["S0", "students_junior"] == 0
-    parts = school_indicators(after.reset_index())
+    table.loc[2, "students"] = 250
+    table.loc[2, "students_junior"] = 50
+    same = apply_scenario(table, model.baseline, model.baseline).set_index("school_id")
+    assert same.at["S2", "students"] == 250 and same.at["S2", "students_junior"] == 50  # no action: the table as is
+    assert same.at["S0", "students_junior"] == 0
+    parts = school_indicators(same.reset_index())
     assert parts[parts["school_id"] == "S2"]["level_part"].tolist() == ["primary", "junior"]
+    # closing S1 sends its pupils to S0 and S2; only the moved pupils change the counts
+    closed = model.solve(Scenario("close S1", ({"type": "close", "school_id": "S1"},)))
+    after = apply_scenario(table, model.baseline, closed).set_index("school_id")
+    # baseline S1 pupils: V1 60 -> S0 (+60), V2 40 -> S2 (+40); no g7_9 pupil moves
+    assert after.at["S0", "students"] == 100 + 60
+    assert after.at["S2", "students"] == 250 + 40 and after.at["S2", "students_junior"] == 50
 
 
 def test_apply_scenario_new_school_gets_zero_resources():
