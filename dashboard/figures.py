@@ -256,3 +256,63 @@ def _finish(fig: go.Figure, bounds: Sequence[float], lang: str, synthetic: bool)
         ],
         font={"family": "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"},
     )
+
+
+# --- 优质均衡 charts -----------------------------------------------------------
+def _indicator_label(ind, lang: str) -> str:
+    return ind.label_zh if lang == "zh" else ind.label_en
+
+
+def cv_figure(base_cv: dict, scen_cv: dict, limits: dict, *, indicators, scenario_name: str, lang: str) -> go.Figure:
+    """Per level, the 差异系数 of each indicator, baseline beside scenario, against the limit (dashed)."""
+    from plotly.subplots import make_subplots
+
+    levels = ("primary", "junior")
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[t(f"level_{lv}", lang) for lv in levels], shared_yaxes=True,
+                        horizontal_spacing=0.04)
+    labels = [_indicator_label(ind, lang) for ind in indicators]
+    for col, level in enumerate(levels, start=1):
+        for name, cv, colour in ((t("view_baseline", lang), base_cv, "#9ecae1"), (scenario_name, scen_cv, "#08519c")):
+            values = [cv[level].get(ind.key) for ind in indicators]
+            values = [None if v is None or v != v else float(v) for v in values]
+            fig.add_trace(
+                go.Bar(y=labels, x=values, orientation="h", name=name, marker_color=colour, showlegend=col == 1,
+                       legendgroup=name, hovertemplate="%{y}: %{x:.3f}<extra>" + name + "</extra>"),
+                row=1, col=col,
+            )
+        fig.add_vline(x=limits[level], line_dash="dash", line_color="#d73027", row=1, col=col,
+                      annotation_text=f"{t('ind_limit', lang)} {limits[level]:.2f}", annotation_position="bottom right")
+    fig.update_layout(barmode="group", height=420, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      legend={"orientation": "h", "y": -0.08}, font={"family": "Noto Sans CJK SC, sans-serif", "size": 11},
+                      plot_bgcolor="white")
+    fig.update_xaxes(rangemode="tozero", gridcolor="#eee")
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def urban_rural_figure(table: pd.DataFrame, minimum: dict, *, indicators, lang: str) -> go.Figure:
+    """Per level, urban and rural pooled values as a share of the standard (1 = the standard)."""
+    from plotly.subplots import make_subplots
+
+    levels = ("primary", "junior")
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[t(f"level_{lv}", lang) for lv in levels], shared_yaxes=True,
+                        horizontal_spacing=0.04)
+    labels = [_indicator_label(ind, lang) for ind in indicators]
+    for col, level in enumerate(levels, start=1):
+        sel = table[table["level"] == level].set_index("indicator")
+        for side, colour in (("urban", "#fdae6b"), ("rural", "#31a354")):
+            values = []
+            for ind in indicators:
+                v = sel[side].get(ind.key, np.nan) if len(sel) else np.nan
+                values.append(None if v != v else float(v) / minimum[level][ind.key])
+            name = t(f"ind_{side}", lang)
+            fig.add_trace(go.Bar(y=labels, x=values, orientation="h", name=name, marker_color=colour, showlegend=col == 1,
+                                 legendgroup=side, hovertemplate="%{y}: %{x:.0%}<extra>" + name + "</extra>"), row=1, col=col)
+        fig.add_vline(x=1.0, line_dash="dash", line_color="#555", row=1, col=col, annotation_text=t("ind_standard", lang),
+                      annotation_position="bottom right")
+    fig.update_layout(barmode="group", height=420, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      legend={"orientation": "h", "y": -0.08}, font={"family": "Noto Sans CJK SC, sans-serif", "size": 11},
+                      plot_bgcolor="white")
+    fig.update_xaxes(rangemode="tozero", tickformat=".0%", gridcolor="#eee")
+    fig.update_yaxes(autorange="reversed")
+    return fig

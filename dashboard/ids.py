@@ -67,3 +67,16 @@ SC_IMPACT_BTN: Final = "sc-impact-btn"
 SC_IMPACT_DOWNLOAD: Final = "sc-impact-download"
 SC_SCHOOLS: Final = "sc-schools"
 SC_STATUS: Final = "sc-status"
+
+# indicators tab
+IND_SCENARIO: Final = "ind-scenario"
+IND_SHOW: Final = "ind-show"
+IND_SUMMARY: Final = "ind-summary"
+IND_CV: Final = "ind-cv"
+IND_UR: Final = "ind-urban-rural"
+IND_TABLE: Final = "ind-table"
+IND_STD: Final = "ind-std"  # pattern-matching type: {"type": IND_STD, "name": field, "key": key}
+IND_MSG: Final = "ind-msg"
+IND_STORE: Final = "ind-store"
+IND_DOWNLOAD_BTN: Final = "ind-download-btn"
+IND_DOWNLOAD: Final = "ind-download"

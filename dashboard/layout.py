@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import LANGS, t
+from dashboard.layout_indicators import indicators_tab
 from dashboard.layout_scenario import scenario_tab
 from geo.access import DEFAULT_THRESHOLD_MIN
 from geo.rules import Rules
@@ -93,7 +94,7 @@ def access_tab(lang: str, values: dict[str, Any]) -> html.Div:
     )
 
 
-TAB_NAMES = ("access", "scenarios")
+TAB_NAMES = ("access", "scenarios", "indicators")
 
 
 def page(
@@ -133,6 +134,7 @@ def page(
             scenario_tab(lang, school_options=school_options or [], rules=rules or Rules()),
             id=TAB_BOX["scenarios"], style=_shown(tab == "scenarios"),
         ),
+        html.Div(indicators_tab(lang), id=TAB_BOX["indicators"], style=_shown(tab == "indicators")),
     ]
 
 
@@ -157,6 +159,7 @@ def app_layout(*, region_name: str, synthetic: bool, school_options: list[dict],
             dcc.Store(id=ids.SELECTION, data=None),
             dcc.Store(id=ids.SCENARIOS, storage_type="session"),
             dcc.Store(id=ids.RULES, storage_type="session"),
+            dcc.Store(id=ids.IND_STORE, storage_type="session"),
             html.Div(
                 dcc.RadioItems(
                     id=ids.LANG, options=[{"label": LANG_LABELS[lg], "value": lg} for lg in LANGS], value=lang, inline=True

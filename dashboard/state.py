@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +19,7 @@ import pandas as pd
 from geo.access import access_kpis, access_table, bands_for, nearest_schools, AccessKPIs
 from geo.od import Route, route
 from geo.region import Region, load_region, region_od
+from geo.indicators import Standards, apply_scenario, evaluate
 from geo.rules import Rules
 from geo.scenario import Scenario, ScenarioModel, ScenarioResult
 from geo.settings import DEFAULT_SETTINGS, check_mode
@@ -165,3 +167,41 @@ def site_grid(reg: Region, step_deg: float = 0.005) -> tuple[np.ndarray, np.ndar
     pts = shapely.points(xs.ravel(), ys.ravel())
     inside = shapely.contains(reg.districts.union_all(), pts)
     return xs.ravel()[inside].round(6), ys.ravel()[inside].round(6)
+
+
+# --- 优质均衡 indicators ------------------------------------------------------
+def standards_from_store(data: dict | None) -> tuple[Standards, float]:
+    """Standards and the resource move share from the indicator store; raises ValueError."""
+    data = dict(data or {})
+    move_share = float(data.pop("move_share", 1.0))
+    if not 0 <= move_share <= 1:
+        raise ValueError(f"move_share must be from 0 to 1, got {move_share!r}.")
+    return Standards.from_dict(data, source="standards"), move_share
+
+
+def schools_table(reg: Region) -> pd.DataFrame:
+    """The region's schools layer as a plain table (the indicator columns included)."""
+    return pd.DataFrame(reg.schools.drop(columns="geometry"))
+
+
+@lru_cache(maxsize=32)
+def _indicators(reg: Region, rules_json: str, scenario_json: str, standards_json: str, move_share: float):
+    standards = Standards.from_dict(json.loads(standards_json))
+    table = schools_table(reg)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        base = evaluate(table, standards=standards, skip_empty=True)
+        model = _model(reg, rules_json)
+        result = _scenario(reg, rules_json, scenario_json)
+        after = apply_scenario(table, model.baseline, result, move_share=move_share)
+        scen = evaluate(after, standards=standards, skip_empty=True)
+    return base, scen
+
+
+def indicator_results(rules: Rules, scenario: dict, standards: Standards, move_share: float):
+    """(baseline, scenario) :class:`geo.indicators.IndicatorResult`, cached by all inputs."""
+    payload = {"name": scenario.get("name", ""), "actions": scenario.get("actions", [])}
+    return _indicators(
+        region(), json.dumps(rules.as_dict(), sort_keys=True), json.dumps(payload, sort_keys=True, ensure_ascii=False),
+        json.dumps(standards.as_dict(), sort_keys=True), float(move_share),
+    )

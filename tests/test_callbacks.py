@@ -5,6 +5,7 @@ matrix with plain numpy, not taken from the access module.
 """
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -235,67 +236,66 @@ def test_select_feature_reads_kind_and_id():
 # --------------------------------------------------------------------------
 # i18n: every key used in dashboard/*.py exists in both languages
 # --------------------------------------------------------------------------
-CALL = re.compile(r"(?<![\w.])t\(")
-STATIC = re.compile(r"""(?<![\w.])t\(\s*["']([a-z0-9_]+)["']\s*(?=[,)])""")
-FSTRING = re.compile(r"""(?<![\w.])t\(\s*f["']([a-z0-9_]+)\{[^}]*\}["']\s*(?=[,)])""")
-CONCAT = re.compile(r"""(?<![\w.])t\(\s*["']([a-z0-9_]+)["']\s*\+\s*[\w.\[\]'"]+\s*(?=[,)])""")
-LOOP = re.compile(r"""(?<![\w.])t\((\w+)\s*,[^\n]*?\bfor\s+\1\s+in\s+\(([^)]*)\)""")
-LITERAL = re.compile(r"""["']([a-z0-9_]+)["']""")
-COMPREHENSION = re.compile(r"""\bfor\s+\w+\s+in\s+\(([^)]*)\)""")
-
-
 def _prefix_values() -> dict[str, tuple[str, ...]]:
     """Values an f-string key prefix such as ``level_`` can take, from the modules that define them."""
+    from dashboard.layout import TAB_NAMES
+    from geo.scenario import ACTION_TYPES
     from geo.settings import MODES
+    from layers.schema import URBAN_RURAL
 
-    values = {"level_": LEVELS, "mode_": MODES, "band_": ("all",) + BANDS}
-    try:
-        from dashboard.layout import TAB_NAMES
-
-        values["tab_"] = tuple(TAB_NAMES)
-    except ImportError:
-        pass
-    try:
-        from geo.scenario import ACTION_TYPES
-
-        values["action_"] = tuple(ACTION_TYPES)
-    except ImportError:
-        pass
     scenario = Path(__file__).resolve().parent.parent / "geo" / "scenario.py"
-    if scenario.exists():  # rule names of the violations table
-        values["rule_"] = tuple(sorted(set(re.findall(r"""["']rule["']\s*:\s*["'](\w+)["']""", scenario.read_text(encoding="utf-8")))))
-    values["status_"] = ("open", "closed", "new")  # dashboard.callbacks_scenario._with_status
-    return values
+    rules = tuple(sorted(set(re.findall(r"""["']rule["']\s*:\s*["'](\w+)["']""", scenario.read_text(encoding="utf-8")))))
+    return {
+        "level_": LEVELS, "mode_": MODES + ("board",), "band_": ("all",) + BANDS, "tab_": tuple(TAB_NAMES),
+        "action_": tuple(ACTION_TYPES), "rule_": rules, "status_": ("open", "closed", "new"),
+        "view_": ("baseline", "scenario", "difference"), "ind_": tuple(URBAN_RURAL),
+    }
+
+
+def _loop_values(tree: ast.AST, name: str) -> list[str] | None:
+    """String values a loop variable ``name`` takes when it iterates over a literal tuple or list."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.target, ast.Name) and node.target.id == name:
+            if isinstance(node.iter, (ast.Tuple, ast.List)):
+                values = [e.value for e in node.iter.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                if len(values) == len(node.iter.elts):
+                    return values
+    return None
+
+
+def _keys_of(arg: ast.AST, tree: ast.AST, prefixes: dict[str, tuple[str, ...]]) -> list[str] | None:
+    """Every catalogue key the first argument of a ``t(...)`` call can evaluate to, or None if unknown."""
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return [arg.value]
+    if isinstance(arg, ast.IfExp):
+        a, b = _keys_of(arg.body, tree, prefixes), _keys_of(arg.orelse, tree, prefixes)
+        return None if a is None or b is None else a + b
+    if isinstance(arg, ast.Name):
+        return _loop_values(tree, arg.id)
+    prefix = None
+    if isinstance(arg, ast.JoinedStr) and len(arg.values) == 2 and isinstance(arg.values[0], ast.Constant):
+        prefix = arg.values[0].value
+    elif isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Add) and isinstance(arg.left, ast.Constant):
+        prefix = arg.left.value
+    if prefix in prefixes:
+        return [prefix + v for v in prefixes[prefix]]
+    return None
 
 
 def _used_keys() -> tuple[set[str], list[str]]:
+    """Keys of every ``t(...)`` call in dashboard/*.py (parsed with ast), and the calls that cannot be resolved."""
     keys: set[str] = set()
     unresolved: list[str] = []
     prefixes = _prefix_values()
     for path in sorted(DASHBOARD.glob("*.py")):
-        src = path.read_text(encoding="utf-8")
-        for line_no, line in enumerate(src.splitlines(), start=1):
-            code = line.split("#")[0] if "#" in line and '"#' not in line and "'#" not in line else line
-            n_calls = len(CALL.findall(code)) - len(re.findall(r"\bdef t\(", code))
-            found = 0
-            for m in STATIC.finditer(code):
-                keys.add(m.group(1))
-                found += 1
-            for m in list(FSTRING.finditer(code)) + list(CONCAT.finditer(code)):
-                found += 1
-                prefix = m.group(1)
-                tuples = [LITERAL.findall(c) for c in COMPREHENSION.findall(code[m.end():])]
-                if tuples and tuples[0]:
-                    keys.update(prefix + v for v in tuples[0])
-                elif prefix in prefixes:
-                    keys.update(prefix + v for v in prefixes[prefix])
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t" and node.args:
+                found = _keys_of(node.args[0], tree, prefixes)
+                if found is None:
+                    unresolved.append(f"{path.name}:{node.lineno}: t() key cannot be resolved: {ast.unparse(node.args[0])}")
                 else:
-                    unresolved.append(f"{path.name}:{line_no}: unknown dynamic prefix {prefix!r}")
-            for m in LOOP.finditer(code):
-                found += 1
-                keys.update(LITERAL.findall(m.group(2)))
-            if found < n_calls:
-                unresolved.append(f"{path.name}:{line_no}: t() call with a key this test cannot resolve: {line.strip()}")
+                    keys.update(found)
     return keys, unresolved
 
 
