@@ -208,6 +208,8 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
     if bool(args.schools) == bool(args.region):
         raise CLIError("give either --schools FILE (CSV or XLSX) or --region NAME (e.g. --region demo), not both or neither.")
+    if args.scenario and not args.region:
+        raise CLIError("--scenario needs --region: the scenario is solved on the region's villages and roads.")
     out = Path(args.out)
     if out.parent and not out.parent.exists():
         raise CLIError(f"Output folder {out.parent} does not exist; create it or choose another --out.")
@@ -224,6 +226,15 @@ def cmd_indicators(args: argparse.Namespace) -> int:
             table = pd.DataFrame(region.schools.drop(columns="geometry"))
             source = str(region.path / str(region.meta.get("schools", "schools.geojson")))
             skip_empty = True
+            if args.scenario:  # the schools as the scenario leaves them (students and movable resources moved)
+                from geo.indicators import apply_scenario
+                from geo.rules import Rules
+                from geo.scenario import ScenarioModel
+
+                model = ScenarioModel.from_region(region, rules=Rules.from_file(args.rules) if args.rules else Rules(),
+                                                  settings=_settings(args))
+                result_sc = model.solve(scenario_from_args(args))
+                table = apply_scenario(table, model.baseline, result_sc, move_share=args.move_share, source=source)
         result = evaluate(table, standards=standards, source=source, skip_empty=skip_empty)
     except IndicatorError as exc:
         lines = str(exc).splitlines()
@@ -296,6 +307,11 @@ def build_parser() -> argparse.ArgumentParser:
     ind.add_argument("--region", help="use the schools layer of this region (name or folder) instead of --schools")
     ind.add_argument("--standards", help="standards JSON file (partial; overrides the defaults)")
     ind.add_argument("--skip-empty", action="store_true", help="skip schools with 0 students instead of failing")
+    ind.add_argument("--scenario", help="with --region: evaluate the schools as this scenario JSON leaves them")
+    ind.add_argument("--rules", help="with --scenario: rules JSON file")
+    ind.add_argument("--move-share", type=float, default=1.0,
+                     help="share of a closed school's teachers and equipment that move with its pupils (default 1)")
+    ind.set_defaults(name=None, close=None, merge=None, open=None)
     ind.add_argument("--out", required=True, help="output JSON")
     ind.set_defaults(func=cmd_indicators)
     return parser

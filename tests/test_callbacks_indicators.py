@@ -95,3 +95,24 @@ def test_missing_resource_columns_give_a_message(monkeypatch):
     state._indicators.cache_clear()
     assert "teachers_key" in str(summary.children)
     assert "缺少" in str(summary.children)
+
+
+def test_cli_scenario_indicators_equal_the_dashboard(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    actions = [{"type": "close", "school_id": _biggest_primary()}]
+    scenario = tmp_path / "s.json"
+    scenario.write_text(json.dumps({"name": "x", "actions": actions}), encoding="utf-8")
+    out = tmp_path / "ind.json"
+    subprocess.run([sys.executable, "-m", "geo", "indicators", "--region", "demo", "--scenario", str(scenario), "--out", str(out)],
+                   check=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True)
+    cli = json.loads(out.read_text(encoding="utf-8"))
+    _, scen = state.indicator_results(Rules(), {"name": "x", "actions": actions}, Standards(), 1.0)
+    for level in ("primary", "junior"):
+        for key, value in scen.cv[level].items():
+            assert cli["cv"][level][key] == pytest.approx(float(value), abs=1e-6)
