@@ -287,8 +287,13 @@ def _used_keys() -> tuple[set[str], list[str]]:
     keys: set[str] = set()
     unresolved: list[str] = []
     prefixes = _prefix_values()
-    for path in sorted(DASHBOARD.glob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+    root = DASHBOARD.parent
+    modules = sorted([*DASHBOARD.glob("*.py"), *(root / "geo").rglob("*.py"), *(root / "layers").rglob("*.py")])
+    for path in modules:
+        text = path.read_text(encoding="utf-8")
+        if path.parent != DASHBOARD and "i18n import" not in text:
+            continue  # only modules that import the catalogue's t()
+        tree = ast.parse(text)
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t" and node.args:
                 found = _keys_of(node.args[0], tree, prefixes)
