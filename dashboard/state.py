@@ -20,6 +20,7 @@ from geo.access import access_kpis, access_table, bands_for, nearest_schools, Ac
 from geo.od import Route, route
 from geo.region import Region, load_region, region_od
 from geo.indicators import Standards, apply_scenario, evaluate
+from geo import results
 from geo.rules import Rules
 from geo.scenario import Scenario, ScenarioModel, ScenarioResult
 from geo.settings import DEFAULT_SETTINGS, check_mode
@@ -150,11 +151,7 @@ def scenario_results(rules: Rules, scenario: dict) -> tuple[ScenarioResult, Scen
 
 def village_minutes(reg: Region, result: ScenarioResult) -> np.ndarray:
     """Children-weighted mean minutes of each village's assigned children (NaN if none), in layer order."""
-    a = result.assignments
-    w = (a["minutes"] * a["children"]).groupby(a["village_id"]).sum()
-    n = a.groupby("village_id")["children"].sum()
-    mean = (w / n).reindex(reg.villages["village_id"])
-    return mean.to_numpy(dtype=float)
+    return results.village_minutes(result, reg.villages["village_id"].astype(str))
 
 
 @lru_cache(maxsize=2)
