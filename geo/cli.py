@@ -314,7 +314,43 @@ def build_parser() -> argparse.ArgumentParser:
     ind.set_defaults(name=None, close=None, merge=None, open=None)
     ind.add_argument("--out", required=True, help="output JSON")
     ind.set_defaults(func=cmd_indicators)
+
+    ex = sub.add_parser("export", help="map images, layers and the scenario report")
+    ex_sub = ex.add_subparsers(dest="what", required=True)
+    for what, help_text in (("map", "a print-quality map image (PNG 300 dpi, PDF or SVG)"),
+                            ("layers", "result layers as GeoJSON, GeoPackage, XLSX or CSV"),
+                            ("report", "the scenario report (PDF) for 公示/听证")):
+        p = ex_sub.add_parser(what, help=help_text)
+        p.add_argument("--region", default="demo", help="region name or folder (default demo)")
+        p.add_argument("--scenario", help="scenario JSON file {name, actions}")
+        p.add_argument("--rules", help="rules JSON file (partial)")
+        p.add_argument("--level", default="primary", help="school level of the access view: primary or junior")
+        p.add_argument("--band", default="all", help="grade band: all, g1_3, g4_6 or g7_9")
+        p.add_argument("--mode", default="walk", help=f"travel mode: {', '.join(MODES)}")
+        p.add_argument("--threshold", type=float, default=30.0, help="minutes (default 30, 国办发〔2018〕27号)")
+        p.add_argument("--lang", default="zh", help="language of titles and legends: zh or en")
+        p.add_argument("--out", required=True, help="output file (or folder for --format geojson/csv)")
+        p.set_defaults(func=cmd_export, name=None, close=None, merge=None, open=None)
+        if what == "map":
+            p.add_argument("--format", default="png", help="png, pdf or svg")
+            p.add_argument("--paper", default="A4", help="A4 or A3 (landscape)")
+            p.add_argument("--dpi", type=int, default=300)
+            p.add_argument("--view", default="access", help="access, baseline, scenario or difference")
+            p.add_argument("--catchments", action="store_true", help="draw school catchment polygons")
+        elif what == "layers":
+            p.add_argument("--format", default="gpkg", help="geojson, gpkg, xlsx or csv")
     return parser
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Dispatch ``export map|layers|report`` to the module that makes it."""
+    if args.what == "map":
+        from geo.mapimage import cli_export_map as run
+    elif args.what == "layers":
+        from geo.exporting import cli_export_layers as run
+    else:
+        from geo.report import cli_export_report as run
+    return run(args)
 
 
 
