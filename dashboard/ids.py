@@ -80,3 +80,13 @@ IND_MSG: Final = "ind-msg"
 IND_STORE: Final = "ind-store"
 IND_DOWNLOAD_BTN: Final = "ind-download-btn"
 IND_DOWNLOAD: Final = "ind-download"
+
+# exports (one bar per map page; pattern-matching ids keyed by page)
+EXPORT_MAP_FMT: Final = "export-map-fmt"  # {"type": EXPORT_MAP_FMT, "page": "access"|"scenarios"}
+EXPORT_MAP_BTN: Final = "export-map-btn"
+EXPORT_LAYERS_FMT: Final = "export-layers-fmt"
+EXPORT_LAYERS_BTN: Final = "export-layers-btn"
+EXPORT_REPORT_BTN: Final = "export-report-btn"
+EXPORT_DOWNLOAD: Final = "export-download"
+EXPORT_MSG: Final = "export-msg"
+OVERLAY: Final = "overlay"
