@@ -239,6 +239,7 @@ def test_select_feature_reads_kind_and_id():
 def _prefix_values() -> dict[str, tuple[str, ...]]:
     """Values an f-string key prefix such as ``level_`` can take, from the modules that define them."""
     from dashboard.layout import TAB_NAMES
+    from dashboard.layout_export import LAYER_FORMATS, MAP_FORMATS
     from geo.scenario import ACTION_TYPES
     from geo.settings import MODES
     from layers.schema import URBAN_RURAL
@@ -249,6 +250,7 @@ def _prefix_values() -> dict[str, tuple[str, ...]]:
         "level_": LEVELS, "mode_": MODES + ("board",), "band_": ("all",) + BANDS, "tab_": tuple(TAB_NAMES),
         "action_": tuple(ACTION_TYPES), "rule_": rules, "status_": ("open", "closed", "new"),
         "view_": ("baseline", "scenario", "difference"), "ind_": tuple(URBAN_RURAL),
+        "fmt_": MAP_FORMATS + LAYER_FORMATS,
     }
 
 
