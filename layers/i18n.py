@@ -287,6 +287,13 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "col_source": {"zh": "依据", "en": "Source"},
     "yes": {"zh": "是", "en": "yes"},
     "no": {"zh": "否", "en": "no"},
+    # Header of the import problems CSV (layers.importing.ImportResult.problems_csv).
+    "import_problem_file": {"zh": "文件", "en": "File"},
+    "import_problem_row": {"zh": "行号", "en": "Row"},
+    "import_problem_column": {"zh": "列", "en": "Column"},
+    "import_problem_value": {"zh": "值", "en": "Value"},
+    "import_problem_problem": {"zh": "问题", "en": "Problem"},
+    "import_problem_fix": {"zh": "修改方法", "en": "How to fix"},
     "solve_time": {"zh": "重新分配用时 {ms:.0f} 毫秒", "en": "Reassigned in {ms:.0f} ms"},
 }
 
