@@ -251,6 +251,7 @@ def _prefix_values() -> dict[str, tuple[str, ...]]:
         "action_": tuple(ACTION_TYPES), "rule_": rules, "status_": ("open", "closed", "new"),
         "view_": ("baseline", "scenario", "difference"), "ind_": tuple(URBAN_RURAL),
         "fmt_": MAP_FORMATS + LAYER_FORMATS,
+        "import_problem_": ("file", "row", "column", "value", "problem", "fix"),
     }
 
 
