@@ -14,10 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.i18n import t
-
-LEVEL_COLOURS = {"primary": "#1f77b4", "junior": "#9467bd", "nine_year": "#e377c2"}
-MINUTES_SCALE = [[0.0, "#1a9850"], [0.25, "#91cf60"], [0.5, "#fee08b"], [0.75, "#fc8d59"], [1.0, "#d73027"]]
-UNREACHABLE_COLOUR = "#7f7f7f"
+from geo.mapstyle import DELTA_SCALE, LEVEL_COLOURS, MINUTES_SCALE, STATUS_COLOURS, UNREACHABLE_COLOUR
 
 
 def lines_to_xy(lines: Sequence[np.ndarray]) -> tuple[list, list]:
@@ -146,10 +143,6 @@ def access_map(
         )
     _finish(fig, bounds, lang, synthetic)
     return fig
-
-
-DELTA_SCALE = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]
-STATUS_COLOURS = {"closed": "#9e9e9e", "new": "#ff7f00"}
 
 
 def scenario_map(
