@@ -15,7 +15,7 @@ from pathlib import Path
 import flask
 from dash import Dash
 
-from dashboard import callbacks, callbacks_indicators, callbacks_scenario, state
+from dashboard import callbacks, callbacks_export, callbacks_indicators, callbacks_scenario, state
 from dashboard.i18n import DEFAULT_LANG, LANGS, t
 from dashboard.layout import app_layout
 from dashboard.warmup import warm_caches
@@ -55,6 +55,7 @@ def create_app() -> Dash:
     callbacks.register(app)
     callbacks_scenario.register(app)
     callbacks_indicators.register(app)
+    callbacks_export.register(app)
     return app
 
 

@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import LANGS, t
+from dashboard.layout_export import export_bar
 from dashboard.layout_indicators import indicators_tab
 from dashboard.layout_scenario import scenario_tab
 from geo.access import DEFAULT_THRESHOLD_MIN
@@ -67,6 +68,7 @@ def access_tab(lang: str, values: dict[str, Any]) -> html.Div:
     return html.Div(
         [
             controls(lang, values),
+            export_bar(lang, "access"),
             html.Div(id=ids.KPIS, className="kpis"),
             html.Div(
                 [

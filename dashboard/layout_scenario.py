@@ -5,6 +5,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import t
+from dashboard.layout_export import export_bar
 from geo.rules import Rules
 from layers.schema import BANDS, LEVELS
 
@@ -122,6 +123,7 @@ def scenario_tab(lang: str, *, school_options: list[dict], rules: Rules) -> html
                 ],
                 className="view-switch",
             ),
+            export_bar(lang, "scenarios", report=True),
             dcc.Loading(dcc.Graph(id=ids.SC_MAP, style={"height": "62vh"}, config={"displaylogo": False, "scrollZoom": True}),
                         custom_spinner=html.Div(t("loading", lang), className="loading-text"),
                         overlay_style={"visibility": "visible", "opacity": 0.5}),

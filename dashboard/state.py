@@ -21,6 +21,7 @@ from geo.od import Route, route
 from geo.region import Region, load_region, region_od
 from geo.indicators import Standards, apply_scenario, evaluate
 from geo import results
+from geo.results import AccessParams, ResultLayers
 from geo.rules import Rules
 from geo.scenario import Scenario, ScenarioModel, ScenarioResult
 from geo.settings import DEFAULT_SETTINGS, check_mode
@@ -202,3 +203,20 @@ def indicator_results(rules: Rules, scenario: dict, standards: Standards, move_s
         region(), json.dumps(rules.as_dict(), sort_keys=True), json.dumps(payload, sort_keys=True, ensure_ascii=False),
         json.dumps(standards.as_dict(), sort_keys=True), float(move_share),
     )
+
+
+# --- exports ------------------------------------------------------------------
+@lru_cache(maxsize=16)
+def _result_layers(reg: Region, params: AccessParams, rules_json: str, scenario_json: str | None) -> ResultLayers:
+    scenario = Scenario.from_dict(json.loads(scenario_json)) if scenario_json else None
+    return results.result_layers(reg, params=params, scenario=scenario, rules=Rules.from_dict(json.loads(rules_json)),
+                                 model=_model(reg, rules_json))
+
+
+def result_layers(params: AccessParams, rules: Rules, scenario: dict | None) -> ResultLayers:
+    """The result layers behind every download (cached by parameters, rules and scenario)."""
+    payload = None
+    if scenario is not None:
+        payload = json.dumps({"name": scenario.get("name", ""), "actions": scenario.get("actions", [])}, sort_keys=True,
+                             ensure_ascii=False)
+    return _result_layers(region(), params, json.dumps(rules.as_dict(), sort_keys=True), payload)

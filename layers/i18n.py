@@ -219,7 +219,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "fmt_geojson": {"zh": "GeoJSON（村庄及结果）", "en": "GeoJSON (villages with results)"},
     "fmt_gpkg": {"zh": "GeoPackage（全部图层）", "en": "GeoPackage (all layers)"},
     "fmt_xlsx": {"zh": "Excel 表格（XLSX）", "en": "Excel workbook (XLSX)"},
-    "fmt_csv": {"zh": "CSV（村庄及结果）", "en": "CSV (villages with results)"},
+    "fmt_csv": {"zh": "CSV 表格（ZIP，带 BOM）", "en": "CSV tables (ZIP, with BOM)"},
     "export_failed": {"zh": "导出失败：{message}", "en": "Export failed: {message}"},
     "overlay": {"zh": "叠加图层", "en": "Overlay"},
     "overlay_catchments": {"zh": "学校服务范围", "en": "School catchments"},
