@@ -59,7 +59,8 @@ def parse_threshold(value: Any) -> float | None:
     return x if 1 <= x <= 240 else None
 
 
-def update_results(level: str, band: str, mode: str, threshold: Any, selection: dict | None, lang: str) -> tuple:
+def update_results(level: str, band: str, mode: str, threshold: Any, selection: dict | None, lang: str,
+                   overlay: list | None = None) -> tuple:
     """Map, KPI cards, worst-served table, detail panel, threshold error, status line."""
     minutes = parse_threshold(threshold)
     if minutes is None:
@@ -76,6 +77,7 @@ def update_results(level: str, band: str, mode: str, threshold: Any, selection: 
             roads=roads, districts=districts, bounds=reg.villages.total_bounds, villages=reg.villages,
             schools=schools, table=view.table, threshold=minutes, lang=lang, synthetic=bool(reg.synthetic),
             route=route, catchment=catchment, selected_school=selected_school,
+            polygons=state.overlays(tuple(overlay or ()), level, mode, lang),
         )
         worst = _worst_table(view.table, state.district_names(reg), lang)
         return fig, kpi_cards(view.kpis.as_dict(), lang), worst, detail, "", ""
@@ -136,5 +138,5 @@ def register(app: Dash) -> None:
         Output(ids.MAP, "figure"), Output(ids.KPIS, "children"), Output(ids.WORST_TABLE, "children"),
         Output(ids.DETAIL, "children"), Output(ids.THRESHOLD_ERROR, "children"), Output(ids.STATUS, "children"),
         Input(ids.LEVEL, "value"), Input(ids.BAND, "value"), Input(ids.MODE, "value"), Input(ids.THRESHOLD, "value"),
-        Input(ids.SELECTION, "data"), State(ids.LANG, "value"),
+        Input(ids.SELECTION, "data"), State(ids.LANG, "value"), Input(ids.OVERLAY, "value"),
     )(update_results)

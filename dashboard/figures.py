@@ -7,7 +7,7 @@ attribution is written on the figure so it survives image exports.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -66,12 +66,15 @@ def access_map(
     route: tuple[Sequence[float], Sequence[float]] | None = None,
     catchment: Sequence[str] = (),
     selected_school: str | None = None,
+    polygons: Sequence[tuple[str, Any]] = (),
 ) -> go.Figure:
     """The access map: roads, parishes, villages coloured by minutes, schools by level.
 
     ``villages`` and ``table`` are row-aligned (``table`` from
     :func:`geo.access.access_table`); ``schools`` needs ``school_id, name,
-    level, enrolment, geometry``.
+    level, enrolment, geometry``.  ``polygons`` are overlays drawn under the
+    points: ``(legend name, GeoDataFrame)`` pairs whose rows are coloured
+    by ``school_id`` (catchments, isochrones).
     """
     fig = go.Figure(base_traces(roads, districts, lang=lang))
     vx, vy = villages.geometry.x.to_numpy(), villages.geometry.y.to_numpy()
@@ -142,7 +145,31 @@ def access_map(
             )
         )
     _finish(fig, bounds, lang, synthetic)
+    _add_polygons(fig, polygons)
     return fig
+
+
+OVERLAY_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
+                   "#1f78b4", "#b2df8a", "#fb9a99", "#fdbf6f", "#cab2d6", "#ffff99", "#8dd3c7", "#bebada")
+
+
+def _add_polygons(fig: go.Figure, polygons: Sequence[tuple[str, Any]]) -> None:
+    """Draw polygon overlays as MapLibre fill layers below the traces, one colour per school."""
+    layers = []
+    for name, gdf in polygons:
+        if gdf is None or len(gdf) == 0:
+            continue
+        ids = sorted(gdf["school_id"].astype(str).unique())
+        colour = {sid: OVERLAY_COLOURS[i % len(OVERLAY_COLOURS)] for i, sid in enumerate(ids)}
+        # larger polygons first so that nested ones (15-min inside 30-min) stay visible
+        order = gdf.assign(_area=gdf["area_km2"]).sort_values("_area", ascending=False)
+        for row in order.itertuples():
+            layers.append({"sourcetype": "geojson", "source": row.geometry.__geo_interface__, "type": "fill",
+                           "color": colour[str(row.school_id)], "opacity": 0.18, "below": "traces"})
+        fig.add_trace(go.Scattermap(lon=[None], lat=[None], mode="markers", name=name, hoverinfo="skip",
+                                    marker={"size": 12, "color": OVERLAY_COLOURS[0], "opacity": 0.4}))
+    if layers:
+        fig.update_layout(map_layers=layers)
 
 
 def scenario_map(

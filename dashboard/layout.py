@@ -58,6 +58,12 @@ def controls(lang: str, values: dict[str, Any]) -> html.Div:
                 html.Div(t("threshold_source", lang), className="source"),
                 html.Div(id=ids.THRESHOLD_ERROR, className="error"),
             ),
+            _control(
+                t("overlay", lang),
+                dcc.Checklist(id=ids.OVERLAY, value=[], **PERSIST,
+                              options=[{"label": t("overlay_catchments", lang), "value": "catchments"},
+                                       {"label": t("overlay_iso", lang), "value": "isochrones"}]),
+            ),
         ],
         className="controls",
     )

@@ -22,6 +22,7 @@ from geo.region import Region, load_region, region_od
 from geo.indicators import Standards, apply_scenario, evaluate
 from geo import results
 from geo.results import AccessParams, ResultLayers
+from layers.i18n import t
 from geo.rules import Rules
 from geo.scenario import Scenario, ScenarioModel, ScenarioResult
 from geo.settings import DEFAULT_SETTINGS, check_mode
@@ -220,3 +221,16 @@ def result_layers(params: AccessParams, rules: Rules, scenario: dict | None) -> 
         payload = json.dumps({"name": scenario.get("name", ""), "actions": scenario.get("actions", [])}, sort_keys=True,
                              ensure_ascii=False)
     return _result_layers(region(), params, json.dumps(rules.as_dict(), sort_keys=True), payload)
+
+
+def overlays(kinds: tuple[str, ...], level: str, mode: str, lang: str) -> list[tuple[str, "gpd.GeoDataFrame"]]:
+    """Polygon overlays for the access map: school catchments for the level and mode, walking isochrones."""
+    from geo.isochrones import catchments, isochrones
+
+    reg = region()
+    out = []
+    if "catchments" in kinds:
+        out.append((t("overlay_catchments", lang), catchments(reg, mode=mode, level=level)))
+    if "isochrones" in kinds:
+        out.append((t("overlay_iso", lang), isochrones(reg, mode="walk", minutes=(15, 30, 45))))
+    return out
