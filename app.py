@@ -8,48 +8,31 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import urllib.parse
 import warnings
 from pathlib import Path
 
-import flask
 from dash import Dash
 
 from dashboard import callbacks, callbacks_export, callbacks_indicators, callbacks_scenario, state
-from dashboard.i18n import DEFAULT_LANG, LANGS, t
+from dashboard.i18n import t
 from dashboard.layout import app_layout
 from dashboard.warmup import warm_caches
 
 
-def request_lang() -> str:
-    """The language asked for by the page URL (``?lang=en``), else Chinese.
-
-    Dash fetches the layout from ``/_dash-layout``, so the page's own query
-    string arrives there as the Referer.
-    """
-    if not flask.has_request_context():
-        return DEFAULT_LANG
-    lang = flask.request.args.get("lang")
-    if lang is None:
-        referrer = urllib.parse.urlparse(flask.request.referrer or "")
-        lang = urllib.parse.parse_qs(referrer.query).get("lang", [DEFAULT_LANG])[0]
-    return lang if lang in LANGS else DEFAULT_LANG
-
-
 def create_app() -> Dash:
     """Build the Dash app for the configured region."""
-    reg = state.region()
+    reg = state.region()  # fail early on a broken region
     app = Dash(
         __name__,
         title=t("app_title"),
         assets_folder=str(Path(__file__).parent / "dashboard" / "assets"),
         suppress_callback_exceptions=True,
     )
-    options = state.school_options(reg)
-
     def layout():
-        """Built per page load, in the language of ``?lang=`` (Chinese by default)."""
-        return app_layout(region_name=reg.name, synthetic=bool(reg.synthetic), school_options=options, lang=request_lang())
+        """Built per page load, for the page's ``?region=`` and ``?lang=`` (Chinese by default)."""
+        current = state.region()
+        return app_layout(region_name=current.name, synthetic=bool(current.synthetic), school_options=state.school_options(current),
+                          lang=state.page_lang(), regions=state.region_choices(), region_key=state.region_name())
 
     app.layout = layout
     callbacks.register(app)

@@ -7,6 +7,7 @@ message in the page, never a traceback.
 from __future__ import annotations
 
 import logging
+import urllib.parse
 from typing import Any
 
 import numpy as np
@@ -23,15 +24,19 @@ log = logging.getLogger(__name__)
 WORST_ROWS = 12
 
 
-def switch_language(lang: str, search: str | None) -> str:
-    """Reload the page in ``lang`` (``?lang=en``); control values persist in the session.
+def switch_page(lang: str, region: str | None, search: str | None) -> str:
+    """Reload the page for another language or region (``?lang=en&region=x``).
 
     Reloading rather than re-rendering keeps every map mounted through its
     whole life, and session persistence brings the controls, the scenarios
     and the rules back after the reload.
     """
-    wanted = f"?lang={lang}"
-    return no_update if (search or "") == wanted else wanted
+    params = {"lang": lang or "zh"}
+    if region:
+        params["region"] = region
+    wanted = "?" + urllib.parse.urlencode(params)
+    current = dict(urllib.parse.parse_qsl((search or "").lstrip("?")))
+    return no_update if current == params else wanted
 
 
 def update_bands(level: str, band: str, lang: str) -> tuple[list, str]:
@@ -127,8 +132,8 @@ def _detail(selection, view, schools, level, band, mode, lang):
 
 def register(app: Dash) -> None:
     """Attach every callback to ``app``."""
-    app.callback(Output(ids.URL, "search"), Input(ids.LANG, "value"), State(ids.URL, "search"),
-                 prevent_initial_call=True)(switch_language)
+    app.callback(Output(ids.URL, "search"), Input(ids.LANG, "value"), Input(ids.REGION_PICKER, "value"),
+                 State(ids.URL, "search"), prevent_initial_call=True)(switch_page)
     app.callback(
         Output(ids.BAND, "options"), Output(ids.BAND, "value"),
         Input(ids.LEVEL, "value"), State(ids.BAND, "value"), State(ids.LANG, "value"),

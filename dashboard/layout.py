@@ -159,7 +159,7 @@ def tab_styles(tab: str) -> list[dict]:
 
 
 def app_layout(*, region_name: str, synthetic: bool, school_options: list[dict], lang: str = "zh",
-               rules: Rules | None = None) -> html.Div:
+               rules: Rules | None = None, regions: list[dict] | None = None, region_key: str = "demo") -> html.Div:
     """The whole app: language switch, stores and the page container."""
     return html.Div(
         [
@@ -169,9 +169,13 @@ def app_layout(*, region_name: str, synthetic: bool, school_options: list[dict],
             dcc.Store(id=ids.RULES, storage_type="session"),
             dcc.Store(id=ids.IND_STORE, storage_type="session"),
             html.Div(
-                dcc.RadioItems(
-                    id=ids.LANG, options=[{"label": LANG_LABELS[lg], "value": lg} for lg in LANGS], value=lang, inline=True
-                ),
+                [
+                    dcc.Dropdown(id=ids.REGION_PICKER, options=regions or [{"label": region_name, "value": region_key}],
+                                 value=region_key, clearable=False, className="region-picker"),
+                    dcc.RadioItems(
+                        id=ids.LANG, options=[{"label": LANG_LABELS[lg], "value": lg} for lg in LANGS], value=lang, inline=True
+                    ),
+                ],
                 className="lang-switch",
             ),
             html.Div(page(lang, region_name=region_name, synthetic=synthetic, school_options=school_options, rules=rules),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.parse
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,11 +19,13 @@ import pandas as pd
 
 from geo.access import access_kpis, access_table, bands_for, nearest_schools, AccessKPIs
 from geo.od import Route, route
-from geo.region import Region, load_region, region_od
+import flask
+
+from geo.region import Region, known_regions, load_region, region_od
 from geo.indicators import Standards, apply_scenario, evaluate
 from geo import results
 from geo.results import AccessParams, ResultLayers
-from layers.i18n import t
+from layers.i18n import DEFAULT_LANG, LANGS, t
 from geo.rules import Rules
 from geo.scenario import Scenario, ScenarioModel, ScenarioResult
 from geo.settings import DEFAULT_SETTINGS, check_mode
@@ -31,9 +34,33 @@ from layers.schema import BANDS, enrol_column
 from dashboard.figures import lines_to_xy
 
 
+def page_param(name: str) -> str | None:
+    """A query parameter of the page the request comes from (``?lang=en&region=x``).
+
+    Page loads carry it in their own URL; Dash's layout and callback requests
+    carry the page URL as their Referer.
+    """
+    if not flask.has_request_context():
+        return None
+    value = flask.request.args.get(name)
+    if value is None:
+        referrer = urllib.parse.urlparse(flask.request.referrer or "")
+        value = urllib.parse.parse_qs(referrer.query).get(name, [None])[0]
+    return value
+
+
 def region_name() -> str:
-    """The region the dashboard serves: ``$JUNHENG_REGION`` or the demo."""
+    """The region the page shows: ``?region=`` when it names a known region, else ``$JUNHENG_REGION`` or the demo."""
+    wanted = page_param("region")
+    if wanted and wanted in known_regions():
+        return wanted
     return os.environ.get("JUNHENG_REGION", "demo")
+
+
+def page_lang() -> str:
+    """The language of the page: ``?lang=`` (zh or en), Chinese by default."""
+    lang = page_param("lang")
+    return lang if lang in LANGS else DEFAULT_LANG
 
 
 def region() -> Region:
@@ -233,4 +260,18 @@ def overlays(kinds: tuple[str, ...], level: str, mode: str, lang: str) -> list[t
         out.append((t("overlay_catchments", lang), catchments(reg, mode=mode, level=level)))
     if "isochrones" in kinds:
         out.append((t("overlay_iso", lang), isochrones(reg, mode="walk", minutes=(15, 30, 45))))
+    return out
+
+
+def region_choices() -> list[dict]:
+    """Options of the region picker: every known region by its display name."""
+    from layers import read_region_toml
+
+    out = []
+    for key, path in known_regions().items():
+        try:
+            label = str(read_region_toml(path / "region.toml").get("name", key))
+        except OSError:
+            label = key
+        out.append({"label": label, "value": key})
     return out

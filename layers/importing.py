@@ -2262,6 +2262,24 @@ def _build(
     )
 
 
+def read_headers(
+    path_or_bytes: str | os.PathLike[str] | bytes,
+    *,
+    filename: str | None = None,
+    layer: str | None = None,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+) -> list[str]:
+    """The column names of a file as the planner wrote them (for the mapping form).
+
+    Raises the same :class:`LayerFileError` as :func:`load_table` for files
+    that cannot be read.
+    """
+    source = _source_name(path_or_bytes, filename)
+    raw = _read(path_or_bytes, source, _format(source), layer=layer, sheet=sheet, encoding=encoding)
+    return [str(c) for c in raw.frame.columns]
+
+
 def load_table(
     path_or_bytes: str | os.PathLike[str] | bytes,
     *,

@@ -189,10 +189,12 @@ def test_unknown_selection_shows_the_hint(selection):
 # --------------------------------------------------------------------------
 # Small callbacks
 # --------------------------------------------------------------------------
-def test_switch_language_reloads_the_page_with_the_language_in_the_url():
-    assert callbacks.switch_language("en", "") == "?lang=en"
-    assert callbacks.switch_language("zh", "?lang=en") == "?lang=zh"
-    assert callbacks.switch_language("en", "?lang=en") is NO_UPDATE
+def test_switch_page_reloads_with_language_and_region_in_the_url():
+    assert callbacks.switch_page("en", None, "") == "?lang=en"
+    assert callbacks.switch_page("zh", None, "?lang=en") == "?lang=zh"
+    assert callbacks.switch_page("en", None, "?lang=en") is NO_UPDATE
+    assert callbacks.switch_page("en", "demo", "?lang=en") == "?lang=en&region=demo"
+    assert callbacks.switch_page("en", "demo", "?region=demo&lang=en") is NO_UPDATE
 
 
 def test_layout_follows_the_lang_query_parameter():
