@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dash import Dash
 
-from dashboard import callbacks, callbacks_export, callbacks_indicators, callbacks_scenario, state
+from dashboard import callbacks, callbacks_export, callbacks_import, callbacks_indicators, callbacks_scenario, state
 from dashboard.i18n import t
 from dashboard.layout import app_layout
 from dashboard.warmup import warm_caches
@@ -39,6 +39,7 @@ def create_app() -> Dash:
     callbacks_scenario.register(app)
     callbacks_indicators.register(app)
     callbacks_export.register(app)
+    callbacks_import.register(app)
     return app
 
 

@@ -8,6 +8,7 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.i18n import LANGS, t
 from dashboard.layout_export import export_bar
+from dashboard.layout_import import import_tab
 from dashboard.layout_indicators import indicators_tab
 from dashboard.layout_scenario import scenario_tab
 from geo.access import DEFAULT_THRESHOLD_MIN
@@ -102,7 +103,7 @@ def access_tab(lang: str, values: dict[str, Any]) -> html.Div:
     )
 
 
-TAB_NAMES = ("access", "scenarios", "indicators")
+TAB_NAMES = ("access", "scenarios", "indicators", "import")
 
 
 def page(
@@ -143,6 +144,7 @@ def page(
             id=TAB_BOX["scenarios"], style=_shown(tab == "scenarios"),
         ),
         html.Div(indicators_tab(lang), id=TAB_BOX["indicators"], style=_shown(tab == "indicators")),
+        html.Div(import_tab(lang), id=TAB_BOX["import"], style=_shown(tab == "import")),
     ]
 
 
