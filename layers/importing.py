@@ -173,7 +173,15 @@ from layers.schema import (
     children_column,
     enrol_column,
 )
-from layers.validation import _amount_value, _bool_value, _count_value, _is_missing, validate_layer
+from layers.validation import (
+    _AMOUNT_FIXES,
+    _COUNT_FIXES,
+    _amount_value,
+    _bool_value,
+    _count_value,
+    _is_missing,
+    validate_layer,
+)
 
 __all__ = [
     "CHINA_BBOX",
@@ -1750,21 +1758,6 @@ def _split(total: int, weights: Mapping[str, float]) -> dict[str, int]:
     return dict(zip(keys, floors))
 
 
-_COUNT_FIX: Final = {
-    "count is missing": "enter a whole number of 0 or more (0 if there are none)",
-    "count is true/false, not a number": "enter a whole number of 0 or more",
-    "count is not a number": "enter a whole number of 0 or more, without units or text",
-    "count is not a finite number": "enter a whole number of 0 or more",
-    "count is negative": "enter a whole number of 0 or more",
-    "count is not a whole number": "round it to a whole number",
-}
-_AMOUNT_FIX: Final = {
-    "amount is missing": "enter a number of 0 or more (0 if there is none)",
-    "amount is true/false, not a number": "enter a number of 0 or more",
-    "amount is not a number": "enter a number of 0 or more, without units or text (m² or yuan)",
-    "amount is not a finite number": "enter a number of 0 or more",
-    "amount is negative": "enter a number of 0 or more",
-}
 _LEVEL_FIX: Final = "use 小学, 初中 or 九年一贯制 (primary, junior, nine_year); 教学点 and 完全小学 count as 小学"
 
 
@@ -1799,7 +1792,7 @@ def _counts(values: list[Any], column: str, out: _Rows, *, blank_ok: bool = Fals
             parsed.append(None)
             continue
         if problem is not None:
-            out.add(i, column, value, problem, _COUNT_FIX[problem])
+            out.add(i, column, value, problem, _COUNT_FIXES[problem])
             parsed.append(None)
         else:
             parsed.append(int(number))  # type: ignore[arg-type]
@@ -2076,7 +2069,7 @@ def _build(
             for i, value in enumerate(frame[src[canonical]].tolist()):
                 number, problem = _amount_value(_clean_number(value))
                 if problem is not None:
-                    out.add(i, src[canonical], value, problem, _AMOUNT_FIX[problem])
+                    out.add(i, src[canonical], value, problem, _AMOUNT_FIXES[problem])
                 parsed.append(number)
             amounts[canonical] = parsed
 
@@ -2150,7 +2143,7 @@ def _build(
             if value[band] is None:
                 c = col[band]
                 if c in src:
-                    out.add(i, src[c], frame[src[c]].iloc[i], "count is missing", _COUNT_FIX["count is missing"])
+                    out.add(i, src[c], frame[src[c]].iloc[i], "count is missing", _COUNT_FIXES["count is missing"])
                 else:
                     what = f"{levels[i]} school" if kind == "schools" else "village"
                     total = "在校生数 (students)" if kind == "schools" else "学龄人口 (children)"
