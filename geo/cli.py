@@ -339,7 +339,63 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--catchments", action="store_true", help="draw school catchment polygons")
         elif what == "layers":
             p.add_argument("--format", default="gpkg", help="geojson, gpkg, xlsx or csv")
+
+    rg = sub.add_parser("region", help="build a region folder from your own county's data")
+    rg_sub = rg.add_subparsers(dest="what", required=True)
+    rb = rg_sub.add_parser("build", help="a region from an .osm.pbf/.osm file (+ your schools, villages, roads)")
+    rb.add_argument("--osm", required=True, help="OSM file covering the county: .osm.pbf, .osm or .osm.bz2")
+    rb.add_argument("--schools", help="your schools layer (else from OSM amenity=school, synthetic counts)")
+    rb.add_argument("--villages", help="your villages layer (else from OSM place nodes, synthetic counts)")
+    rb.add_argument("--roads", help="your road lines (GeoJSON/SHP/GPKG; column highway/road_class/等级 or speed_kmh/速度)")
+    rb.add_argument("--bbox", help="cut to W,S,E,N (min lon, min lat, max lon, max lat), e.g. 1.50,42.53,1.54,42.56")
+    rb.add_argument("--name", required=True, help="region name, e.g. the county's")
+    rb.add_argument("--name-zh", help="Chinese display name (default: --name)")
+    rb.add_argument("--admin-level", help="OSM admin_level of the districts (default: the finest of 8, 7, 6, 5, 4 found)")
+    rb.add_argument("--seed", type=int, default=20250118, help="seed of the synthetic counts (default 20250118)")
+    rb.add_argument("--out", required=True, help="region folder to create")
+    rb.set_defaults(func=cmd_region_build)
     return parser
+
+
+def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    parts = text.split(",")
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        values = ()
+    if len(values) != 4:
+        raise CLIError(f"--bbox {text!r}: expected four numbers W,S,E,N (min lon, min lat, max lon, max lat), e.g. 1.50,42.53,1.54,42.56.")
+    return values  # type: ignore[return-value]
+
+
+def cmd_region_build(args: argparse.Namespace) -> int:
+    """Build a region folder (``geo.regionbuild.build_region``) and say how to use it."""
+    from geo.regionbuild import build_region
+
+    logging.getLogger("pyogrio").setLevel(logging.WARNING)  # not a "Created N records" line per layer
+    try:
+        out = build_region(
+            osm=Path(args.osm),
+            out=Path(args.out),
+            name=args.name,
+            schools=Path(args.schools) if args.schools else None,
+            villages=Path(args.villages) if args.villages else None,
+            roads=Path(args.roads) if args.roads else None,
+            bbox=_parse_bbox(args.bbox),
+            seed=args.seed,
+            name_zh=args.name_zh,
+            admin_level=args.admin_level,
+        )
+    except (ValueError, OSError) as exc:  # a layer's problem list is one line per problem: join them
+        lines = str(exc).splitlines()
+        if len(lines) <= 1:
+            raise
+        raise CLIError(f"{len(lines)} problems: " + " | ".join(lines)) from exc
+    log.info("Region %s ready: python -m geo od --region %s --mode walk --out od.csv; JUNHENG_REGION=%s python app.py",
+             args.name, out, out)
+    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:

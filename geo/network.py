@@ -275,10 +275,12 @@ def network_from_graph(G, *, kind: str) -> RoadNetwork:
 
 
 def read_osm_graph(path: str | os.PathLike, *, kind: str):
-    """Read an OSM XML file (``.osm`` or ``.osm.bz2``) into an osmnx graph.
+    """Read an OSM XML file (``.osm`` or ``.osm.bz2``) or an osmnx GraphML file into an osmnx graph.
 
-    The walk graph is read with ``bidirectional=True`` (pedestrians use one-way
-    streets both ways).  Raises :class:`NetworkFileError` naming the file and
+    The walk graph is read from OSM XML with ``bidirectional=True`` (pedestrians
+    use one-way streets both ways); a GraphML file (e.g. a region's OSM roads
+    with the planner's own roads merged in, see :func:`geo.osmio.merge_roads`)
+    is read as saved.  Raises :class:`NetworkFileError` naming the file and
     the fix when it is missing or cannot be parsed.
     """
     import osmnx as ox
@@ -287,19 +289,28 @@ def read_osm_graph(path: str | os.PathLike, *, kind: str):
     if not path.is_file():
         msg = f"OSM file {path} is missing: restore it (for the demo: git checkout data/demo/osm) or pass another file."
         raise NetworkFileError(msg)
+    graphml = path.suffix.lower() == ".graphml"
     try:
+        if graphml:
+            return ox.load_graphml(path)
         return ox.graph_from_xml(path, bidirectional=(kind == "walk"), retain_all=False)
     except Exception as exc:
         reason = (str(exc).splitlines() or [type(exc).__name__])[0]
-        msg = (
-            f"OSM file {path} cannot be read as OSM XML ({type(exc).__name__}: {reason}); "
-            "restore the original file (for the demo: git checkout data/demo/osm)."
-        )
+        if graphml:
+            msg = (
+                f"Graph file {path} cannot be read as osmnx GraphML ({type(exc).__name__}: {reason}); "
+                "rebuild the region with `python -m geo region build`."
+            )
+        else:
+            msg = (
+                f"OSM file {path} cannot be read as OSM XML ({type(exc).__name__}: {reason}); "
+                "restore the original file (for the demo: git checkout data/demo/osm)."
+            )
         raise NetworkFileError(msg) from exc
 
 
 def load_network(path: str | os.PathLike, *, kind: str, settings: Settings = DEFAULT_SETTINGS) -> RoadNetwork:
-    """Return the :class:`RoadNetwork` of an OSM XML file, from the disk cache when possible.
+    """Return the :class:`RoadNetwork` of an OSM XML or GraphML file, from the disk cache when possible.
 
     The cache key is the file's SHA-256 digest, the graph kind and
     :data:`NETWORK_FORMAT`; a second start loads the ``.npz`` in milliseconds.

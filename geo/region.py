@@ -80,8 +80,12 @@ class Region:
         return str(self.meta.get("attribution", "© OpenStreetMap contributors"))
 
     def osm_path(self, kind: str) -> Path:
-        """Path of the OSM extract of graph ``kind`` ("walk" or "drive")."""
-        rel = self.meta.get(f"osm_{kind}")
+        """Path of the road source of graph ``kind`` ("walk" or "drive").
+
+        That is ``graph_<kind>`` (a GraphML with the planner's roads merged in)
+        when ``region.toml`` names one, else the OSM extract ``osm_<kind>``.
+        """
+        rel = self.meta.get(f"graph_{kind}") or self.meta.get(f"osm_{kind}")
         if not rel:
             msg = f"{self.path / 'region.toml'} names no OSM file for the {kind} graph; add osm_{kind} = \"osm/FILE.osm.bz2\"."
             raise RegionError(msg)
