@@ -102,11 +102,25 @@ def _network(path: str, kind: str, cache_dir: str) -> RoadNetwork:
     return load_network(path, kind=kind, settings=DEFAULT_SETTINGS.with_overrides(cache_dir=Path(cache_dir)))
 
 
+#: Regions saved by the dashboard's import page or built with ``python -m geo region build --out data/regions/NAME``.
+REGIONS_DIR: Final = DATA_DIR / "regions"
+
+
+def known_regions() -> dict[str, Path]:
+    """Region names the dashboard and the CLI accept: the demo and every folder of ``data/regions``."""
+    found = dict(NAMED_REGIONS)
+    if REGIONS_DIR.is_dir():
+        for folder in sorted(REGIONS_DIR.iterdir()):
+            if (folder / "region.toml").is_file() and folder.name not in found:
+                found[folder.name] = folder
+    return found
+
+
 def resolve_region_path(region: str | Path) -> Path:
-    """Return the folder of a region name ("demo") or path; raise :class:`RegionError`."""
-    path = NAMED_REGIONS.get(str(region), Path(region))
+    """Return the folder of a region name ("demo", a folder of data/regions) or path; raise :class:`RegionError`."""
+    path = known_regions().get(str(region), Path(region))
     if not (path / "region.toml").is_file():
-        known = ", ".join(NAMED_REGIONS)
+        known = ", ".join(known_regions())
         msg = f"Region {str(region)!r} not found: give a known name ({known}) or a folder holding region.toml."
         raise RegionError(msg)
     return path

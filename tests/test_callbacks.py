@@ -244,6 +244,7 @@ def _prefix_values() -> dict[str, tuple[str, ...]]:
     from dashboard.layout_export import LAYER_FORMATS, MAP_FORMATS
     from geo.scenario import ACTION_TYPES
     from geo.settings import MODES
+    from layers.importing import COORDS, IMPORT_KINDS
     from layers.schema import URBAN_RURAL
 
     scenario = Path(__file__).resolve().parent.parent / "geo" / "scenario.py"
@@ -254,6 +255,7 @@ def _prefix_values() -> dict[str, tuple[str, ...]]:
         "view_": ("baseline", "scenario", "difference"), "ind_": tuple(URBAN_RURAL),
         "fmt_": MAP_FORMATS + LAYER_FORMATS,
         "import_problem_": ("file", "row", "column", "value", "problem", "fix"),
+        "imp_kind_": IMPORT_KINDS, "imp_coords_": COORDS,
     }
 
 
