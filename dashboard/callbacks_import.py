@@ -141,6 +141,28 @@ def download_problems(_n, contents, filename, kind, layer, encoding, coords, swa
     return dcc.send_bytes(result.problems_csv(lang=lang), f"{stem}_problems.csv")
 
 
+def save_region(_n, name, contents, filename, kind, layer, encoding, coords, swap, values, lang) -> tuple:
+    """Save the valid rows as a new region (a copy of the current one with this layer replaced)."""
+    import re
+
+    from geo.region import REGIONS_DIR
+    from geo.regionbuild import derive_region
+
+    name = (name or "").strip()
+    if not name:
+        return t("imp_save_needs_name", lang), no_update
+    mapping = _mapping_from(ctx.states_list[-2] if isinstance(ctx.states_list[-2], list) else [], values or [])
+    try:
+        result = _load(contents, filename, kind, layer, encoding, coords, swap, mapping)
+        if result is None or result.valid.empty:
+            return t("imp_save_needs_valid", lang), no_update
+        folder = re.sub(r"[^\w\-]+", "_", name, flags=re.UNICODE).strip("_")[:60] or "region"
+        derive_region(state.region(), out=REGIONS_DIR / folder, name=name, replace={kind: result.valid})
+    except (LayerError, ValueError, OSError) as exc:
+        return t("imp_error", lang, message=str(exc)), no_update
+    return t("imp_saved", lang, name=name), state.region_choices()
+
+
 def register(app: Dash) -> None:
     app.callback(
         Output(ids.IMP_FILE, "children"), Output(ids.IMP_LAYER, "options"), Output(ids.IMP_LAYER, "value"),
@@ -158,3 +180,6 @@ def register(app: Dash) -> None:
     )(check_import)
     app.callback(Output(ids.IMP_PROBLEMS_DL, "data"), Input(ids.IMP_PROBLEMS_BTN, "n_clicks"), *inputs,
                  prevent_initial_call=True)(download_problems)
+    app.callback(Output(ids.IMP_SAVE_MSG, "children"), Output(ids.REGION_PICKER, "options"),
+                 Input(ids.IMP_SAVE_BTN, "n_clicks"), State(ids.IMP_SAVE_NAME, "value"), *inputs,
+                 prevent_initial_call=True)(save_region)

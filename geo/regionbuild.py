@@ -994,3 +994,43 @@ def _merge_planner_roads(
         say(f"wrote {target} ({merged.number_of_nodes()} nodes, {merged.number_of_edges()} edges, planner roads merged)")
     return graphs
 
+
+
+def derive_region(base, *, out: Path, name: str, replace: dict[str, gpd.GeoDataFrame]) -> Path:
+    """Save a copy of region ``base`` in which some layers are the planner's own.
+
+    The road networks, districts and every layer not in ``replace`` are
+    copied; each replaced layer (the canonical schema, e.g.
+    :attr:`layers.importing.ImportResult.valid`) gets the region's district
+    ids (kept when its ``district`` names one, else by location), is marked
+    ``synthetic = False`` and is dropped from ``region.toml``'s ``synthetic``
+    list.  ``name`` becomes the region's display name.
+
+    Raises
+    ------
+    FileExistsError
+        If ``out`` already exists (choose another name).
+    """
+    import shutil
+
+    out = Path(out)
+    if out.exists():
+        message = f"Region folder {out} already exists: choose another name or delete the folder first."
+        raise FileExistsError(message)
+    unknown = sorted(set(replace) - {"schools", "villages"})
+    if unknown:
+        message = f"Only schools and villages can be replaced, not {', '.join(unknown)}."
+        raise ValueError(message)
+    shutil.copytree(base.path, out, ignore=shutil.ignore_patterns("__pycache__"))
+    meta = dict(base.meta)
+    crs = str(meta.get("crs_metric", "EPSG:3857"))
+    for kind, frame in replace.items():
+        frame = frame.copy()
+        _fit_districts(frame, base.districts, metric_crs=crs, kind=kind)
+        frame["synthetic"] = False
+        write_layer(frame, out / str(meta.get(kind, f"{kind}.geojson")), kind=kind)
+    meta["name"] = name
+    meta.pop("name_zh", None)
+    meta["synthetic"] = [k for k in meta.get("synthetic", []) if k not in replace]
+    write_toml(meta, out / "region.toml", header=f"Region {name!r}: a copy of {base.name!r} with the planner's own {', '.join(sorted(replace))}.")
+    return out

@@ -47,3 +47,25 @@ def test_upload_with_problems_lists_them_and_downloads_csv(page: Page, live_serv
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = raw.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("文件,行号,列,值") and len(lines) == 2
+
+
+def test_save_as_region_and_open_it(page: Page, live_server, console_errors, tmp_path, monkeypatch):
+    import geo.region
+
+    monkeypatch.setattr(geo.region, "REGIONS_DIR", tmp_path / "regions")
+    page.goto(live_server)
+    page.get_by_text("导入数据", exact=True).click()
+    _upload(page, "schools_ok.csv")
+    page.locator("#imp-save-name").fill("测试县")
+    page.get_by_role("button", name="保存区域").click()
+    expect(page.locator("#imp-save-msg")).to_contain_text("已保存区域“测试县”", timeout=TIMEOUT)
+    assert (tmp_path / "regions" / "测试县" / "region.toml").is_file()
+    page.locator("#region-picker").click()
+    page.get_by_role("option").filter(has_text="测试县").first.click()
+    expect(page.locator(".region")).to_contain_text("测试县", timeout=TIMEOUT)
+    # the access page works on the new region: its schools are the four imported ones
+    page.get_by_text("通学可达性", exact=True).click()
+    expect(page.locator("#kpis")).to_contain_text("分钟内可达学生占比", timeout=TIMEOUT)
+    names = page.evaluate("""() => document.querySelector('#map .js-plotly-plot').data
+                                  .filter(t => (t.name || '').startsWith('学校')).flatMap(t => t.text)""")
+    assert len(names) == len(pd.read_csv(FIXTURES / "schools_ok.csv"))
