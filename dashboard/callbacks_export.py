@@ -28,7 +28,7 @@ def _layers(page: str, level, band, mode, threshold, store, rules_data, lang):
     """Result layers of the clicked page, with the scenario (and its name) when on the scenarios page."""
     params = AccessParams(level=level or "primary", band=band or "all", mode=mode or "walk",
                           threshold=float(threshold) if threshold else 30.0)
-    scenario = scenarios.current(scenarios.ensure(store, lang)) if page == "scenarios" else None
+    scenario = scenarios.current(scenarios.region_store(store, state.region_name(), lang)) if page == "scenarios" else None
     return state.result_layers(params, state.rules_from_store(rules_data), scenario), scenario
 
 

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def scenario_choices(store: dict | None, chosen: str | None, lang: str) -> tuple[list[dict], str]:
     """The scenarios of the session; keep the chosen one, else the current scenario."""
-    store = scenarios.ensure(store, lang)
+    store = scenarios.region_store(store, state.region_name(), lang)
     options = [{"label": item["name"], "value": sid} for sid, item in store["items"].items()]
     return options, chosen if chosen in store["items"] else store["current"]
 
@@ -49,7 +49,7 @@ def _label(ind, lang: str) -> str:
 
 
 def _results(store, rules_data, ind_data, chosen, lang):
-    store = scenarios.ensure(store, lang)
+    store = scenarios.region_store(store, state.region_name(), lang)
     scenario = store["items"].get(chosen) or scenarios.current(store)
     standards, move_share = state.standards_from_store(ind_data)
     base, scen = state.indicator_results(state.rules_from_store(rules_data), scenario, standards, move_share)

@@ -35,7 +35,8 @@ def show_tab(tab: str) -> list[dict]:
 def manage_scenarios(_new, _dup, _del, _rename, _add, _removes, upload, selected, store, name, kind, school, target,
                      level, seats, beds, lon, lat, new_name, upload_name, lang) -> tuple:
     """Create, copy, delete, rename, select and edit scenarios; returns the store and the views of it."""
-    store = scenarios.ensure(store, lang)
+    session, region = store, state.region_name()
+    store = scenarios.region_store(session, region, lang)
     message = ""
     trigger = ctx.triggered_id
     if trigger == ids.SC_NEW:
@@ -69,7 +70,8 @@ def manage_scenarios(_new, _dup, _del, _rename, _add, _removes, upload, selected
     cur = scenarios.current(store)
     options = [{"label": item["name"], "value": sid} for sid, item in store["items"].items()]
     compare = [o for o in options if o["value"] != store["current"]]
-    return store, options, store["current"], cur["name"], _actions_list(cur["actions"], lang), message, compare
+    return (scenarios.with_region_store(session, region, store), options, store["current"], cur["name"],
+            _actions_list(cur["actions"], lang), message, compare)
 
 
 def _actions_list(actions: list[dict], lang: str):
@@ -127,7 +129,7 @@ def update_rules(values: list, keep: list, lang: str) -> tuple:
 
 def update_scenario_results(store, rules_data, view, compare, lang) -> tuple:
     """Map, KPI comparison, violations, impact table, school capacity table and a status line."""
-    store = scenarios.ensure(store, lang)
+    store = scenarios.region_store(store, state.region_name(), lang)
     try:
         rules = state.rules_from_store(rules_data)
         base, res = state.scenario_results(rules, scenarios.current(store))
@@ -251,14 +253,14 @@ def _file_stem(kind: str, scenario_name: str) -> str:
 
 
 def download_scenario(_n, store, lang):
-    store = scenarios.ensure(store, lang)
+    store = scenarios.region_store(store, state.region_name(), lang)
     cur = scenarios.current(store)
     text = json.dumps({"name": cur["name"], "actions": cur["actions"]}, ensure_ascii=False, indent=1)
     return dcc.send_string(text, f"{_file_stem('scenario', cur['name'])}.json")
 
 
 def download_impact(_n, store, rules_data, lang):
-    store = scenarios.ensure(store, lang)
+    store = scenarios.region_store(store, state.region_name(), lang)
     try:
         base, res = state.scenario_results(state.rules_from_store(rules_data), scenarios.current(store))
     except (ScenarioError, RulesError, ValueError) as exc:

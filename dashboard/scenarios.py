@@ -1,8 +1,11 @@
 """Pure functions over the per-session scenario store (plain JSON, no Dash).
 
-The store is ``{"current": id, "next": n, "items": {id: {"name", "actions"}}}``;
-it lives in the browser session (``dcc.Store(storage_type="session")``) and is
-small: a few actions per scenario.
+The session store keeps each region's scenarios apart, since their actions
+name that region's schools: ``{"regions": {region: inner}}`` with ``inner =
+{"current": id, "next": n, "items": {id: {"name", "actions"}}}``.  It lives in
+the browser session (``dcc.Store(storage_type="session")``) and is small: a
+few actions per scenario.  The functions below work on ``inner``; a bare
+``inner`` is accepted wherever a session store is.
 """
 from __future__ import annotations
 
@@ -30,6 +33,20 @@ def ensure(store: dict | None, lang: str) -> dict:
         store["current"] = next(iter(store["items"]))
     store.setdefault("next", len(store["items"]) + 1)
     return store
+
+
+def region_store(store: dict | None, region: str, lang: str) -> dict:
+    """The scenarios of ``region`` in a session store (a fresh set if it has none)."""
+    if isinstance(store, dict) and "items" in store:  # a single region's scenarios
+        return ensure(store, lang)
+    regions = store.get("regions") if isinstance(store, dict) else None
+    return ensure(regions.get(region) if isinstance(regions, dict) else None, lang)
+
+
+def with_region_store(store: dict | None, region: str, inner: dict) -> dict:
+    """The session store with ``region``'s scenarios replaced by ``inner``."""
+    regions = store.get("regions") if isinstance(store, dict) and isinstance(store.get("regions"), dict) else {}
+    return {"regions": {**copy.deepcopy(regions), region: inner}}
 
 
 def current(store: dict) -> dict:

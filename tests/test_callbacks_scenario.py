@@ -53,12 +53,17 @@ def _manage(store, trigger, **fields):
                 values["seats"], values["beds"], values["lon"], values["lat"], values["name"], values["upload_name"], "zh")
 
 
+def _inner(session: dict) -> dict:
+    """The demo region's scenarios in a session store."""
+    return scenarios.region_store(session, "demo", "zh")
+
+
 def test_add_and_remove_actions_through_the_callback():
     a, b = _small_ids(2)
     store, *_ = _manage(None, f"{ids.SC_NEW}.n_clicks")
-    assert len(store["items"]) == 2
+    assert set(store["regions"]) == {"demo"} and len(_inner(store)["items"]) == 2
     store, _, _, _, listing, msg, _ = _manage(store, f"{ids.ACT_ADD}.n_clicks", school=a)
-    assert msg == "" and scenarios.current(store)["actions"] == [{"type": "close", "school_id": a}]
+    assert msg == "" and scenarios.current(_inner(store))["actions"] == [{"type": "close", "school_id": a}]
     # an incomplete action is refused with a message naming what is missing
     store2, *_, msg, _ = _manage(store, f"{ids.ACT_ADD}.n_clicks", kind="merge", school=b)
     assert "target" in msg and store2 == store
@@ -67,7 +72,17 @@ def test_add_and_remove_actions_through_the_callback():
     assert "already closed" in msg and store3 == store
     store4, *_ = _run('{"index":0,"type":"remove-action"}.n_clicks', cbs.manage_scenarios, None, None, None, None, None,
                       [1], None, None, store, None, "close", None, None, None, None, None, None, None, None, None, "zh")
-    assert scenarios.current(store4)["actions"] == []
+    assert scenarios.current(_inner(store4))["actions"] == []
+
+
+def test_each_region_keeps_its_own_scenarios():
+    a, _ = _small_ids(2)
+    session, *_ = _manage(None, f"{ids.ACT_ADD}.n_clicks", school=a)
+    session["regions"]["other"] = scenarios.new_store("zh")  # another region's (empty) scenarios
+    assert scenarios.current(scenarios.region_store(session, "other", "zh"))["actions"] == []
+    assert scenarios.current(_inner(session))["actions"] == [{"type": "close", "school_id": a}]
+    again, *_ = _manage(session, f"{ids.SC_NEW}.n_clicks")
+    assert again["regions"]["other"] == session["regions"]["other"]
 
 
 def test_upload_rejects_bad_files_and_loads_good_ones():
