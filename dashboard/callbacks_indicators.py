@@ -11,6 +11,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dashboard import ids, scenarios, state
 from dashboard.figures import cv_figure, urban_rural_figure
 from dashboard.i18n import t
+from geo.exporting import file_stem
 from geo.indicators import INDICATORS, IndicatorError, IndicatorResult, Standards
 from geo.rules import RulesError
 from geo.scenario import ScenarioError
@@ -167,10 +168,8 @@ def download_indicators(_n, store, rules_data, ind_data, chosen, lang):
     except (IndicatorError, ScenarioError, RulesError, ValueError, LookupError) as exc:
         log.warning("indicator export failed: %s", exc)
         return no_update
-    from dashboard.callbacks_scenario import _file_stem
-
     data = indicator_workbook(base, scen, standards, scenario["name"], lang)
-    return dcc.send_bytes(data, f"{_file_stem('indicators', scenario['name'])}.xlsx")
+    return dcc.send_bytes(data, f"{file_stem(state.region_name(), scenario['name'], 'indicators')}.xlsx")
 
 
 def register(app: Dash) -> None:

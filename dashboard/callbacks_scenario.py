@@ -6,10 +6,8 @@ the scenario's JSON.  Every failure becomes a message, never a traceback.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
-import re
 from typing import Any
 
 import numpy as np
@@ -21,6 +19,7 @@ from dashboard.figures import scenario_map
 from dashboard.i18n import t
 from dashboard.layout import TAB_BOX, TAB_NAMES, table, tab_styles
 from dashboard.layout_scenario import ACTION_FIELDS
+from geo.exporting import file_stem
 from geo.rules import RulesError
 from geo.scenario import ScenarioError, impact_table
 from layers.schema import BANDS
@@ -247,16 +246,11 @@ def _school_table(res, lang: str) -> html.Table:
     return table(cols, rows)
 
 
-def _file_stem(kind: str, scenario_name: str) -> str:
-    safe = re.sub(r"[^\w\-]+", "_", scenario_name, flags=re.UNICODE).strip("_") or "scenario"
-    return f"junheng_{state.region_name()}_{safe}_{kind}_{dt.date.today().isoformat()}"
-
-
 def download_scenario(_n, store, lang):
     store = scenarios.region_store(store, state.region_name(), lang)
     cur = scenarios.current(store)
     text = json.dumps({"name": cur["name"], "actions": cur["actions"]}, ensure_ascii=False, indent=1)
-    return dcc.send_string(text, f"{_file_stem('scenario', cur['name'])}.json")
+    return dcc.send_string(text, f"{file_stem(state.region_name(), cur['name'], 'scenario')}.json")
 
 
 def download_impact(_n, store, rules_data, lang):
@@ -268,7 +262,7 @@ def download_impact(_n, store, rules_data, lang):
         return no_update
     frame = impact_frame(base, res, lang)
     # UTF-8 with BOM so that Excel opens Chinese text correctly
-    return dcc.send_string("\ufeff" + frame.to_csv(index=False), f"{_file_stem('impact', scenarios.current(store)['name'])}.csv")
+    return dcc.send_string("\ufeff" + frame.to_csv(index=False), f"{file_stem(state.region_name(), scenarios.current(store)['name'], 'impact')}.csv")
 
 
 def register(app: Dash) -> None:
