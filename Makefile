@@ -43,6 +43,7 @@ system-deps:
 	fi
 
 test: $(VENV)/.requirements-test system-deps data
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.requirements-test data

@@ -13,9 +13,14 @@ from pathlib import Path
 
 from dash import Dash
 
-from dashboard import callbacks, callbacks_export, callbacks_import, callbacks_indicators, callbacks_scenario, state
+from dashboard import services as state
+from dashboard.callbacks import access as callbacks
+from dashboard.callbacks import export as callbacks_export
+from dashboard.callbacks import importing as callbacks_import
+from dashboard.callbacks import indicators as callbacks_indicators
+from dashboard.callbacks import scenario as callbacks_scenario
 from dashboard.i18n import t
-from dashboard.layout import app_layout
+from dashboard.layout.page import app_layout
 from dashboard.warmup import warm_caches
 
 

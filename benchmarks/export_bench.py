@@ -1,4 +1,4 @@
-"""Benchmark of the print-quality map image (:func:`geo.mapimage.render_map`) on the demo region.
+"""Benchmark of the print-quality map image (:func:`geo.export.mapimage.render_map`) on the demo region.
 
 The result layers are computed once (with a three-action scenario, so the
 ``difference`` view has something to show).  One untimed warm-up render loads
@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from geo.mapimage import render_map  # noqa: E402
-from geo.region import load_region  # noqa: E402
-from geo.results import result_layers  # noqa: E402
-from geo.scenario import Scenario  # noqa: E402
+from geo.export.mapimage import render_map  # noqa: E402
+from geo.region.region import load_region  # noqa: E402
+from geo.planning.results import result_layers  # noqa: E402
+from geo.planning.scenario import Scenario  # noqa: E402
 
 GOAL_S = 3.0
 SCENARIO = Scenario("bench", (

@@ -1,13 +1,13 @@
-"""Benchmark of the layer exports on the demo region (:mod:`geo.isochrones`, :mod:`geo.exporting`).
+"""Benchmark of the layer exports on the demo region (:mod:`geo.region.catchments`, :mod:`geo.export.files`).
 
 Times, in this process with the OD matrices already cached on disk:
 
 * the per-network geometry (roads in the metric CRS, their corridors), built
   once and shared by isochrones and catchments;
-* :func:`geo.isochrones.isochrones` (15/30/45 min walking, every school) and
-  :func:`geo.isochrones.catchments` (primary and junior, walking), each
+* :func:`geo.region.catchments.isochrones` (15/30/45 min walking, every school) and
+  :func:`geo.region.catchments.catchments` (primary and junior, walking), each
   computed from scratch (in-process caches cleared) and again from the cache;
-* :func:`geo.exporting.export_layers` in each format for a scenario closing a
+* :func:`geo.export.files.export_layers` in each format for a scenario closing a
   primary school and opening a new one (catchments and isochrones in the
   GeoJSON and GeoPackage, impact table and indicators in the XLSX and CSV).
 
@@ -31,12 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pandas as pd  # noqa: E402
 
-from geo import isochrones as iso_mod  # noqa: E402
-from geo.exporting import FORMATS, export_layers  # noqa: E402
-from geo.indicators import apply_scenario, evaluate  # noqa: E402
-from geo.region import load_region  # noqa: E402
-from geo.results import result_layers  # noqa: E402
-from geo.scenario import Scenario, impact_table  # noqa: E402
+from geo.region import catchments as iso_mod  # noqa: E402
+from geo.export.files import FORMATS, export_layers  # noqa: E402
+from geo.indicators.evaluate import apply_scenario, evaluate  # noqa: E402
+from geo.region.region import load_region  # noqa: E402
+from geo.planning.results import result_layers  # noqa: E402
+from geo.planning.scenario import Scenario, impact_table  # noqa: E402
 
 
 def _clear() -> None:

@@ -1,4 +1,4 @@
-"""Benchmark of the bulk OD engine (:mod:`geo.traveltime`) against alternatives.
+"""Benchmark of the bulk OD engine (:mod:`geo.routing.traveltime`) against alternatives.
 
 Two scenarios:
 
@@ -10,7 +10,7 @@ Two scenarios:
 
 Each scenario times
 
-* ``ours``: :func:`geo.traveltime.node_od_seconds`, conversion from the
+* ``ours``: :func:`geo.routing.traveltime.node_od_seconds`, conversion from the
   networkx graph included;
 * ``scipy naive``: a CSR built from the same networkx graph the naive way (one
   Python loop, min over parallel edges kept in a dict) and
@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from geo.traveltime import csr_od_seconds, graph_to_csr, node_od_seconds  # noqa: E402
+from geo.routing.traveltime import csr_od_seconds, graph_to_csr, node_od_seconds  # noqa: E402
 
 DEMO_WALK = ROOT / "data" / "demo" / "osm" / "andorra_walk.osm.bz2"
 WALK_KMH = 4.0

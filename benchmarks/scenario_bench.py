@@ -1,4 +1,4 @@
-"""Benchmark of the scenario recompute (:meth:`geo.scenario.ScenarioModel.solve`).
+"""Benchmark of the scenario recompute (:meth:`geo.planning.scenario.ScenarioModel.solve`).
 
 A synthetic county: ``--villages`` villages and ``--schools`` schools at random
 points of a 60 x 60 km square; walk minutes = straight-line km x 1.3 / 4 km/h,
@@ -43,8 +43,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from geo.rules import Rules  # noqa: E402
-from geo.scenario import Scenario, ScenarioModel  # noqa: E402
+from geo.planning.rules import Rules  # noqa: E402
+from geo.planning.scenario import Scenario, ScenarioModel  # noqa: E402
 from layers.schema import BANDS, LEVEL_BANDS  # noqa: E402
 
 SIDE_KM = 60.0

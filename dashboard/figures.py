@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.i18n import t
-from geo.mapstyle import DELTA_SCALE, LEVEL_COLOURS, MINUTES_SCALE, STATUS_COLOURS, UNREACHABLE_COLOUR
+from geo.export.style import DELTA_SCALE, LEVEL_COLOURS, MINUTES_SCALE, STATUS_COLOURS, UNREACHABLE_COLOUR
 
 
 def lines_to_xy(lines: Sequence[np.ndarray]) -> tuple[list, list]:
@@ -71,7 +71,7 @@ def access_map(
     """The access map: roads, parishes, villages coloured by minutes, schools by level.
 
     ``villages`` and ``table`` are row-aligned (``table`` from
-    :func:`geo.access.access_table`); ``schools`` needs ``school_id, name,
+    :func:`geo.routing.access.access_table`); ``schools`` needs ``school_id, name,
     level, enrolment, geometry``.  ``polygons`` are overlays drawn under the
     points: ``(legend name, GeoDataFrame)`` pairs whose rows are coloured
     by ``school_id`` (catchments, isochrones).

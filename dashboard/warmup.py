@@ -4,9 +4,9 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from dashboard import state
-from geo.region import region_od
-from geo.settings import MODES
+from dashboard import services as state
+from geo.region.region import region_od
+from geo.core.settings import MODES
 
 
 def warm_caches(report: Callable[[str], None] = print) -> None:

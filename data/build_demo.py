@@ -14,7 +14,7 @@ random generator, and the 优质均衡 resources (students, urban/rural, qualifi
 key and PE/art teachers, floor areas, equipment, multimedia classrooms) from a
 second one drawn after everything else, so every run gives the same bytes and
 the first generator's numbers do not depend on the second.  The rules are
-documented in ``data/README.md`` and implemented in :mod:`geo.regionbuild`,
+documented in ``data/README.md`` and implemented in :mod:`geo.build.region`,
 which builds any other region (``python -m geo region build``) the same way.
 """
 from __future__ import annotations
@@ -32,8 +32,8 @@ if str(ROOT) not in sys.path:  # run as a script: make the project's packages im
 
 import geopandas as gpd  # noqa: E402
 
-from geo import regionbuild  # noqa: E402
-from geo.regionbuild import (  # noqa: E402,F401  (re-exported: the rules live in geo.regionbuild)
+from geo.build import region as regionbuild  # noqa: E402
+from geo.build.region import (  # noqa: E402,F401  (re-exported: the rules live in geo.build.region)
     ATTRIBUTION,
     BED_FACTOR,
     BED_SHARE_OF_SCHOOLS,
@@ -76,7 +76,7 @@ def log(message: str) -> None:
 
 
 class _Print(logging.Handler):
-    """Print :mod:`geo.regionbuild`'s progress lines as this script's own."""
+    """Print :mod:`geo.build.region`'s progress lines as this script's own."""
 
     def emit(self, record: logging.LogRecord) -> None:
         log(record.getMessage())

@@ -1,7 +1,7 @@
 """Chinese headers and values accepted for the 优质均衡 resource columns.
 
-These tables are shared by :mod:`geo.indicators` (the indicators' own table
-reader) and :mod:`layers.importing` (the general school/village import), so
+These tables are shared by :mod:`geo.indicators.evaluate` (the indicators' own table
+reader) and :mod:`layers.importing.build` (the general school/village import), so
 both accept the same spreadsheets.  Keys are matched after the header is
 stripped of blanks and of a trailing unit in brackets
 (``教学及辅助用房面积（平方米）`` -> ``教学及辅助用房面积``).

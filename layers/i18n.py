@@ -189,7 +189,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "status_open": {"zh": "开办", "en": "open"},
     "status_closed": {"zh": "撤销", "en": "closed"},
     "status_new": {"zh": "新建", "en": "new"},
-    # --- layer and table exports (geo.exporting)
+    # --- layer and table exports (geo.export.files)
     "sheet_villages": {"zh": "村庄", "en": "Villages"},
     "sheet_school_list": {"zh": "学校", "en": "Schools"},
     "sheet_assignments": {"zh": "学生分配", "en": "Assignments"},
@@ -329,7 +329,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "col_source": {"zh": "依据", "en": "Source"},
     "yes": {"zh": "是", "en": "yes"},
     "no": {"zh": "否", "en": "no"},
-    # Header of the import problems CSV (layers.importing.ImportResult.problems_csv).
+    # Header of the import problems CSV (layers.importing.build.ImportResult.problems_csv).
     "import_problem_file": {"zh": "文件", "en": "File"},
     "import_problem_row": {"zh": "行号", "en": "Row"},
     "import_problem_column": {"zh": "列", "en": "Column"},
@@ -337,7 +337,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "import_problem_problem": {"zh": "问题", "en": "Problem"},
     "import_problem_fix": {"zh": "修改方法", "en": "How to fix"},
     "solve_time": {"zh": "重新分配用时 {ms:.0f} 毫秒", "en": "Reassigned in {ms:.0f} ms"},
-    # --- printed maps and the scenario report (geo.mapimage, geo.report)
+    # --- printed maps and the scenario report (geo.export.mapimage, geo.export.report)
     "map_title_access": {"zh": "{region} · 到最近学校用时：{level}，{band}，{mode}", "en": "{region} · Time to the nearest school: {level}, {band}, {mode}"},
     "map_title_baseline": {"zh": "{region} · 现状：学生上学用时", "en": "{region} · Baseline: children's trip to school"},
     "map_title_scenario": {"zh": "{region} · 方案「{scenario}」：学生上学用时", "en": "{region} · Scenario “{scenario}”: children's trip to school"},

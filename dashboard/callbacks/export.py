@@ -1,0 +1,105 @@
+"""Thin callbacks of the export bars: map images, layers and tables, the scenario report.
+
+One set of pattern-matching callbacks serves every map page; the page that
+was clicked decides what is exported (the access view, or the current
+scenario with its rules and map view).
+"""
+from __future__ import annotations
+
+import logging
+
+from dash import MATCH, Dash, Input, Output, State, ctx, dcc, no_update
+
+from dashboard import ids, scenarios
+from dashboard import services as state
+from dashboard.i18n import t
+from geo.export.files import export_bytes, file_stem, geojson_bytes
+from geo.indicators.evaluate import IndicatorError
+from geo.export.mapimage import render_map
+from geo.export.report import build_report, scenario_indicators
+from geo.planning.results import AccessParams
+from geo.planning.rules import RulesError
+from geo.planning.scenario import ScenarioError
+
+log = logging.getLogger(__name__)
+EXPORT_ERRORS = (ScenarioError, RulesError, IndicatorError, ValueError, LookupError, OSError, RuntimeError)
+
+
+def _layers(page: str, level, band, mode, threshold, store, rules_data, lang):
+    """Result layers of the clicked page, with the scenario (and its name) when on the scenarios page."""
+    params = AccessParams(level=level or "primary", band=band or "all", mode=mode or "walk",
+                          threshold=float(threshold) if threshold else 30.0)
+    scenario = scenarios.current(scenarios.region_store(store, state.region_name(), lang)) if page == "scenarios" else None
+    return state.result_layers(params, state.rules_from_store(rules_data), scenario), scenario
+
+
+def _stem(scenario: dict | None, kind: str) -> str:
+    return file_stem(state.region_name(), scenario["name"] if scenario else None, kind)
+
+
+def export_map(_n, fmt, level, band, mode, threshold, store, rules_data, view, lang):
+    """The map of the clicked page as PNG (300 dpi), PDF or SVG on A4 or A3 landscape."""
+    page = ctx.triggered_id["page"]
+    kind, paper = (fmt or "png_a4").split("_")
+    try:
+        layers, scenario = _layers(page, level, band, mode, threshold, store, rules_data, lang)
+        map_view = "access" if page == "access" else (view or "scenario")
+        data = render_map(state.region(), layers=layers, view=map_view, paper=paper.upper(), fmt=kind, lang=lang)
+    except EXPORT_ERRORS as exc:
+        log.warning("map export failed: %s", exc)
+        return no_update, t("export_failed", lang, message=str(exc))
+    return dcc.send_bytes(data, f"{_stem(scenario, f'map_{paper}')}.{kind}"), ""
+
+
+def export_layers(_n, fmt, level, band, mode, threshold, store, rules_data, lang):
+    """Layers and tables: villages GeoJSON, a GeoPackage of all layers, XLSX, or zipped CSV tables."""
+    page = ctx.triggered_id["page"]
+    try:
+        layers, scenario = _layers(page, level, band, mode, threshold, store, rules_data, lang)
+        if fmt == "geojson":
+            return dcc.send_bytes(geojson_bytes(layers.villages, name="villages"), f"{_stem(scenario, 'villages')}.geojson"), ""
+        impact = None
+        if layers.scenario is not None:
+            from geo.planning.scenario import impact_table
+
+            impact = impact_table(layers.baseline, layers.scenario)
+        data, name = export_bytes(layers, fmt=fmt, lang=lang, impact=impact, region_name=state.region_name())
+    except EXPORT_ERRORS as exc:
+        log.warning("layer export failed: %s", exc)
+        return no_update, t("export_failed", lang, message=str(exc))
+    return dcc.send_bytes(data, name), ""
+
+
+def export_report(_n, level, band, mode, threshold, store, rules_data, lang):
+    """The scenario report (PDF) for 公示/听证."""
+    try:
+        layers, scenario = _layers("scenarios", level, band, mode, threshold, store, rules_data, lang)
+        data = build_report(state.region(), layers=layers, lang=lang, indicators=scenario_indicators(state.region(), layers))
+    except EXPORT_ERRORS as exc:
+        log.warning("report failed: %s", exc)
+        return no_update, t("export_failed", lang, message=str(exc))
+    return dcc.send_bytes(data, f"{_stem(scenario, 'report')}.pdf"), ""
+
+
+def register(app: Dash) -> None:
+    access = [State(ids.LEVEL, "value"), State(ids.BAND, "value"), State(ids.MODE, "value"), State(ids.THRESHOLD, "value"),
+              State(ids.SCENARIOS, "data"), State(ids.RULES, "data")]
+    app.callback(
+        Output({"type": ids.EXPORT_DOWNLOAD, "page": MATCH}, "data", allow_duplicate=True),
+        Output({"type": ids.EXPORT_MSG, "page": MATCH}, "children", allow_duplicate=True),
+        Input({"type": ids.EXPORT_MAP_BTN, "page": MATCH}, "n_clicks"), State({"type": ids.EXPORT_MAP_FMT, "page": MATCH}, "value"),
+        *access, State(ids.SC_VIEW, "value"), State(ids.LANG, "value"), prevent_initial_call=True,
+    )(export_map)
+    app.callback(
+        Output({"type": ids.EXPORT_DOWNLOAD, "page": MATCH}, "data", allow_duplicate=True),
+        Output({"type": ids.EXPORT_MSG, "page": MATCH}, "children", allow_duplicate=True),
+        Input({"type": ids.EXPORT_LAYERS_BTN, "page": MATCH}, "n_clicks"),
+        State({"type": ids.EXPORT_LAYERS_FMT, "page": MATCH}, "value"),
+        *access, State(ids.LANG, "value"), prevent_initial_call=True,
+    )(export_layers)
+    app.callback(
+        Output({"type": ids.EXPORT_DOWNLOAD, "page": MATCH}, "data", allow_duplicate=True),
+        Output({"type": ids.EXPORT_MSG, "page": MATCH}, "children", allow_duplicate=True),
+        Input({"type": ids.EXPORT_REPORT_BTN, "page": MATCH}, "n_clicks"),
+        *access, State(ids.LANG, "value"), prevent_initial_call=True,
+    )(export_report)

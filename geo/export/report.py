@@ -1,0 +1,621 @@
+"""The scenario report: a PDF of a few A4 pages for 公示, hearings and planning meetings.
+
+:func:`build_report` lays out, on portrait A4 pages drawn with matplotlib
+(see :mod:`geo.export.mapimage` for why matplotlib) and joined with
+:class:`matplotlib.backends.backend_pdf.PdfPages`:
+
+1. the title (scenario, region, date, the demo-data note for synthetic
+   data), the scenario's numbered actions, the indicators of the baseline
+   beside the scenario's (share within the threshold, mean and 95th
+   percentile minutes per grade band, schools open, seat utilisation,
+   boarders, bus riders, walkers, children not placed) and the scenario map;
+2. the villages affected, one row per village and grade band, with village
+   and school names (split over as many pages as it takes);
+3. the consolidation checks (rule, subject, detail) and, when given, the
+   between-school 差异系数 of the baseline and the scenario per level and
+   indicator against their limits.
+
+Every page carries the data sources, the page number and, for synthetic
+data, the demo-data note.  ``python -m geo export report`` calls
+:func:`cli_export_report`.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import logging
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Final, Sequence
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch, Rectangle
+
+from geo.indicators.evaluate import INDICATORS, PART_LEVELS, SCHOOL_COLUMNS, IndicatorResult
+from geo.export.mapimage import (
+    MM_PER_INCH,
+    PT_PER_MM,
+    action_lines,
+    bottom_mm,
+    check_glyphs,
+    check_options,
+    draw_colour_bar,
+    draw_key,
+    draw_map,
+    draw_north_arrow,
+    draw_scale_bar,
+    fit_text,
+    mm_rect,
+    page_axes,
+    print_context,
+    region_title,
+    school_names,
+    wrap_text,
+)
+from geo.region.region import Region
+from geo.planning.results import ResultLayers
+from geo.planning.scenario import impact_table
+from geo.core.settings import DEFAULT_SETTINGS, Settings
+from layers.i18n import t
+from layers.schema import BANDS
+
+log = logging.getLogger(__name__)
+
+#: Portrait A4 in millimetres.
+PAGE: Final = (210.0, 297.0)
+_MARGIN: Final = 15.0
+_FOOTER: Final = 19.0  # the footer band at the bottom of each page
+_BETTER: Final = "#1a7f37"
+_WORSE: Final = "#b2182b"
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: header, width in millimetres and alignment ("left", "right" or "center")."""
+
+    header: str
+    width: float
+    align: str = "left"
+
+
+class _Flow:
+    """Lays out headings, paragraphs, tables and fixed blocks down A4 pages, breaking pages as needed."""
+
+    def __init__(self, *, running_head: str, lang: str) -> None:
+        self.lang = lang
+        self.figures: list[Figure] = []
+        self.running_head = running_head
+        self.x = _MARGIN
+        self.width = PAGE[0] - 2 * _MARGIN
+        self.floor = _FOOTER + 3.0
+        self.page: Axes | None = None
+        self.fig: Figure | None = None
+        self.y = 0.0
+
+    def new_page(self) -> None:
+        fig = Figure(figsize=(PAGE[0] / MM_PER_INCH, PAGE[1] / MM_PER_INCH))
+        fig.patch.set_facecolor("white")
+        self.fig, self.page = fig, page_axes(fig, *PAGE)
+        self.figures.append(fig)
+        self.y = PAGE[1] - _MARGIN
+        if len(self.figures) > 1:  # running head
+            self.page.text(self.x, self.y + 4.0, fit_text(self.running_head, self.width, 7.5)[0], fontsize=7.5,
+                           color="#666666", ha="left", va="bottom")
+            self.page.plot([self.x, self.x + self.width], [self.y + 3.0, self.y + 3.0], color="#bbbbbb", linewidth=0.5)
+            self.y -= 2.0
+
+    def need(self, mm: float) -> None:
+        """Start a new page unless ``mm`` millimetres are left."""
+        if self.page is None or self.y - mm < self.floor:
+            self.new_page()
+
+    def space(self, mm: float) -> None:
+        self.y -= mm
+
+    def text(self, text: str, *, size: float = 9.0, weight: str = "normal", colour: str = "#222222", max_lines: int = 6,
+             box: dict | None = None, keep: float = 0.0, indent: float = 0.0) -> None:
+        """A wrapped paragraph.
+
+        ``keep``: millimetres that must follow on the same page (e.g. after a
+        heading); ``indent``: hanging indent of the second and later lines.
+        """
+        pad = 2.0 if box else 0.0
+        lines = wrap_text(text, self.width - 2 * pad - indent, size, max_lines=max_lines)
+        step = size * 1.5 / PT_PER_MM
+        self.need(step * len(lines) + 2 * pad + keep)
+        if box:
+            height = step * len(lines) + 2 * pad - (step - size / PT_PER_MM) + 1.0
+            self.page.add_patch(FancyBboxPatch((self.x, self.y - height), self.width, height,
+                                               boxstyle="round,pad=0,rounding_size=1.2", **box))
+        self.y -= pad
+        for k, line in enumerate(lines):
+            self.page.text(self.x + pad + (indent if k else 0.0), self.y, line, fontsize=size, fontweight=weight, color=colour,
+                           ha="left", va="top")
+            self.y -= step
+        self.y -= pad
+
+    def heading(self, text: str, *, size: float = 12.0, keep: float = 25.0) -> None:
+        self.space(3.0)
+        self.text(text, size=size, weight="bold", colour="#111111", max_lines=2, keep=keep)
+        self.space(0.5)
+
+    def block(self, height: float) -> tuple[float, float, float, float]:
+        """Reserve ``height`` mm (a new page if needed); return (x, y, width, height) of the block."""
+        self.need(height)
+        self.y -= height
+        return self.x, self.y, self.width, height
+
+    def table(self, columns: Sequence[Column], rows: Sequence[Sequence[str]], *, heading: str, size: float = 7.5,
+              max_lines: int = 3, colours: Sequence[Sequence[str | None]] | None = None, pad: float = 1.1) -> None:
+        """A table with a header row, repeated (with the heading marked continued) on every page it spills onto."""
+        step = size * 1.38 / PT_PER_MM
+        head_cells = [wrap_text(c.header, c.width - 2.0, size, max_lines=2, weight="bold") for c in columns]
+        head_h = step * max(len(c) for c in head_cells) + 2 * pad
+        cells = [[wrap_text(str(v), c.width - 2.0, size, max_lines=max_lines) for v, c in zip(row, columns)] for row in rows]
+        heights = [step * max(len(c) for c in row) + 2 * pad for row in cells]
+        i = 0
+        while i < len(rows):
+            if self.page is None or self.y - (head_h + heights[i]) < self.floor:
+                self.new_page()
+                if i > 0:
+                    self.heading(heading + t("report_continued", self.lang), size=10.0, keep=0.0)
+            self._row(columns, head_cells, head_h, step, pad, size, header=True)
+            shown = 0
+            while i < len(rows) and self.y - heights[i] >= self.floor:
+                self._row(columns, cells[i], heights[i], step, pad, size, shade=shown % 2 == 1,
+                          colours=colours[i] if colours is not None else None)
+                i += 1
+                shown += 1
+        self.space(2.0)
+
+    def _row(self, columns: Sequence[Column], cells: Sequence[Sequence[str]], height: float, step: float, pad: float,
+             size: float, *, header: bool = False, shade: bool = False, colours: Sequence[str | None] | None = None) -> None:
+        """One table row of wrapped cells (``cells[k]`` the lines of column k) at the current height."""
+        top = self.y
+        if header:
+            self.page.add_patch(Rectangle((self.x, top - height), self.width, height, facecolor="#e8edf3", edgecolor="none"))
+            self.page.plot([self.x, self.x + self.width], [top - height, top - height], color="#44546a", linewidth=0.6)
+        elif shade:
+            self.page.add_patch(Rectangle((self.x, top - height), self.width, height, facecolor="#f6f6f6", edgecolor="none"))
+        x = self.x
+        for k, (col, lines) in enumerate(zip(columns, cells)):
+            colour = (colours[k] if colours is not None and k < len(colours) else None) or "#111111"
+            if col.align == "right":
+                tx, ha = x + col.width - 1.0, "right"
+            elif col.align == "center":
+                tx, ha = x + col.width / 2, "center"
+            else:
+                tx, ha = x + 1.0, "left"
+            for j, line in enumerate(lines):
+                self.page.text(tx, top - pad - j * step, line, fontsize=size, fontweight="bold" if header else "normal",
+                               color=colour, ha=ha, va="top")
+            x += col.width
+        self.y = top - height
+
+
+def _footers(figures: Sequence[Figure], *, lang: str, sources: str, demo: str | None) -> None:
+    """Sources, page n of N and the demo note at the bottom of every page."""
+    n = len(figures)
+    width = PAGE[0] - 2 * _MARGIN
+    for i, fig in enumerate(figures, start=1):
+        page = fig.axes[0]
+        y = _FOOTER - 4.0
+        page.plot([_MARGIN, PAGE[0] - _MARGIN], [y + 3.0, y + 3.0], color="#bbbbbb", linewidth=0.5)
+        page_text = t("report_page", lang, page=i, pages=n)
+        page.text(PAGE[0] - _MARGIN, y, page_text, fontsize=7.5, ha="right", va="top", color="#333333")
+        page.text(_MARGIN, y, fit_text(sources, width - 30.0, 7.5, min_pt=6.0)[0], fontsize=7.5, ha="left", va="top",
+                  color="#333333")
+        if demo:
+            for k, line in enumerate(wrap_text(demo, width, 6.8, max_lines=2)):
+                page.text(_MARGIN, y - 4.2 - k * 3.4, line, fontsize=6.8, ha="left", va="top", color="#a50f15")
+
+
+# --------------------------------------------------------------------------- content
+
+
+def _fmt_num(value: Any, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    return f"{float(value):,.{digits}f}"
+
+
+def _signed(value: float, digits: int) -> str:
+    text = f"{value:+,.{digits}f}"
+    return "0" if float(f"{value:.{digits}f}") == 0 else text.replace("-", "\u2212")
+
+
+#: KPI kinds: (factor of the change, decimals of the change).
+_KPI_FORMATS: Final = {"share": (100.0, 1), "minutes": (1.0, 1), "count": (1.0, 0)}
+
+
+def _kpi_value(value: Any, kind: str) -> str:
+    if kind == "share":
+        return "—" if value is None else f"{100 * float(value):.1f}%"
+    return _fmt_num(value, 1 if kind == "minutes" else 0)
+
+
+def kpi_rows(baseline: dict, scenario: dict, lang: str) -> tuple[list[list[str]], list[list[str | None]]]:
+    """Rows (indicator, baseline, scenario, change) of the KPI comparison and the colour of each change."""
+    threshold = float(baseline.get("threshold_minutes", 30.0))
+    rows: list[list[str]] = []
+    colours: list[list[str | None]] = []
+
+    def add(label: str, b: Any, s: Any, *, kind: str, better: int) -> None:
+        """``kind`` share, minutes or count; ``better`` +1 if higher is better, -1 if lower, 0 neutral."""
+        factor, digits = _KPI_FORMATS[kind]
+        change, colour = "—", None
+        if b is not None and s is not None:
+            diff = (float(s) - float(b)) * factor
+            change = _signed(diff, digits)
+            if kind == "share" and change != "0":
+                change = t("report_pp", lang, value=change)
+            if better and round(diff, digits) != 0:
+                colour = _BETTER if diff * better > 0 else _WORSE
+        rows.append([label, _kpi_value(b, kind), _kpi_value(s, kind), change])
+        colours.append([None, None, None, colour])
+
+    for band in BANDS:
+        name = t(f"band_{band}", lang)
+        add(t("kpi_share_within", lang, band=name, threshold=threshold), baseline["share_within"].get(band),
+            scenario["share_within"].get(band), kind="share", better=+1)
+        add(t("kpi_mean_band", lang, band=name), baseline["mean_minutes"].get(band), scenario["mean_minutes"].get(band),
+            kind="minutes", better=-1)
+        add(t("kpi_p95_band", lang, band=name), baseline["p95_minutes"].get(band), scenario["p95_minutes"].get(band),
+            kind="minutes", better=-1)
+    add(t("kpi_schools_open", lang), baseline.get("schools_open"), scenario.get("schools_open"), kind="count", better=0)
+    add(t("kpi_seat_utilisation", lang), baseline.get("seat_utilisation"), scenario.get("seat_utilisation"), kind="share",
+        better=0)
+    add(t("kpi_beds_needed", lang), baseline.get("beds_needed"), scenario.get("beds_needed"), kind="count", better=0)
+    add(t("kpi_beds", lang), baseline.get("beds"), scenario.get("beds"), kind="count", better=0)
+    add(t("kpi_bus_riders", lang), baseline.get("bus_riders"), scenario.get("bus_riders"), kind="count", better=0)
+    add(t("kpi_walkers", lang), baseline.get("walkers"), scenario.get("walkers"), kind="count", better=0)
+    add(t("kpi_unassigned", lang), baseline.get("unassigned"), scenario.get("unassigned"), kind="count", better=-1)
+    return rows, colours
+
+
+def _mode(value: Any, lang: str) -> str:
+    if value == "walk":
+        return t("mode_walk", lang)
+    if value == "bus":
+        return t("mode_bus", lang)
+    if value == "board":
+        return t("mode_board", lang)
+    return "—"
+
+
+def impact_rows(layers: ResultLayers, region: Region, lang: str) -> list[list[str]]:
+    """The village impact table with village and school names (empty if no child is affected)."""
+    table = impact_table(layers.baseline, layers.scenario)
+    villages = dict(zip(layers.villages["village_id"].astype(str), layers.villages["name"].astype(str)))
+    schools = school_names(region, layers)
+    not_placed = t("report_not_placed", lang)
+
+    def school(sid: Any) -> str:
+        return not_placed if sid is None or (isinstance(sid, float) and math.isnan(sid)) else schools.get(str(sid), str(sid))
+
+    return [
+        [villages.get(str(r.village_id), str(r.village_id)), t(f"band_{r.band}", lang), f"{int(r.children):,}",
+         f"{int(r.children_affected):,}", school(r.school_before), school(r.school_after), _fmt_num(r.minutes_before),
+         _fmt_num(r.minutes_after), _mode(r.mode_before, lang), _mode(r.mode_after, lang)]
+        for r in table.itertuples()
+    ]
+
+
+_DETAIL_PATTERNS: Final = {
+    "build_before_close": re.compile(r"closing (?P<school>\S+) leaves (?P<lost>\d+) of its (?P<pupils>\d+) pupils"),
+    "g1_3_no_bus": re.compile(r"(?P<children>\d+) grade 1–3 children walk (?P<minutes>\d+) min to (?P<school>\S+) with no bus "
+                              r"\(limit (?P<limit>[\d.]+) min"),
+    "g1_3_trip_unsafe": re.compile(r"(?P<children>\d+) grade 1–3 children ride (?P<minutes>\d+) min to (?P<school>\S+) "
+                                   r"\(bus cap (?P<limit>[\d.]+) min\)"),
+    "school_size": re.compile(r"(?P<pupils>\d+) pupils exceed the (?P<level>\w+) size cap of (?P<cap>\d+)"),
+    "class_size": re.compile(r"(?P<pupils>\d+) pupils in (?P<classes>\d+) classes exceed (?P<size>\d+) per class"),
+    "unplaced": re.compile(r"(?P<children>\d+) (?P<band>\w+) children cannot be placed: (?P<reason>.*)"),
+}
+_FULL_ITEM: Final = re.compile(r"(?P<school>\S+) \((?P<what>seats|beds) (?P<used>\d+)/(?P<cap>\d+)\)")
+
+
+def _reason(text: str, name: Callable[[str], str], lang: str) -> str:
+    if text.startswith("nearest schools are full: "):
+        items = [t("vreason_seats" if m["what"] == "seats" else "vreason_beds", lang, school=name(m["school"]), used=m["used"],
+                   cap=m["cap"]) for m in _FULL_ITEM.finditer(text)]
+        return t("vreason_full", lang, schools=("、" if lang == "zh" else ", ").join(items))
+    receiver = re.match(r"receiving school (\S+) does not teach", text)
+    if receiver:
+        return t("vreason_receiver", lang, school=name(receiver.group(1)))
+    if text.startswith("no open school teaching"):
+        return t("vreason_unreachable", lang)
+    if text.startswith("capacity of the reachable schools"):
+        return t("vreason_exhausted", lang)
+    return text
+
+
+def violation_detail(rule: str, detail: str, names: dict[str, str], lang: str) -> str:
+    """The detail of a consolidation check in ``lang``, with school names for ids.
+
+    The checks of :mod:`geo.planning.scenario` write English details; the known forms
+    are rewritten from the catalogue, anything else is kept with the ids
+    replaced by names.
+    """
+    def name(sid: str) -> str:
+        return names.get(sid, sid)
+
+    m = _DETAIL_PATTERNS.get(rule, re.compile(r"$^")).search(detail)
+    if m is None:
+        return re.sub(r"\b[A-Za-z]*\d[\w-]*\b", lambda x: names.get(x.group(0), x.group(0)), detail)
+    g = m.groupdict()
+    if rule == "build_before_close":
+        return t("vdetail_build_before_close", lang, school=name(g["school"]), lost=g["lost"], pupils=g["pupils"])
+    if rule == "g1_3_no_bus":
+        return t("vdetail_g1_3_no_bus", lang, children=g["children"], minutes=g["minutes"], school=name(g["school"]),
+                 limit=g["limit"])
+    if rule == "g1_3_trip_unsafe":
+        return t("vdetail_g1_3_trip_unsafe", lang, children=g["children"], minutes=g["minutes"], school=name(g["school"]),
+                 limit=g["limit"])
+    if rule == "school_size":
+        level = t(f"level_{g['level']}", lang) if g["level"] in ("primary", "junior", "nine_year") else g["level"]
+        return t("vdetail_school_size", lang, pupils=g["pupils"], level=level, cap=g["cap"])
+    if rule == "class_size":
+        return t("vdetail_class_size", lang, pupils=g["pupils"], classes=g["classes"], size=g["size"])
+    band = t(f"band_{g['band']}", lang) if g["band"] in BANDS else g["band"]
+    return t("vdetail_unplaced", lang, children=g["children"], band=band, reason=_reason(g["reason"], name, lang))
+
+
+def _rule(rule: str, lang: str) -> str:
+    known = ("build_before_close", "g1_3_no_bus", "g1_3_trip_unsafe", "school_size", "class_size", "unplaced")
+    return t(f"rule_{rule}", lang) if rule in known else rule
+
+
+def violation_rows(layers: ResultLayers, region: Region, lang: str) -> list[list[str]]:
+    """(rule, subject name, detail) of every consolidation check that fails."""
+    names = school_names(region, layers)
+    names.update(zip(layers.villages["village_id"].astype(str), layers.villages["name"].astype(str)))
+    return [[_rule(r.rule, lang), names.get(str(r.subject), str(r.subject)), violation_detail(r.rule, r.detail, names, lang)]
+            for r in layers.scenario.violations.itertuples()]
+
+
+def cv_rows(indicators: tuple[IndicatorResult, IndicatorResult], lang: str) -> tuple[list[list[str]], list[list[str | None]]]:
+    """Per level and indicator: the 差异系数 of the baseline and the scenario, the limit and both verdicts."""
+    base, scen = indicators
+    rows, colours = [], []
+
+    def verdict(v: bool | None) -> tuple[str, str | None]:
+        if v is None:
+            return t("ind_na", lang), None
+        return (t("yes", lang), None) if v else (t("no", lang), _WORSE)
+
+    for level in PART_LEVELS:
+        limit = float(scen.standards.cv_limit[level])
+        for ind in INDICATORS:
+            b, s = base.cv[level].get(ind.key), scen.cv[level].get(ind.key)
+            vb, cb = verdict(base.cv_pass[level].get(ind.key))
+            vs, cs = verdict(scen.cv_pass[level].get(ind.key))
+            rows.append([t(f"level_{level}", lang), ind.label_zh if lang == "zh" else ind.label_en, _fmt_num(b, 3),
+                         _fmt_num(s, 3), f"{limit:.2f}", vb, vs])
+            colours.append([None, None, None, None, None, cb, cs])
+    return rows, colours
+
+
+def _indicator_summary(result: IndicatorResult, lang: str) -> list[str]:
+    out = []
+    for level, s in result.summary().items():
+        verdict = {True: t("ind_all_pass", lang), False: t("ind_some_fail", lang), None: t("ind_na", lang)}[s["cv_all_pass"]]
+        out.append(t("ind_summary", lang, level=t(f"level_{level}", lang), schools=s["schools"], passed=s["passed"],
+                     in_cv=s["in_cv"], verdict=verdict))
+    return out
+
+
+def missing_indicator_columns(region: Region) -> list[str]:
+    """Resource columns of the 优质均衡 indicators the region's schools layer lacks."""
+    return [c for c in SCHOOL_COLUMNS if c != "name" and c not in region.schools.columns]
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _map_block(flow: _Flow, region: Region, layers: ResultLayers, lang: str, numbers: dict[str, str],
+               settings: Settings) -> None:
+    """The scenario map with its legend, colour bar, scale bar and north arrow, in the space left on the page."""
+    height = min(max(flow.y - flow.floor - 1.0, 90.0), 150.0)
+    x, y, width, height = flow.block(height)
+    fig = flow.fig
+    panel_w = 50.0
+    map_w, map_h = width - panel_w - 4.0, height
+    ax = fig.add_axes(mm_rect(x, y, map_w, map_h, *PAGE))
+    scale = 0.72
+    key = draw_map(ax, region, layers, view="scenario", lang=lang, box_mm=(map_w, map_h), scale=scale, settings=settings,
+                   numbers=numbers)
+    panel_x = x + map_w + 4.0
+    floor = y + 16.0
+    lax = fig.add_axes(mm_rect(panel_x, floor, panel_w, y + height - floor, *PAGE))
+    legend = draw_key(lax, None, key, lang=lang, scale=scale, fontsize=10.0, width_mm=panel_w)
+    cbar_y = bottom_mm(legend, fig) - 11.0 - 3.0
+    cax = fig.add_axes(mm_rect(panel_x + 0.5, cbar_y, panel_w - 3.0, 3.0, *PAGE))
+    draw_colour_bar(cax, key, lang=lang, scale=scale, fontsize=10.0)
+    draw_scale_bar(flow.page, x=panel_x + 0.5, y=y + 1.0, metres_per_mm=key.metres_per_mm, max_mm=26.0, lang=lang, scale=0.85)
+    draw_north_arrow(flow.page, x=panel_x + panel_w - 4.0, y=y + 6.0, size=9.0, angle=key.north_angle, lang=lang, scale=0.85)
+
+
+def report_figures(
+    region: Region,
+    *,
+    layers: ResultLayers,
+    lang: str = "zh",
+    indicators: tuple[IndicatorResult, IndicatorResult] | None = None,
+    date: dt.date | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+    cjk: bool = True,
+) -> list[Figure]:
+    """The report's pages as figures (call inside :func:`geo.export.mapimage.print_context`)."""
+    scenario = layers.scenario.scenario
+    day = (date or dt.date.today()).isoformat()
+    region_name = region_title(region, lang)
+    synthetic = bool(region.synthetic)
+    flow = _Flow(running_head=f"{t('report_title', lang)} · {t('scenario', lang)}：{scenario.name}" if lang == "zh"
+                 else f"{t('report_title', lang)} · {t('scenario', lang)}: {scenario.name}", lang=lang)
+
+    # page 1: title, actions, indicators, map
+    flow.new_page()
+    flow.text(t("report_title", lang), size=18.0, weight="bold", colour="#111111", max_lines=2)
+    flow.space(1.0)
+    flow.text(t("report_meta", lang, scenario=scenario.name, region=region_name, date=day), size=10.0, max_lines=2)
+    flow.text(t("report_purpose", lang), size=8.0, colour="#555555", max_lines=3)
+    if synthetic:
+        flow.space(1.0)
+        flow.text(t("demo_note", lang), size=8.0, colour="#a50f15", max_lines=3,
+                  box={"facecolor": "#fff3e0", "edgecolor": "#d73027", "linewidth": 0.6})
+    lines, numbers = action_lines(region, layers, lang, fancy=cjk)
+    flow.heading(t("actions", lang), size=11.0, keep=8.0)
+    shown = lines[:6] if len(lines) <= 6 else lines[:5] + [f"… (+{len(lines) - 5})"]
+    for line in shown or [t("map_no_actions", lang)]:
+        flow.text(line, size=8.5, max_lines=2, indent=3.6)
+    rows, colours = kpi_rows(layers.baseline.kpis, layers.scenario.kpis, lang)
+    flow.heading(t("kpi_compare", lang), size=11.0)
+    columns = [Column(t("kpi_col_indicator", lang), 90.0), Column(t("view_baseline", lang), 30.0, "right"),
+               Column(t("view_scenario", lang), 30.0, "right"), Column(t("col_change", lang), 30.0, "right")]
+    flow.table(columns, rows, heading=t("kpi_compare", lang), size=7.5, colours=colours, pad=0.75)
+    flow.heading(t("report_map", lang), size=11.0, keep=90.0)
+    _map_block(flow, region, layers, lang, numbers, settings)
+    if len(lines) > 6:
+        flow.new_page()
+        flow.heading(t("actions", lang), size=12.0)
+        for line in lines:
+            flow.text(line, size=8.5, max_lines=3, indent=3.6)
+
+    # page 2: villages affected
+    flow.new_page()
+    flow.heading(t("impact", lang), size=12.0)
+    impact = impact_rows(layers, region, lang)
+    if impact:
+        columns = [Column(t("col_village", lang), 23.5), Column(t("col_band", lang), 14.0),
+                   Column(t("col_children", lang), 12.5, "right"), Column(t("col_affected", lang), 15.0, "right"),
+                   Column(t("col_school_before", lang), 37.0), Column(t("col_school_after", lang), 37.0),
+                   Column(t("col_minutes_before", lang), 10.5, "right"), Column(t("col_minutes_after", lang), 10.5, "right"),
+                   Column(t("col_mode_before", lang), 10.0), Column(t("col_mode_after", lang), 10.0)]
+        flow.table(columns, impact, heading=t("impact", lang), size=7.0, max_lines=3)
+    else:
+        flow.text(t("impact_none", lang), size=9.0)
+
+    # page 3: consolidation checks and 差异系数
+    flow.new_page()
+    flow.heading(t("violations", lang), size=12.0)
+    checks = violation_rows(layers, region, lang)
+    if checks:
+        columns = [Column(t("col_rule", lang), 32.0), Column(t("col_subject", lang), 40.0), Column(t("col_detail", lang), 108.0)]
+        flow.table(columns, checks, heading=t("violations", lang), size=7.5, max_lines=4)
+    else:
+        flow.text(t("no_violations", lang), size=9.0)
+    flow.heading(t("ind_title", lang), size=12.0)
+    if indicators is not None:
+        rows, colours = cv_rows(indicators, lang)
+        columns = [Column(t("col_level", lang), 16.0), Column(t("kpi_col_indicator", lang), 68.0),
+                   Column(t("col_cv_baseline", lang), 20.0, "right"), Column(t("col_cv_scenario", lang), 20.0, "right"),
+                   Column(t("col_limit", lang), 14.0, "right"), Column(t("col_pass_baseline", lang), 21.0, "center"),
+                   Column(t("col_pass_scenario", lang), 21.0, "center")]
+        flow.table(columns, rows, heading=t("ind_title", lang), size=7.5, colours=colours)
+        for label, result in ((t("view_baseline", lang), indicators[0]), (t("view_scenario", lang), indicators[1])):
+            for line in _indicator_summary(result, lang):
+                flow.text(f"{label}：{line}" if lang == "zh" else f"{label}: {line}", size=8.0, colour="#333333", max_lines=2)
+    else:
+        missing = missing_indicator_columns(region)
+        note = (t("report_no_indicators", lang, columns=", ".join(missing)) if missing
+                else t("report_indicators_not_given", lang))
+        flow.text(note, size=9.0, colour="#555555")
+
+    sources = f"{t('map_sources', lang, attribution=region.attribution)} · {day}"
+    _footers(flow.figures, lang=lang, sources=sources, demo=t("demo_note", lang) if synthetic else None)
+    return flow.figures
+
+
+def build_report(
+    region: Region,
+    *,
+    layers: ResultLayers,
+    lang: str = "zh",
+    indicators: tuple[IndicatorResult, IndicatorResult] | None = None,
+    date: dt.date | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> bytes:
+    """The scenario report as PDF bytes (portrait A4 pages).
+
+    Parameters
+    ----------
+    region : Region
+    layers : ResultLayers
+        From :func:`geo.planning.results.result_layers` with a scenario.
+    lang : {"zh", "en"}
+    indicators : (IndicatorResult, IndicatorResult), optional
+        The 优质均衡 evaluation of the baseline and of the scenario
+        (:func:`geo.indicators.evaluate.evaluate`, :func:`geo.indicators.evaluate.apply_scenario`);
+        without it the report says why it has no 差异系数 table.
+    date : datetime.date, optional
+        The report date (default today).
+
+    Raises
+    ------
+    ValueError
+        ``lang`` not supported, or layers without a scenario.
+    geo.export.mapimage.MapFontError
+        Chinese text to draw but no Chinese font installed.
+    """
+    check_options(lang=lang)
+    if layers.scenario is None or layers.baseline is None:
+        msg = "build_report needs layers with a scenario: build them with result_layers(region, scenario=...) (CLI: --scenario FILE)."
+        raise ValueError(msg)
+    with print_context(lang) as family:
+        figures = report_figures(region, layers=layers, lang=lang, indicators=indicators, date=date, settings=settings,
+                                 cjk=family is not None)
+        for fig in figures:
+            check_glyphs(fig, family)
+        buf = io.BytesIO()
+        metadata = {"Title": f"{t('report_title', lang)}: {layers.scenario.scenario.name}", "Creator": "Junheng",
+                    "Subject": region_title(region, lang), "Keywords": region.attribution}
+        with PdfPages(buf, metadata=metadata) as pdf:
+            for fig in figures:
+                pdf.savefig(fig)
+        return buf.getvalue()
+
+
+def scenario_indicators(region: Region, layers: ResultLayers) -> tuple[IndicatorResult, IndicatorResult] | None:
+    """The 优质均衡 evaluation of the baseline and the scenario, or None if the schools layer lacks the resource columns."""
+    from geo.indicators.evaluate import apply_scenario, evaluate
+
+    if missing_indicator_columns(region):
+        return None
+    table = pd.DataFrame(region.schools.drop(columns="geometry"))
+    base = evaluate(table, skip_empty=True)
+    after = apply_scenario(table, layers.baseline, layers.scenario)
+    return base, evaluate(after, skip_empty=True)
+
+
+def cli_export_report(args: argparse.Namespace) -> int:
+    """``python -m geo export report``: write the scenario report PDF and print its path, size and pages."""
+    from geo.cli.main import CLIError
+    from geo.export.mapimage import cli_choice, check_out, export_inputs
+
+    lang = cli_choice("lang", args.lang, ("zh", "en"), str.lower)
+    if not args.scenario:
+        raise CLIError("export report needs --scenario FILE (a scenario JSON {\"name\": ..., \"actions\": [...]}): "
+                       "the report compares it with the baseline.")
+    fmt = str(getattr(args, "format", "pdf") or "pdf").lower()
+    if fmt != "pdf":
+        raise CLIError(f"--format {fmt!r} is not supported for the report; allowed: pdf.")
+    out = check_out(args.out, "pdf")
+    region, layers, settings = export_inputs(args)
+    indicators = scenario_indicators(region, layers)
+    if indicators is None:
+        log.info("note: the schools layer lacks %s; the report leaves out the 差异系数 table.",
+                 ", ".join(missing_indicator_columns(region)))
+    data = build_report(region, layers=layers, lang=lang, indicators=indicators, settings=settings)
+    out.write_bytes(data)
+    pages = len(re.findall(rb"/Type\s*/Page\b", data))
+    size = f"{len(data) / 1024:,.0f} KiB" if len(data) < 1024**2 else f"{len(data) / 1024**2:,.1f} MiB"
+    print(f"{out} ({size}, PDF, {pages} A4 pages)")
+    return 0

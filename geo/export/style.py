@@ -1,0 +1,36 @@
+"""Map colours shared by the dashboard's maps and the printed maps and reports.
+
+One place for every colour a reader learns to read — level colours, the
+minutes scale, the change scale, closed and new schools — so that a map
+downloaded from ``python -m geo export map`` looks like the one on the
+screen.  Colour scales are plotly-style ``[[position, "#rrggbb"], ...]``
+lists with positions from 0 to 1; :mod:`geo.export.mapimage` turns them into
+matplotlib colour maps.
+
+The module holds data only (no plotting library), so both the plotly
+dashboard and the matplotlib exports import it.
+"""
+from __future__ import annotations
+
+from typing import Final
+
+#: School colour by level (open schools).
+LEVEL_COLOURS: Final = {"primary": "#1f77b4", "junior": "#9467bd", "nine_year": "#e377c2"}
+#: Village colour by trip minutes, from 0 (green) to twice the threshold (red).
+MINUTES_SCALE: Final = [[0.0, "#1a9850"], [0.25, "#91cf60"], [0.5, "#fee08b"], [0.75, "#fc8d59"], [1.0, "#d73027"]]
+#: Villages without a reachable school.
+UNREACHABLE_COLOUR: Final = "#7f7f7f"
+#: Change in minutes (scenario − baseline), symmetric around 0: blue shorter, red longer.
+DELTA_SCALE: Final = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]
+#: Schools a scenario closes or opens.
+STATUS_COLOURS: Final = {"closed": "#9e9e9e", "new": "#ff7f00"}
+#: Roads, parish boundaries, the ring under village markers and routes.
+ROAD_COLOUR: Final = "#b0b0b0"
+DISTRICT_COLOUR: Final = "#555555"
+HALO_COLOUR: Final = "#444444"
+ROUTE_COLOUR: Final = "#08519c"
+
+
+def minutes_range(threshold: float) -> tuple[float, float]:
+    """The colour range of the minutes scale: 0 to twice the threshold (at least 1 minute)."""
+    return 0.0, max(2.0 * float(threshold), 1.0)

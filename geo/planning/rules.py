@@ -1,0 +1,144 @@
+"""Editable planning rules for consolidation scenarios, each with its policy source.
+
+Defaults follow national policy where it gives a number and are marked as
+local defaults where it does not:
+
+* Grades 1–3 in principle do not board and walk to a nearby school, with a
+  one-way trip of about half an hour at most (国办发〔2012〕48号; 国办发〔2018〕27号).
+* Grades 4–6 mainly walk and may board where needed; junior pupils walk or
+  board (国办发〔2012〕48号).
+* Build before closing (先建后撤), and no closure where the trip becomes unsafe or
+  the receiving school becomes oversized (教育部办公厅关于进一步加强农村小规模学校
+  和乡镇寄宿制学校建设的通知, 2016; 国办发〔2018〕27号).
+* School size: at most 2,000 pupils, nine-year schools 2,500; class size at
+  most 45 (primary) and 50 (junior) (国发〔2016〕40号); all editable.
+"""
+from __future__ import annotations
+from layers.errors import JunhengError
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Final, Mapping
+
+from layers.schema import BANDS, LEVELS
+
+SOURCES: Final[dict[str, str]] = {
+    "walk_minutes": "国办发〔2012〕48号；国办发〔2018〕27号",
+    "bus_cap_minutes": "国办发〔2018〕27号（本地默认值，可调整）",
+    "may_board": "国办发〔2012〕48号",
+    "school_size_cap": "国办发〔2018〕27号",
+    "class_size_cap": "国发〔2016〕40号（小学45人、初中50人）",
+    "build_before_close": "教育部办公厅〔2016〕通知：先建后撤",
+    "threshold_minutes": "国办发〔2018〕27号",
+}
+
+
+class RulesError(JunhengError, ValueError):
+    """Rules that are malformed or out of range."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Thresholds of the walk / bus / board decision and the 撤并 checks.
+
+    Attributes
+    ----------
+    walk_minutes : mapping band -> minutes
+        A child walks when the walk takes at most this long.
+    bus_cap_minutes : mapping band -> minutes
+        Longest acceptable school-bus trip; beyond it a band that may board
+        boards, and grades 1–3 ride anyway and the trip is reported unsafe.
+    may_board : mapping band -> bool
+        Whether the band may board (grades 1–3: never).
+    school_size_cap : mapping level -> pupils
+    class_size_cap : mapping level -> pupils per class
+    threshold_minutes : float
+        The access KPI threshold (share of day pupils within it).
+    keep_catchments : bool
+        Keep each child at its baseline school while that school stays open
+        and has room, unless a school opened by the scenario is nearer;
+        otherwise assign everyone optimally.
+    candidates : int
+        Schools considered per village and band (the nearest by travel time);
+        the assignment is exact when this is at least the number of schools.
+    """
+
+    walk_minutes: Mapping[str, float] = field(default_factory=lambda: {"g1_3": 30.0, "g4_6": 40.0, "g7_9": 50.0})
+    bus_cap_minutes: Mapping[str, float] = field(default_factory=lambda: {"g1_3": 45.0, "g4_6": 45.0, "g7_9": 60.0})
+    may_board: Mapping[str, bool] = field(default_factory=lambda: {"g1_3": False, "g4_6": True, "g7_9": True})
+    school_size_cap: Mapping[str, int] = field(default_factory=lambda: {"primary": 2000, "junior": 2000, "nine_year": 2500})
+    class_size_cap: Mapping[str, int] = field(default_factory=lambda: {"primary": 45, "junior": 50, "nine_year": 45})
+    threshold_minutes: float = 30.0
+    keep_catchments: bool = True
+    candidates: int = 20
+
+    def __post_init__(self) -> None:
+        problems = []
+        for name in ("walk_minutes", "bus_cap_minutes", "may_board"):
+            table = getattr(self, name)
+            missing = [b for b in BANDS if b not in table]
+            if missing:
+                problems.append(f"{name} lacks band(s) {', '.join(missing)}")
+            unknown = [str(b) for b in table if b not in BANDS]
+            if unknown:
+                problems.append(f"{name} has unknown band(s) {', '.join(unknown)}; allowed: {', '.join(BANDS)}")
+        for name in ("school_size_cap", "class_size_cap"):
+            table = getattr(self, name)
+            missing = [lv for lv in LEVELS if lv not in table]
+            if missing:
+                problems.append(f"{name} lacks level(s) {', '.join(missing)}")
+            unknown = [str(lv) for lv in table if lv not in LEVELS]
+            if unknown:
+                problems.append(f"{name} has unknown level(s) {', '.join(unknown)}; allowed: {', '.join(LEVELS)}")
+        for name in ("walk_minutes", "bus_cap_minutes", "school_size_cap", "class_size_cap"):
+            for key, value in getattr(self, name).items():
+                if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
+                    problems.append(f"{name}[{key!r}] must be a positive number, got {value!r}")
+        if self.may_board.get("g1_3"):
+            problems.append("may_board['g1_3'] must be false: grades 1–3 do not board (国办发〔2012〕48号)")
+        if not (isinstance(self.threshold_minutes, (int, float)) and self.threshold_minutes > 0):
+            problems.append(f"threshold_minutes must be a positive number, got {self.threshold_minutes!r}")
+        if not (isinstance(self.candidates, int) and self.candidates >= 1):
+            problems.append(f"candidates must be a whole number >= 1, got {self.candidates!r}")
+        if problems:
+            raise RulesError("Invalid rules: " + "; ".join(problems) + ".")
+
+    def __hash__(self) -> int:
+        return hash(json.dumps(self.as_dict(), sort_keys=True))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "rules") -> "Rules":
+        """Build rules from a (partial) dict; tables are merged into the defaults."""
+        if not isinstance(data, Mapping):
+            raise RulesError(f"{source}: expected a JSON object of rule names, got {type(data).__name__}.")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise RulesError(f"{source}: unknown rule(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}.")
+        base = cls()
+        merged: dict[str, Any] = {}
+        for name in known:
+            default = getattr(base, name)
+            if name in data and isinstance(default, Mapping):
+                if not isinstance(data[name], Mapping):
+                    raise RulesError(f"{source}: {name} must be an object like {json.dumps(dict(default))}.")
+                merged[name] = {**default, **data[name]}
+            else:
+                merged[name] = data.get(name, default)
+        return cls(**merged)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> "Rules":
+        """Read rules from a JSON file (partial files override the defaults)."""
+        p = Path(path)
+        if not p.is_file():
+            raise RulesError(f"Rules file {p} does not exist; give a JSON file such as {{\"walk_minutes\": {{\"g1_3\": 30}}}}.")
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise RulesError(f"Rules file {p} is not valid UTF-8 JSON ({exc}).") from exc
+        return cls.from_dict(data, source=str(p))

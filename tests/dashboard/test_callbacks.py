@@ -1,0 +1,328 @@
+"""Dashboard callbacks called as plain functions (no browser), and the string catalogue.
+
+Expected KPI values and catchments are recomputed here from the demo OD
+matrix with plain numpy, not taken from the access module.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import dash
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from dash import html
+
+from dashboard import ids
+from dashboard import services as state
+from dashboard.callbacks import access as callbacks
+from dashboard.i18n import CATALOGUE, t
+from geo.region.region import region_od
+from layers.schema import BANDS, LEVELS
+
+DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
+NO_UPDATE = dash.no_update
+
+
+# --------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------
+def walk(component):
+    """Every Dash component in a tree (lists, tuples and children followed)."""
+    if isinstance(component, (list, tuple)):
+        for c in component:
+            yield from walk(c)
+        return
+    if component is None or isinstance(component, (str, int, float)):
+        return
+    yield component
+    yield from walk(getattr(component, "children", None))
+
+
+def text_of(component) -> str:
+    if isinstance(component, (list, tuple)):
+        return " ".join(text_of(c) for c in component)
+    if component is None:
+        return ""
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    return text_of(getattr(component, "children", None))
+
+
+def by_id(tree, cid):
+    hits = [c for c in walk(tree) if getattr(c, "id", None) == cid]
+    assert len(hits) == 1, f"{cid!r}: {len(hits)} components"
+    return hits[0]
+
+
+def kpi_values(cards) -> list[str]:
+    return [text_of(c) for c in walk(cards) if getattr(c, "className", None) == "kpi-value"]
+
+
+def trace_named(fig: go.Figure, name: str):
+    hits = [tr for tr in fig.data if tr.name == name]
+    return hits[0] if hits else None
+
+
+@pytest.fixture(scope="module")
+def demo():
+    """The demo region and its walk OD matrix, plus plain-numpy nearest-school results for primary."""
+    reg = state.region()
+    od = region_od(reg, "walk")
+    serving = reg.schools["level"].isin(["primary", "nine_year"]).to_numpy()
+    if "open" in reg.schools:
+        serving &= reg.schools["open"].to_numpy(dtype=bool)
+    m = np.where(serving[None, :], od.minutes, np.inf)
+    nearest = np.argmin(m, axis=1)
+    children = (reg.villages["children_g1_3"] + reg.villages["children_g4_6"]).to_numpy(dtype=float)
+    return {"region": reg, "od": od, "minutes": m, "nearest": nearest, "best": m.min(axis=1), "children": children}
+
+
+def _expected_share(demo, threshold: float) -> str:
+    within = demo["best"] <= threshold
+    return f"{100 * demo['children'][within].sum() / demo['children'].sum():.1f} %"
+
+
+# --------------------------------------------------------------------------
+# update_results
+# --------------------------------------------------------------------------
+def test_default_results_map_and_kpis(demo):
+    fig, kpis, worst, detail, error, status = callbacks.update_results("primary", "all", "walk", 30, None, "zh")
+    assert isinstance(fig, go.Figure)
+    assert fig.data and all(isinstance(tr, go.Scattermap) for tr in fig.data)
+    assert fig.layout.map.style == "white-bg"
+    assert any("© OpenStreetMap contributors" in (a.text or "") for a in fig.layout.annotations)
+    assert error == "" and status == ""
+    assert kpi_values(kpis)[0] == _expected_share(demo, 30)
+    assert "30 分钟" in text_of(kpis)
+    # The worst-served table lists villages, the slowest first.
+    rows = [c for c in walk(worst) if isinstance(c, html.Tr)][1:]
+    assert 0 < len(rows) <= callbacks.WORST_ROWS
+    assert text_of(detail) == t("detail_hint", "zh")
+
+
+def test_kpis_follow_the_threshold(demo):
+    at30 = callbacks.update_results("primary", "all", "walk", 30, None, "en")[1]
+    at60 = callbacks.update_results("primary", "all", "walk", "60", None, "en")[1]
+    assert kpi_values(at30) != kpi_values(at60)
+    assert kpi_values(at60)[0] == _expected_share(demo, 60)
+    # more children are within 60 minutes than within 30
+    assert float(kpi_values(at60)[0].rstrip(" %")) > float(kpi_values(at30)[0].rstrip(" %"))
+    beyond30, beyond60 = (int(kpi_values(k)[3].replace(",", "")) for k in (at30, at60))
+    assert beyond60 == int(np.sum((demo["best"] > 60) & (demo["children"] > 0)))
+    assert beyond60 < beyond30
+    assert "Children within 60 min" in text_of(at60)
+
+
+@pytest.mark.parametrize("bad", ["abc", -5, 500, None, ""])
+def test_invalid_threshold_gives_a_message_and_no_update(bad):
+    out = callbacks.update_results("primary", "all", "walk", bad, None, "zh")
+    assert out[0] is NO_UPDATE
+    assert out[1] is NO_UPDATE and out[2] is NO_UPDATE and out[3] is NO_UPDATE
+    assert "1 到 240" in out[4]
+    assert str(bad) in out[4]
+    en = callbacks.update_results("primary", "all", "walk", bad, None, "en")
+    assert "from 1 to 240" in en[4]
+
+
+def test_unknown_mode_is_reported_in_the_status_line():
+    out = callbacks.update_results("primary", "all", "boat", 30, None, "en")
+    assert out[0] is NO_UPDATE
+    assert "boat" in out[5] and "walk" in out[5]
+
+
+def test_band_not_taught_falls_back_to_all(demo):
+    fig, kpis, *_ = callbacks.update_results("primary", "g7_9", "walk", 30, None, "en")
+    assert isinstance(fig, go.Figure)
+    assert kpi_values(kpis)[0] == _expected_share(demo, 30)
+
+
+def test_village_selection_lists_three_schools_and_draws_the_route(demo):
+    reg, od = demo["region"], demo["od"]
+    i = 3
+    vid = reg.villages["village_id"].iloc[i]
+    fig, _, _, detail, _, _ = callbacks.update_results("primary", "all", "walk", 30, {"kind": "village", "id": vid}, "en")
+    body = [c for c in walk(detail) if isinstance(c, html.Tbody)]
+    assert len(body) == 1
+    rows = [r for r in body[0].children if isinstance(r, html.Tr)]
+    assert len(rows) == 3
+    # The three nearest primary-serving schools, nearest first.
+    order = np.argsort(demo["minutes"][i], kind="stable")[:3]
+    names = reg.schools["name"].to_numpy()[order]
+    for row, name, j in zip(rows, names, order):
+        cells = [text_of(c) for c in row.children]
+        assert cells[1] == name
+        assert cells[3] == f"{demo['minutes'][i, j]:.1f}"
+    assert reg.villages["name"].iloc[i] in text_of(detail)
+    route = trace_named(fig, t("route", "en"))
+    assert route is not None and route.mode == "lines"
+    v = reg.villages.geometry.iloc[i]
+    s = reg.schools.geometry.iloc[int(order[0])]
+    assert (route.lon[0], route.lat[0]) == pytest.approx((v.x, v.y), abs=1e-6)
+    assert (route.lon[-1], route.lat[-1]) == pytest.approx((s.x, s.y), abs=1e-6)
+    assert od.minutes.shape[0] == len(reg.villages)
+
+
+def test_school_selection_shows_its_catchment(demo):
+    reg = demo["region"]
+    counts = np.bincount(demo["nearest"][np.isfinite(demo["best"])], minlength=len(reg.schools))
+    j = int(np.argmax(counts))
+    sid = reg.schools["school_id"].iloc[j]
+    fig, _, _, detail, _, _ = callbacks.update_results("primary", "all", "walk", 30, {"kind": "school", "id": sid}, "en")
+    served = demo["nearest"] == j
+    children = int(demo["children"][served].sum())
+    text = text_of(detail)
+    assert reg.schools["name"].iloc[j] in text
+    assert f"{int(served.sum())} villages with {children:,} children" in text
+    catchment = trace_named(fig, t("legend_catchment", "en"))
+    assert catchment is not None
+    assert len(catchment.lon) == int(served.sum())
+    assert trace_named(fig, t("route", "en")) is None
+
+
+@pytest.mark.parametrize("selection", [{"kind": "village", "id": "no-such-village"}, {"kind": "school", "id": "nope"}, {"kind": "lake", "id": "x"}])
+def test_unknown_selection_shows_the_hint(selection):
+    detail = callbacks.update_results("primary", "all", "walk", 30, selection, "en")[3]
+    assert text_of(detail) == t("detail_hint", "en")
+
+
+# --------------------------------------------------------------------------
+# Small callbacks
+# --------------------------------------------------------------------------
+def test_switch_page_reloads_with_language_and_region_in_the_url():
+    assert callbacks.switch_page("en", None, "") == "?lang=en"
+    assert callbacks.switch_page("zh", None, "?lang=en") == "?lang=zh"
+    assert callbacks.switch_page("en", None, "?lang=en") is NO_UPDATE
+    assert callbacks.switch_page("en", "demo", "?lang=en") == "?lang=en&region=demo"
+    assert callbacks.switch_page("en", "demo", "?region=demo&lang=en") is NO_UPDATE
+
+
+def test_layout_follows_the_lang_query_parameter():
+    from app import create_app
+
+    app = create_app()
+    with app.server.test_request_context("/?lang=en"):
+        en = app.layout()
+    with app.server.test_request_context("/?lang=xx"):
+        zh = app.layout()
+    with app.server.test_request_context("/_dash-layout", headers={"Referer": "http://127.0.0.1:8050/?lang=en"}):
+        assert text_of(by_id(app.layout(), ids.TITLE)) == "Junheng · school network planning"
+    assert text_of(by_id(en, ids.TITLE)) == "Junheng · school network planning"
+    assert text_of(by_id(zh, ids.TITLE)) == "均衡 · 义务教育学校布局规划"
+
+
+def test_update_bands():
+    options, band = callbacks.update_bands("junior", "g1_3", "zh")
+    assert band == "all"
+    assert [o["value"] for o in options] == ["all", "g7_9"]
+    assert options[1]["label"] == CATALOGUE["band_g7_9"]["zh"]
+    options, band = callbacks.update_bands("primary", "g4_6", "en")
+    assert band == "g4_6"
+    assert [o["value"] for o in options] == ["all", "g1_3", "g4_6"]
+
+
+@pytest.mark.parametrize(
+    "click",
+    [None, {}, {"points": []}, {"points": [{}]}, {"points": [{"customdata": None}]}, {"points": [{"customdata": ["village"]}]},
+     {"points": "x"}, "junk", {"points": [{"customdata": 7}]}],
+)
+def test_select_feature_ignores_malformed_clicks(click):
+    assert callbacks.select_feature(click) is NO_UPDATE
+
+
+def test_select_feature_reads_kind_and_id():
+    click = {"points": [{"customdata": ["school", "S42", "extra"], "lon": 1.5}]}
+    assert callbacks.select_feature(click) == {"kind": "school", "id": "S42"}
+
+
+# --------------------------------------------------------------------------
+# i18n: every key used in dashboard/*.py exists in both languages
+# --------------------------------------------------------------------------
+def _prefix_values() -> dict[str, tuple[str, ...]]:
+    """Values an f-string key prefix such as ``level_`` can take, from the modules that define them."""
+    from dashboard.layout.page import TAB_NAMES
+    from dashboard.layout.export import LAYER_FORMATS, MAP_FORMATS
+    from geo.planning.scenario import ACTION_TYPES
+    from geo.core.settings import MODES
+    from layers.importing.build import COORDS, IMPORT_KINDS
+    from layers.schema import URBAN_RURAL
+
+    scenario = Path(__file__).resolve().parents[2] / "geo" / "planning" / "scenario.py"
+    rules = tuple(sorted(set(re.findall(r"""["']rule["']\s*:\s*["'](\w+)["']""", scenario.read_text(encoding="utf-8")))))
+    return {
+        "level_": LEVELS, "mode_": MODES + ("board",), "band_": ("all",) + BANDS, "tab_": tuple(TAB_NAMES),
+        "action_": tuple(ACTION_TYPES), "rule_": rules, "status_": ("open", "closed", "new"),
+        "view_": ("baseline", "scenario", "difference"), "ind_": tuple(URBAN_RURAL),
+        "fmt_": MAP_FORMATS + LAYER_FORMATS,
+        "import_problem_": ("file", "row", "column", "value", "problem", "fix"),
+        "imp_kind_": IMPORT_KINDS, "imp_coords_": COORDS,
+    }
+
+
+def _loop_values(tree: ast.AST, name: str) -> list[str] | None:
+    """String values a loop variable ``name`` takes when it iterates over a literal tuple or list."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.target, ast.Name) and node.target.id == name:
+            if isinstance(node.iter, (ast.Tuple, ast.List)):
+                values = [e.value for e in node.iter.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                if len(values) == len(node.iter.elts):
+                    return values
+    return None
+
+
+def _keys_of(arg: ast.AST, tree: ast.AST, prefixes: dict[str, tuple[str, ...]]) -> list[str] | None:
+    """Every catalogue key the first argument of a ``t(...)`` call can evaluate to, or None if unknown."""
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return [arg.value]
+    if isinstance(arg, ast.IfExp):
+        a, b = _keys_of(arg.body, tree, prefixes), _keys_of(arg.orelse, tree, prefixes)
+        return None if a is None or b is None else a + b
+    if isinstance(arg, ast.Name):
+        return _loop_values(tree, arg.id)
+    prefix = None
+    if isinstance(arg, ast.JoinedStr) and len(arg.values) == 2 and isinstance(arg.values[0], ast.Constant):
+        prefix = arg.values[0].value
+    elif isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Add) and isinstance(arg.left, ast.Constant):
+        prefix = arg.left.value
+    if prefix in prefixes:
+        return [prefix + v for v in prefixes[prefix]]
+    return None
+
+
+def _used_keys() -> tuple[set[str], list[str]]:
+    """Keys of every ``t(...)`` call in dashboard/*.py (parsed with ast), and the calls that cannot be resolved."""
+    keys: set[str] = set()
+    unresolved: list[str] = []
+    prefixes = _prefix_values()
+    root = DASHBOARD.parent
+    modules = sorted([*DASHBOARD.rglob("*.py"), *(root / "geo").rglob("*.py"), *(root / "layers").rglob("*.py")])
+    for path in modules:
+        text = path.read_text(encoding="utf-8")
+        if DASHBOARD not in path.parents and "i18n import" not in text:
+            continue  # only modules that import the catalogue's t()
+        tree = ast.parse(text)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t" and node.args:
+                found = _keys_of(node.args[0], tree, prefixes)
+                if found is None:
+                    unresolved.append(f"{path.name}:{node.lineno}: t() key cannot be resolved: {ast.unparse(node.args[0])}")
+                else:
+                    keys.update(found)
+    return keys, unresolved
+
+
+def test_every_used_key_exists_in_both_languages():
+    keys, unresolved = _used_keys()
+    assert not unresolved, "\n".join(unresolved)
+    assert {"app_title", "threshold_invalid", "level_nine_year", "mode_bicycle", "band_g7_9", "col_minutes"} <= keys
+    missing = sorted(k for k in keys if k not in CATALOGUE)
+    assert not missing, f"keys used but not in the catalogue: {missing}"
+    empty = sorted(f"{k}[{lang}]" for k in keys for lang in ("zh", "en") if not str(CATALOGUE[k].get(lang, "")).strip())
+    assert not empty, f"keys without a translation: {empty}"
+
+
+def test_catalogue_entries_have_both_languages():
+    bad = sorted(k for k, v in CATALOGUE.items() if not (v.get("zh", "").strip() and v.get("en", "").strip()))
+    assert not bad, bad

@@ -1,0 +1,119 @@
+"""Indicators-tab callbacks called directly: scenarios change the CVs; the XLSX export reads back."""
+from __future__ import annotations
+
+import io
+from contextvars import copy_context
+
+import openpyxl
+import pytest
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+
+from dashboard.callbacks import indicators as cbi
+from dashboard import ids
+from dashboard import services as state
+from geo.indicators.evaluate import INDICATORS, Standards, evaluate
+from geo.region.region import load_region
+from geo.planning.rules import Rules
+
+
+def _store(actions):
+    return {"current": "s1", "next": 2, "items": {"s1": {"name": "撤并方案", "actions": actions}}}
+
+
+def _biggest_primary() -> str:
+    s = load_region("demo").schools
+    return s[s["level"] == "primary"].sort_values("students")["school_id"].iloc[-2]
+
+
+def _cv_values(fig, trace_name: str, subplot: int) -> list:
+    traces = [tr for tr in fig.data if tr.name == trace_name]
+    return list(traces[subplot].x)
+
+
+def test_closing_a_school_changes_the_cvs_shown():
+    summary, cv, ur, table = cbi.update_indicators(_store([{"type": "close", "school_id": _biggest_primary()}]), None, None,
+                                                   "s1", "scenario", "zh")
+    baseline = _cv_values(cv, "现状", 0)
+    scenario = _cv_values(cv, "撤并方案", 0)
+    assert len(baseline) == len(scenario) == len(INDICATORS)
+    assert baseline != scenario
+    # the baseline bars are the CVs of the schools layer as it is, computed independently here
+    table_cv = evaluate(state.schools_table(load_region("demo")), standards=Standards(), skip_empty=True).cv["primary"]
+    assert baseline == pytest.approx([table_cv[i.key] for i in INDICATORS])
+
+
+def test_no_action_means_scenario_equals_baseline():
+    _, cv, _, _ = cbi.update_indicators(_store([]), None, None, "s1", "baseline", "en")
+    assert _cv_values(cv, "Baseline", 0) == pytest.approx(_cv_values(cv, "撤并方案", 0))
+    assert _cv_values(cv, "Baseline", 1) == pytest.approx(_cv_values(cv, "撤并方案", 1))
+
+
+def test_xlsx_export_has_chinese_sheets_and_headers():
+    store = _store([{"type": "close", "school_id": _biggest_primary()}])
+    _, standards, base, scen = cbi._results(store, None, None, "s1", "zh")
+    data = cbi.indicator_workbook(base, scen, standards, "撤并方案", "zh")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["学校指标", "差异系数", "城乡对比"]
+    header = [c.value for c in book["学校指标"][1]]
+    assert header[:6] == ["方案", "学校代码", "名称", "学段部分", "城乡", "在校生数"]
+    assert INDICATORS[0].label_zh in header
+    rows = book["学校指标"].max_row - 1
+    assert rows == len(base.parts) + len(scen.parts)
+    cv_header = [c.value for c in book["差异系数"][1]]
+    assert cv_header[2:5] == ["现状差异系数", "方案差异系数", "限值"]
+    assert book["差异系数"].max_row - 1 == 2 * len(INDICATORS)
+
+
+def test_standards_callback_collects_and_validates():
+    specs = [{"id": {"type": ids.IND_STD, "name": "minimum", "key": "primary.teachers_qualified"}, "property": "value"},
+             {"id": {"type": ids.IND_STD, "name": "cv_limit", "key": "junior"}, "property": "value"},
+             {"id": {"type": ids.IND_STD, "name": "min_met", "key": ""}, "property": "value"},
+             {"id": {"type": ids.IND_STD, "name": "move_share", "key": ""}, "property": "value"}]
+
+    def call(values):
+        context_value.set(AttributeDict(triggered_inputs=[], inputs_list=[specs]))
+        return cbi.update_standards(values, "zh")
+
+    data, msg = copy_context().run(call, [5.0, 0.4, 7, 0.5])
+    assert msg == ""
+    standards, share = state.standards_from_store(data)
+    assert standards.minimum["primary"]["teachers_qualified"] == 5.0 and standards.cv_limit["junior"] == 0.4
+    assert standards.min_met == 7 and share == 0.5
+    _, msg = copy_context().run(call, [5.0, 0.4, 7, 3])
+    assert "move_share" in msg
+    # a stricter standard changes the verdicts shown
+    base_default, _ = state.indicator_results(Rules(), {"actions": []}, Standards(), 1.0)
+    base_strict, _ = state.indicator_results(Rules(), {"actions": []}, standards, 1.0)
+    assert base_strict.parts["passed"].sum() < base_default.parts["passed"].sum()
+
+
+def test_missing_resource_columns_give_a_message(monkeypatch):
+    table = state.schools_table(load_region("demo")).drop(columns=["teachers_key"])
+    monkeypatch.setattr(state, "schools_table", lambda reg: table)
+    state._indicators.cache_clear()
+    summary, *_ = cbi.update_indicators(_store([]), None, None, "s1", "scenario", "zh")
+    state._indicators.cache_clear()
+    assert "teachers_key" in str(summary.children)
+    assert "缺少" in str(summary.children)
+
+
+def test_cli_scenario_indicators_equal_the_dashboard(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    actions = [{"type": "close", "school_id": _biggest_primary()}]
+    scenario = tmp_path / "s.json"
+    scenario.write_text(json.dumps({"name": "x", "actions": actions}), encoding="utf-8")
+    out = tmp_path / "ind.json"
+    subprocess.run([sys.executable, "-m", "geo", "indicators", "--region", "demo", "--scenario", str(scenario), "--out", str(out)],
+                   check=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True)
+    cli = json.loads(out.read_text(encoding="utf-8"))
+    _, scen = state.indicator_results(Rules(), {"name": "x", "actions": actions}, Standards(), 1.0)
+    for level in ("primary", "junior"):
+        for key, value in scen.cv[level].items():
+            assert cli["cv"][level][key] == pytest.approx(float(value), abs=1e-6)
