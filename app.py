@@ -11,44 +11,73 @@ import sys
 import warnings
 from pathlib import Path
 
-from dash import Dash
+from dash import Dash, html
 
-from dashboard import services as state
-from dashboard.callbacks import access as callbacks
-from dashboard.callbacks import export as callbacks_export
-from dashboard.callbacks import importing as callbacks_import
-from dashboard.callbacks import indicators as callbacks_indicators
-from dashboard.callbacks import scenario as callbacks_scenario
+from dashboard import request, services
+from dashboard.callbacks import access, export, importing, indicators, scenario, shell
 from dashboard.i18n import t
-from dashboard.layout.page import app_layout
+from dashboard.layout.shell import app_layout
 from dashboard.warmup import warm_caches
+
+__all__ = ["create_app", "main", "page_layout"]
+
+#: The modules whose callbacks make up the app, one per page (and the frame).
+CALLBACK_MODULES = (shell, access, scenario, indicators, export, importing)
+
+
+def page_layout() -> html.Div:
+    """Build the layout of one page load, for the page's ``?region=`` and ``?lang=`` (Chinese by default).
+
+    Returns
+    -------
+    dash.html.Div
+        The whole app for the region and language of the request.
+    """
+    key, lang = request.region_key(), request.page_lang()
+    current = services.region(key)
+    return app_layout(region_name=current.name, synthetic=bool(current.synthetic), school_options=services.school_options(key),
+                      lang=lang, regions=services.region_choices(), region_key=key)
 
 
 def create_app() -> Dash:
-    """Build the Dash app for the configured region."""
-    reg = state.region()  # fail early on a broken region
+    """Build the Dash app; the region the app starts on must open.
+
+    Returns
+    -------
+    dash.Dash
+        The app, its layout built per page load and every page's callbacks registered.
+
+    Raises
+    ------
+    geo.region.region.RegionError, layers.errors.LayerError
+        The default region cannot be opened (fail early).
+    """
+    services.region(request.default_region())  # fail early on a broken region
     app = Dash(
         __name__,
         title=t("app_title"),
         assets_folder=str(Path(__file__).parent / "dashboard" / "assets"),
         suppress_callback_exceptions=True,
     )
-    def layout():
-        """Built per page load, for the page's ``?region=`` and ``?lang=`` (Chinese by default)."""
-        current = state.region()
-        return app_layout(region_name=current.name, synthetic=bool(current.synthetic), school_options=state.school_options(current),
-                          lang=state.page_lang(), regions=state.region_choices(), region_key=state.region_name())
-
-    app.layout = layout
-    callbacks.register(app)
-    callbacks_scenario.register(app)
-    callbacks_indicators.register(app)
-    callbacks_export.register(app)
-    callbacks_import.register(app)
+    app.layout = page_layout
+    for module in CALLBACK_MODULES:
+        module.register(app)
     return app
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Serve the dashboard: warm the caches, build the app and run it.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments (``sys.argv[1:]`` if None): ``--host``, ``--port``, ``--debug``.
+
+    Returns
+    -------
+    int
+        0 after serving, 2 when the region cannot be opened.
+    """
     parser = argparse.ArgumentParser(description="Serve the Junheng dashboard.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
     parser.add_argument("--port", type=int, default=8050)

@@ -114,7 +114,7 @@ def action_sequence(schools: pd.DataFrame, n_actions: int, seed: int = 2) -> lis
 
 def total_cost(res) -> tuple[float, int]:
     a = res.assignments
-    return float((a["children"] * a["minutes"]).sum()), int(res.kpis["unassigned"])
+    return float((a["children"] * a["minutes"]).sum()), int(res.kpis.unassigned)
 
 
 def run(model: ScenarioModel, free: ScenarioModel, actions: list[dict], repeat: int = 1) -> dict:

@@ -144,7 +144,7 @@ def access_map(
                 name=t("route", lang), hoverinfo="skip",
             )
         )
-    _finish(fig, bounds, lang, synthetic)
+    finish_map(fig, bounds, lang, synthetic)
     _add_polygons(fig, polygons)
     return fig
 
@@ -249,7 +249,7 @@ def scenario_map(
                 hovertemplate="%{text}<extra></extra>", name=name,
             )
         )
-    _finish(fig, bounds, lang, synthetic)
+    finish_map(fig, bounds, lang, synthetic)
     return fig
 
 
@@ -259,7 +259,20 @@ def _halo(lon: np.ndarray, lat: np.ndarray) -> go.Scattermap:
                          hoverinfo="skip", showlegend=False, name="halo")
 
 
-def _finish(fig: go.Figure, bounds: Sequence[float], lang: str, synthetic: bool) -> None:
+def finish_map(fig: go.Figure, bounds: Sequence[float], lang: str, synthetic: bool) -> None:
+    """Set the offline map style, the view of ``bounds``, the legend and the attribution line.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The map figure, changed in place.
+    bounds : sequence of float
+        (minx, miny, maxx, maxy) in degrees to fit.
+    lang : str
+        Language of the attribution.
+    synthetic : bool
+        Whether to add the demo-data note.
+    """
     notes = t("attribution", lang) + (f" · {t('demo_data', lang)}" if synthetic else "")
     fig.update_layout(
         map={"style": "white-bg", **view_of(bounds)},
@@ -276,6 +289,42 @@ def _finish(fig: go.Figure, bounds: Sequence[float], lang: str, synthetic: bool)
         ],
         font={"family": "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"},
     )
+
+
+def import_preview(
+    roads: tuple[list, list], districts: tuple[list, list], region_bounds: Sequence[float], valid: Any, *, kind: str, lang: str
+) -> go.Figure:
+    """Return the import tab's map: the region's roads and boundaries and every valid imported point.
+
+    Parameters
+    ----------
+    roads, districts : tuple of list
+        Road and boundary polylines (see :func:`base_traces`).
+    region_bounds : sequence of float
+        The region's (minx, miny, maxx, maxy).
+    valid : geopandas.GeoDataFrame
+        The valid imported rows (points with a ``name``; schools also a ``level``).
+    kind : str
+        The layer imported ("schools", "villages"), for colours and the legend.
+    lang : str
+        Language of the legend.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Fitted to the region and every imported point.
+    """
+    fig = go.Figure(base_traces(roads, districts, lang=lang))
+    bounds = region_bounds
+    if len(valid):
+        colour = valid["level"].map(LEVEL_COLOURS).fillna("#333").tolist() if kind == "schools" else "#d95f02"
+        fig.add_trace(go.Scattermap(lon=valid.geometry.x, lat=valid.geometry.y, mode="markers", text=valid["name"],
+                                    marker={"size": 11, "color": colour}, hovertemplate="%{text}<extra></extra>",
+                                    name=t(f"imp_kind_{kind}", lang)))
+        vb = valid.total_bounds  # the region and every imported point
+        bounds = [min(bounds[0], vb[0]), min(bounds[1], vb[1]), max(bounds[2], vb[2]), max(bounds[3], vb[3])]
+    finish_map(fig, bounds, lang, synthetic=False)
+    return fig
 
 
 # --- 优质均衡 charts -----------------------------------------------------------

@@ -23,6 +23,10 @@ STATUS: Final = "status"
 
 # tabs and stores
 TABS: Final = "tabs"
+#: The tabs' values, in the order shown.
+TAB_NAMES: Final = ("access", "scenarios", "indicators", "import")
+#: The box holding each tab's content (shown or hidden by the tab switch).
+TAB_BOX: Final = {name: f"tab-box-{name}" for name in TAB_NAMES}
 SCENARIOS: Final = "scenarios-store"
 RULES: Final = "rules-store"
 

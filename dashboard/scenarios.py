@@ -20,12 +20,35 @@ MAX_UPLOAD_BYTES = 1_000_000
 
 
 def new_store(lang: str) -> dict:
-    """A store holding one empty scenario."""
+    """Return a store holding one empty scenario.
+
+    Parameters
+    ----------
+    lang : str
+        Language of the default scenario name.
+
+    Returns
+    -------
+    dict
+        ``{"current": "s1", "next": 2, "items": {"s1": {"name": ..., "actions": []}}}``.
+    """
     return {"current": "s1", "next": 2, "items": {"s1": {"name": t("scenario_default_name", lang, n=1), "actions": []}}}
 
 
 def ensure(store: dict | None, lang: str) -> dict:
-    """Return a valid store (a fresh one if missing or damaged)."""
+    """Return a valid store: a copy of ``store``, or a fresh one if it is missing or damaged.
+
+    Parameters
+    ----------
+    store : dict or None
+        A region's scenarios.
+    lang : str
+        Language of a fresh store's scenario name.
+
+    Returns
+    -------
+    dict
+    """
     if not isinstance(store, dict) or not isinstance(store.get("items"), dict) or not store["items"]:
         return new_store(lang)
     store = copy.deepcopy(store)
@@ -36,7 +59,22 @@ def ensure(store: dict | None, lang: str) -> dict:
 
 
 def region_store(store: dict | None, region: str, lang: str) -> dict:
-    """The scenarios of ``region`` in a session store (a fresh set if it has none)."""
+    """Return the scenarios of ``region`` in a session store (a fresh set if it has none).
+
+    Parameters
+    ----------
+    store : dict or None
+        A session store (or a bare region store).
+    region : str
+        The region key.
+    lang : str
+        Language of a fresh set's scenario name.
+
+    Returns
+    -------
+    dict
+        A copy; changing it leaves ``store`` as it was.
+    """
     if isinstance(store, dict) and "items" in store:  # a single region's scenarios
         return ensure(store, lang)
     regions = store.get("regions") if isinstance(store, dict) else None
@@ -44,16 +82,58 @@ def region_store(store: dict | None, region: str, lang: str) -> dict:
 
 
 def with_region_store(store: dict | None, region: str, inner: dict) -> dict:
-    """The session store with ``region``'s scenarios replaced by ``inner``."""
+    """Return the session store with ``region``'s scenarios replaced by ``inner``.
+
+    Parameters
+    ----------
+    store : dict or None
+        The session store.
+    region : str
+        The region key.
+    inner : dict
+        The region's scenarios.
+
+    Returns
+    -------
+    dict
+        ``{"regions": {...}}``; the other regions' scenarios are kept.
+    """
     regions = store.get("regions") if isinstance(store, dict) and isinstance(store.get("regions"), dict) else {}
     return {"regions": {**copy.deepcopy(regions), region: inner}}
 
 
 def current(store: dict) -> dict:
+    """Return the current scenario of a region store.
+
+    Parameters
+    ----------
+    store : dict
+        A region's scenarios.
+
+    Returns
+    -------
+    dict
+        ``{"name": ..., "actions": [...]}`` (the store's own object, not a copy).
+    """
     return store["items"][store["current"]]
 
 
 def add_scenario(store: dict, lang: str, *, copy_of: str | None = None) -> dict:
+    """Return the store with a new scenario, made current.
+
+    Parameters
+    ----------
+    store : dict
+        A region's scenarios.
+    lang : str
+        Language of the new name.
+    copy_of : str, optional
+        Id of a scenario to copy (name with a copy suffix, and its actions); an empty one if None.
+
+    Returns
+    -------
+    dict
+    """
     store = copy.deepcopy(store)
     n = int(store["next"])
     sid = f"s{n}"
@@ -70,6 +150,20 @@ def add_scenario(store: dict, lang: str, *, copy_of: str | None = None) -> dict:
 
 
 def delete_current(store: dict, lang: str) -> dict:
+    """Return the store without its current scenario (a fresh one replaces the last).
+
+    Parameters
+    ----------
+    store : dict
+        A region's scenarios.
+    lang : str
+        Language of a fresh scenario's name.
+
+    Returns
+    -------
+    dict
+        The first remaining scenario is current.
+    """
     store = copy.deepcopy(store)
     store["items"].pop(store["current"], None)
     if not store["items"]:
@@ -79,6 +173,19 @@ def delete_current(store: dict, lang: str) -> dict:
 
 
 def rename_current(store: dict, name: str) -> dict:
+    """Return the store with the current scenario renamed.
+
+    Parameters
+    ----------
+    store : dict
+        A region's scenarios.
+    name : str
+        The new name (stripped, at most 80 characters); a blank name changes nothing.
+
+    Returns
+    -------
+    dict
+    """
     store = copy.deepcopy(store)
     name = (name or "").strip()[:80]
     if name:
@@ -87,12 +194,38 @@ def rename_current(store: dict, name: str) -> dict:
 
 
 def add_action(store: dict, action: dict) -> dict:
+    """Return the store with ``action`` appended to the current scenario.
+
+    Parameters
+    ----------
+    store : dict
+        A region's scenarios.
+    action : dict
+        A scenario action (see :func:`build_action`).
+
+    Returns
+    -------
+    dict
+    """
     store = copy.deepcopy(store)
     current(store)["actions"].append(action)
     return store
 
 
 def remove_action(store: dict, index: int) -> dict:
+    """Return the store without the current scenario's action number ``index``.
+
+    Parameters
+    ----------
+    store : dict
+        A region's scenarios.
+    index : int
+        Position of the action (0-based); out of range changes nothing.
+
+    Returns
+    -------
+    dict
+    """
     store = copy.deepcopy(store)
     actions = current(store)["actions"]
     if 0 <= index < len(actions):
@@ -101,7 +234,22 @@ def remove_action(store: dict, index: int) -> dict:
 
 
 def load_upload(store: dict, contents: str, filename: str) -> tuple[dict, str | None]:
-    """Add the scenario in an uploaded JSON file; return (store, error message or None)."""
+    """Add the scenario in an uploaded JSON file.
+
+    Parameters
+    ----------
+    store : dict
+        A region's scenarios.
+    contents : str
+        The upload's data URL (base64).
+    filename : str
+        The file's name, for the messages.
+
+    Returns
+    -------
+    tuple
+        ``(store, None)`` with the file's scenario added and current, or the store unchanged and what is wrong.
+    """
     try:
         _, b64 = contents.split(",", 1)
         raw = base64.b64decode(b64)
@@ -121,7 +269,20 @@ def load_upload(store: dict, contents: str, filename: str) -> tuple[dict, str | 
 
 
 def build_action(kind: str, fields: dict[str, Any]) -> tuple[dict | None, str | None]:
-    """Turn the action form's fields into an action, or return the name of what is missing."""
+    """Turn the action form's fields into an action.
+
+    Parameters
+    ----------
+    kind : str
+        The action type: "close", "merge", "open", "expand" or "set_level".
+    fields : dict
+        The form's fields by name ("school", "target", "level", "seats", "beds", "lon", "lat", "name").
+
+    Returns
+    -------
+    tuple
+        ``(action, None)``, or ``(None, names of the missing fields)`` (``"type"`` for an unknown kind).
+    """
 
     def need(*names: str) -> str | None:
         missing = [n for n in names if fields.get(n) in (None, "")]
@@ -161,7 +322,21 @@ def build_action(kind: str, fields: dict[str, Any]) -> tuple[dict | None, str | 
 
 
 def describe(action: dict, names: dict[str, str], lang: str) -> str:
-    """One line describing an action for the actions list."""
+    """Return one line describing an action, for the actions list.
+
+    Parameters
+    ----------
+    action : dict
+        A scenario action.
+    names : dict of str to str
+        School id -> name.
+    lang : str
+        Language of the line.
+
+    Returns
+    -------
+    str
+    """
     kind = action.get("type")
     school = names.get(str(action.get("school_id")), str(action.get("school_id")))
     level = t(f"level_{action['level']}", lang) if action.get("level") in ("primary", "junior", "nine_year") else str(action.get("level"))

@@ -1,85 +1,209 @@
-"""Server-side results for the dashboard, cached by their parameters.
+"""Server-side results for the dashboard, memoised by the content that determines them.
 
 Callbacks keep only small JSON in the browser (``dcc.Store``); everything
-heavy (networks, OD matrices, access tables) is computed here and memoised
-per parameter set.  Nothing here holds per-user state: the caches map
-parameters to immutable results, identical for every user.
+heavy (networks, OD matrices, access tables, scenario solutions) is computed
+here.  Every function takes the region key (a name from
+:func:`geo.region.region.known_regions` or a region folder) explicitly; none
+reads the request.  Results are kept in the one process memo
+(:func:`geo.core.cache.memoised`) under the region's content digest
+(:attr:`Region.key`), the settings fingerprint and the JSON of the rules,
+scenario and standards, so a region saved or rebuilt is seen without a
+restart.  Nothing here holds per-user state.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
-import os
-import urllib.parse
+import re
 import warnings
-from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
-
-from geo.routing.access import access_kpis, access_table, bands_for, nearest_schools, AccessKPIs
-from geo.routing.od import Route, route
-import flask
-
-from geo.region.region import Region, known_regions, load_region, region_od
-from geo.indicators.evaluate import Standards, apply_scenario, evaluate
-from geo.planning import results
-from geo.planning.results import AccessParams, ResultLayers
-from layers.i18n import DEFAULT_LANG, LANGS, t
-from geo.planning.rules import Rules
-from geo.planning.scenario import Scenario, ScenarioModel, ScenarioResult
-from geo.core.settings import DEFAULT_SETTINGS, check_mode
-from layers.schema import BANDS, enrol_column
+import shapely
 
 from dashboard.figures import lines_to_xy
+from geo.build.region import derive_region
+from geo.core.cache import memoised
+from geo.core.settings import DEFAULT_SETTINGS, Mode
+from geo.indicators.effects import apply_scenario
+from geo.indicators.evaluate import IndicatorResult, evaluate
+from geo.indicators.standards import Standards
+from geo.network.snapping import Snaps
+from geo.planning import results
+from geo.planning.results import AccessParams, ResultLayers
+from geo.planning.rules import Rules
+from geo.planning.scenario import Scenario, ScenarioModel, ScenarioResult
+from geo.region import region as regions
+from geo.region.catchments import catchments, isochrones
+from geo.region.region import Region, known_regions, load_region, region_od
+from geo.routing.access import AccessKPIs, access_kpis, access_table, bands_for, nearest_schools
+from geo.routing.od import Route, route
+from layers import read_region_toml
+from layers.i18n import t
+from layers.schema import BANDS, enrol_column
+
+__all__ = [
+    "AccessView", "access_view", "district_names", "indicator_results", "map_lines", "overlays", "region", "region_choices",
+    "result_layers", "rules_from_store", "save_region", "scenario_json", "scenario_results", "school_names", "school_options",
+    "schools_frame", "schools_table", "schools_with_status", "site_grid", "standards_from_store", "village_detail", "village_minutes", "village_names",
+]
 
 
-def page_param(name: str) -> str | None:
-    """A query parameter of the page the request comes from (``?lang=en&region=x``).
+def _settings() -> str:
+    return DEFAULT_SETTINGS.fingerprint()
 
-    Page loads carry it in their own URL; Dash's layout and callback requests
-    carry the page URL as their Referer.
+
+# --- the region -----------------------------------------------------------------
+def region(key: str) -> Region:
+    """Return the region named by ``key``, loaded and validated.
+
+    Parameters
+    ----------
+    key : str
+        A known region name ("demo", a folder of ``data/regions``) or a region folder.
+
+    Returns
+    -------
+    Region
+        The region as its files are now (a saved or rebuilt region has a new :attr:`Region.key`).
     """
-    if not flask.has_request_context():
-        return None
-    value = flask.request.args.get(name)
-    if value is None:
-        referrer = urllib.parse.urlparse(flask.request.referrer or "")
-        value = urllib.parse.parse_qs(referrer.query).get(name, [None])[0]
-    return value
+    return load_region(key)
 
 
-def region_name() -> str:
-    """The region the page shows: ``?region=`` when it names a known region, else ``$JUNHENG_REGION`` or the demo."""
-    wanted = page_param("region")
-    if wanted and wanted in known_regions():
-        return wanted
-    return os.environ.get("JUNHENG_REGION", "demo")
+def region_choices() -> list[dict]:
+    """Return the options of the region picker: every known region by its display name.
+
+    Returns
+    -------
+    list of dict
+        ``{"label": display name, "value": region key}`` per known region.
+    """
+    out = []
+    for key, path in known_regions().items():
+        try:
+            label = str(read_region_toml(path / "region.toml").get("name", key))
+        except OSError:
+            label = key
+        out.append({"label": label, "value": key})
+    return out
 
 
-def page_lang() -> str:
-    """The language of the page: ``?lang=`` (zh or en), Chinese by default."""
-    lang = page_param("lang")
-    return lang if lang in LANGS else DEFAULT_LANG
+def save_region(key: str, name: str, replace: dict[str, gpd.GeoDataFrame]) -> Path:
+    """Save a copy of the region with some layers replaced, as a new region of ``data/regions``.
+
+    Parameters
+    ----------
+    key : str
+        The region copied.
+    name : str
+        The new region's display name; its folder is the name made safe for a file system.
+    replace : dict of str to GeoDataFrame
+        Layer kind -> the rows that replace it.
+
+    Returns
+    -------
+    pathlib.Path
+        The new region's folder.
+
+    Raises
+    ------
+    OSError
+        The folder cannot be written.
+    """
+    folder = re.sub(r"[^\w\-]+", "_", name, flags=re.UNICODE).strip("_")[:60] or "region"
+    return derive_region(region(key), out=regions.REGIONS_DIR / folder, name=name, replace=replace)
 
 
-def region() -> Region:
-    return load_region(region_name())
+def schools_frame(key: str) -> pd.DataFrame:
+    """Return the region's schools with a total ``enrolment`` column.
 
+    Parameters
+    ----------
+    key : str
+        The region key.
 
-def schools_frame(reg: Region) -> pd.DataFrame:
-    """Schools with a total ``enrolment`` column."""
-    s = reg.schools.copy()
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy of the schools layer plus ``enrolment`` (the sum over grade bands).
+    """
+    s = region(key).schools.copy()
     s["enrolment"] = sum(s[enrol_column(b)] for b in BANDS)
     return s
 
 
-def district_names(reg: Region) -> dict[str, str]:
-    """District id -> name."""
-    return dict(zip(reg.districts["district_id"], reg.districts["name"]))
+def school_names(key: str) -> dict[str, str]:
+    """Return school id -> name of the region.
+
+    Parameters
+    ----------
+    key : str
+        The region key.
+
+    Returns
+    -------
+    dict of str to str
+        One entry per school of the layer.
+    """
+    schools = region(key).schools
+    return dict(zip(schools["school_id"], schools["name"]))
 
 
-@lru_cache(maxsize=4)
+def village_names(key: str) -> dict[str, str]:
+    """Return village id -> name of the region.
+
+    Parameters
+    ----------
+    key : str
+        The region key.
+
+    Returns
+    -------
+    dict of str to str
+        One entry per village of the layer.
+    """
+    villages = region(key).villages
+    return dict(zip(villages["village_id"], villages["name"]))
+
+
+def district_names(key: str) -> dict[str, str]:
+    """Return district id -> name of the region.
+
+    Parameters
+    ----------
+    key : str
+        The region key.
+
+    Returns
+    -------
+    dict of str to str
+        One entry per district of the layer.
+    """
+    districts = region(key).districts
+    return dict(zip(districts["district_id"], districts["name"]))
+
+
+def school_options(key: str) -> list[dict]:
+    """Return dropdown options for the region's schools, "name (id)", sorted by name.
+
+    Parameters
+    ----------
+    key : str
+        The region key.
+
+    Returns
+    -------
+    list of dict
+        ``{"label": "name (id)", "value": school id}`` per school.
+    """
+    schools = region(key).schools
+    pairs = sorted(zip(schools["school_id"], schools["name"]), key=lambda p: p[1])
+    return [{"label": f"{n} ({s})", "value": s} for s, n in pairs]
+
+
+@memoised(key=lambda reg: (reg.key, _settings()))
 def _map_lines(reg: Region) -> tuple[tuple[list, list], tuple[list, list]]:
     net = reg.network("car")
     keep = (net.reverse_edge < 0) | (np.arange(net.n_edges) < net.reverse_edge)
@@ -91,13 +215,67 @@ def _map_lines(reg: Region) -> tuple[tuple[list, list], tuple[list, list]]:
     return roads, lines_to_xy(rings)
 
 
-def map_lines(reg: Region) -> tuple[tuple[list, list], tuple[list, list]]:
-    """Road and district boundary polylines for the map (cached per region)."""
-    return _map_lines(reg)
+def map_lines(key: str) -> tuple[tuple[list, list], tuple[list, list]]:
+    """Return the road and district-boundary polylines of the map.
+
+    Parameters
+    ----------
+    key : str
+        The region key.
+
+    Returns
+    -------
+    tuple
+        ``((road lons, road lats), (boundary lons, boundary lats))`` with None breaks,
+        memoised by the region's content.
+    """
+    return _map_lines(region(key))
 
 
-@dataclass(frozen=True, eq=False)
+@memoised(key=lambda reg, step_deg: (reg.key, float(step_deg)))
+def _site_grid(reg: Region, step_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    minx, miny, maxx, maxy = reg.districts.total_bounds
+    xs, ys = np.meshgrid(np.arange(minx, maxx, step_deg), np.arange(miny, maxy, step_deg))
+    pts = shapely.points(xs.ravel(), ys.ravel())
+    inside = shapely.contains(reg.districts.union_all(), pts)
+    return xs.ravel()[inside].round(6), ys.ravel()[inside].round(6)
+
+
+def site_grid(key: str, step_deg: float = 0.005) -> tuple[np.ndarray, np.ndarray]:
+    """Return the clickable candidate sites: a regular grid over the region's districts.
+
+    Parameters
+    ----------
+    key : str
+        The region key.
+    step_deg : float
+        Grid spacing in degrees.
+
+    Returns
+    -------
+    tuple of ndarray
+        Longitudes and latitudes (rounded to 6 decimals) of the grid points inside a district.
+    """
+    return _site_grid(region(key), step_deg)
+
+
+# --- access -----------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True, eq=False)
 class AccessView:
+    """The access table of one view and its KPIs.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per village: nearest school, minutes, children, ``snap_m``.
+    kpis : AccessKPIs
+        The children-weighted summary.
+    level, band, mode : str
+        The view's school level, grade band and travel mode.
+    threshold : float
+        The threshold in minutes.
+    """
+
     table: pd.DataFrame
     kpis: AccessKPIs
     level: str
@@ -106,8 +284,8 @@ class AccessView:
     threshold: float
 
 
-@lru_cache(maxsize=64)
-def _access(reg: Region, level: str, band: str, mode: str, threshold: float) -> AccessView:
+@memoised(key=lambda reg, level, band, mode, threshold: (reg.key, _settings(), level, band, str(mode), float(threshold)))
+def _access(reg: Region, level: str, band: str, mode: Mode, threshold: float) -> AccessView:
     od = region_od(reg, mode, settings=DEFAULT_SETTINGS)
     table = access_table(
         reg.villages, reg.schools, od.minutes, level=level, band=band, threshold=threshold, far_snap=od.villages.far
@@ -116,16 +294,60 @@ def _access(reg: Region, level: str, band: str, mode: str, threshold: float) -> 
     return AccessView(table, access_kpis(table, threshold=threshold), level, band, mode, threshold)
 
 
-def access_view(level: str, band: str, mode: str, threshold: float) -> AccessView:
-    """Access table and KPIs for the current region (cached by parameters)."""
-    check_mode(mode)
+def access_view(key: str, level: str, band: str, mode: Mode, threshold: float) -> AccessView:
+    """Return the access table and KPIs of a view.
+
+    Parameters
+    ----------
+    key : str
+        The region key.
+    level : str
+        School level ("primary", "junior").
+    band : str
+        Grade band, or "all" for every band the level serves.
+    mode : Mode
+        Travel mode (validated by the caller).
+    threshold : float
+        Threshold in minutes.
+
+    Returns
+    -------
+    AccessView
+        Memoised by the region's content, the settings and the parameters.
+
+    Raises
+    ------
+    geo.routing.access.AccessError
+        ``band`` is not taught at ``level``.
+    """
     bands_for(level, band)
-    return _access(region(), level, band, mode, float(threshold))
+    return _access(region(key), level, band, mode, float(threshold))
 
 
-def village_detail(village_id: str, level: str, band: str, mode: str) -> tuple[pd.DataFrame, Route | None]:
-    """The three nearest schools of a village and the route to the nearest."""
-    reg = region()
+def _one(snaps: Snaps, i: int) -> Snaps:
+    return Snaps(**{k: getattr(snaps, k)[i : i + 1] for k in ("ids", "edge", "t", "distance_m", "snap_x", "snap_y", "far")})
+
+
+def village_detail(key: str, village_id: str, level: str, band: str, mode: Mode) -> tuple[pd.DataFrame, Route | None]:
+    """Return the three nearest schools of a village and the route to the nearest.
+
+    Parameters
+    ----------
+    key : str
+        The region key.
+    village_id : str
+        A village of the region.
+    level, band : str
+        The schools counted (see :func:`access_view`).
+    mode : Mode
+        Travel mode.
+
+    Returns
+    -------
+    tuple
+        The nearest schools (a frame, nearest first) and the route to the first, or None when none is reachable.
+    """
+    reg = region(key)
     od = region_od(reg, mode)
     i = int(np.flatnonzero(od.village_ids == village_id)[0])
     near = nearest_schools(od.minutes[i], reg.schools, bands=bands_for(level, band), k=3)
@@ -142,119 +364,29 @@ def village_detail(village_id: str, level: str, band: str, mode: str) -> tuple[p
     return near, r
 
 
-def _one(snaps, i):
-    from geo.network.snapping import Snaps
+def overlays(key: str, kinds: tuple[str, ...], level: str, mode: Mode, lang: str) -> list[tuple[str, gpd.GeoDataFrame]]:
+    """Return the polygon overlays of the access map.
 
-    return Snaps(**{k: getattr(snaps, k)[i : i + 1] for k in ("ids", "edge", "t", "distance_m", "snap_x", "snap_y", "far")})
+    Parameters
+    ----------
+    key : str
+        The region key.
+    kinds : tuple of str
+        Which overlays: "catchments" (school catchments for ``level`` and ``mode``),
+        "isochrones" (15/30/45-minute walking isochrones).
+    level : str
+        School level of the catchments.
+    mode : Mode
+        Travel mode of the catchments.
+    lang : str
+        Language of the legend names.
 
-
-# --- scenarios -------------------------------------------------------------
-def school_options(reg: Region) -> list[dict]:
-    """Dropdown options for the region's schools: "name (id)"."""
-    return [{"label": f"{n} ({s})", "value": s} for s, n in sorted(zip(reg.schools["school_id"], reg.schools["name"]), key=lambda p: p[1])]
-
-
-def rules_from_store(data: dict | None) -> Rules:
-    """Rules from the rules store (missing values take the defaults); raises RulesError."""
-    return Rules.from_dict(data or {}, source="rules")
-
-
-@lru_cache(maxsize=8)
-def _model(reg: Region, rules_json: str) -> ScenarioModel:
-    return ScenarioModel.from_region(reg, rules=Rules.from_dict(json.loads(rules_json)))
-
-
-@lru_cache(maxsize=128)
-def _scenario(reg: Region, rules_json: str, scenario_json: str) -> ScenarioResult:
-    return _model(reg, rules_json).solve(Scenario.from_dict(json.loads(scenario_json)))
-
-
-def scenario_results(rules: Rules, scenario: dict) -> tuple[ScenarioResult, ScenarioResult]:
-    """(baseline, scenario) results, cached by the rules and the scenario's JSON."""
-    reg = region()
-    rules_json = json.dumps(rules.as_dict(), sort_keys=True)
-    model = _model(reg, rules_json)
-    payload = {"name": scenario.get("name", ""), "actions": scenario.get("actions", [])}
-    return model.baseline, _scenario(reg, rules_json, json.dumps(payload, sort_keys=True, ensure_ascii=False))
-
-
-def village_minutes(reg: Region, result: ScenarioResult) -> np.ndarray:
-    """Children-weighted mean minutes of each village's assigned children (NaN if none), in layer order."""
-    return results.village_minutes(result, reg.villages["village_id"].astype(str))
-
-
-@lru_cache(maxsize=2)
-def site_grid(reg: Region, step_deg: float = 0.005) -> tuple[np.ndarray, np.ndarray]:
-    """Clickable candidate sites: a regular grid over the region's districts."""
-    import shapely
-
-    minx, miny, maxx, maxy = reg.districts.total_bounds
-    xs, ys = np.meshgrid(np.arange(minx, maxx, step_deg), np.arange(miny, maxy, step_deg))
-    pts = shapely.points(xs.ravel(), ys.ravel())
-    inside = shapely.contains(reg.districts.union_all(), pts)
-    return xs.ravel()[inside].round(6), ys.ravel()[inside].round(6)
-
-
-# --- 优质均衡 indicators ------------------------------------------------------
-def standards_from_store(data: dict | None) -> tuple[Standards, float]:
-    """Standards and the resource move share from the indicator store; raises ValueError."""
-    data = dict(data or {})
-    move_share = float(data.pop("move_share", 1.0))
-    if not 0 <= move_share <= 1:
-        raise ValueError(f"move_share must be from 0 to 1, got {move_share!r}.")
-    return Standards.from_dict(data, source="standards"), move_share
-
-
-def schools_table(reg: Region) -> pd.DataFrame:
-    """The region's schools layer as a plain table (the indicator columns included)."""
-    return pd.DataFrame(reg.schools.drop(columns="geometry"))
-
-
-@lru_cache(maxsize=32)
-def _indicators(reg: Region, rules_json: str, scenario_json: str, standards_json: str, move_share: float):
-    standards = Standards.from_dict(json.loads(standards_json))
-    table = schools_table(reg)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        base = evaluate(table, standards=standards, skip_empty=True)
-        model = _model(reg, rules_json)
-        result = _scenario(reg, rules_json, scenario_json)
-        after = apply_scenario(table, model.baseline, result, move_share=move_share)
-        scen = evaluate(after, standards=standards, skip_empty=True)
-    return base, scen
-
-
-def indicator_results(rules: Rules, scenario: dict, standards: Standards, move_share: float):
-    """(baseline, scenario) :class:`geo.indicators.evaluate.IndicatorResult`, cached by all inputs."""
-    payload = {"name": scenario.get("name", ""), "actions": scenario.get("actions", [])}
-    return _indicators(
-        region(), json.dumps(rules.as_dict(), sort_keys=True), json.dumps(payload, sort_keys=True, ensure_ascii=False),
-        json.dumps(standards.as_dict(), sort_keys=True), float(move_share),
-    )
-
-
-# --- exports ------------------------------------------------------------------
-@lru_cache(maxsize=16)
-def _result_layers(reg: Region, params: AccessParams, rules_json: str, scenario_json: str | None) -> ResultLayers:
-    scenario = Scenario.from_dict(json.loads(scenario_json)) if scenario_json else None
-    return results.result_layers(reg, params=params, scenario=scenario, rules=Rules.from_dict(json.loads(rules_json)),
-                                 model=_model(reg, rules_json))
-
-
-def result_layers(params: AccessParams, rules: Rules, scenario: dict | None) -> ResultLayers:
-    """The result layers behind every download (cached by parameters, rules and scenario)."""
-    payload = None
-    if scenario is not None:
-        payload = json.dumps({"name": scenario.get("name", ""), "actions": scenario.get("actions", [])}, sort_keys=True,
-                             ensure_ascii=False)
-    return _result_layers(region(), params, json.dumps(rules.as_dict(), sort_keys=True), payload)
-
-
-def overlays(kinds: tuple[str, ...], level: str, mode: str, lang: str) -> list[tuple[str, "gpd.GeoDataFrame"]]:
-    """Polygon overlays for the access map: school catchments for the level and mode, walking isochrones."""
-    from geo.region.catchments import catchments, isochrones
-
-    reg = region()
+    Returns
+    -------
+    list of tuple
+        ``(legend name, polygons)`` per overlay asked for.
+    """
+    reg = region(key)
     out = []
     if "catchments" in kinds:
         out.append((t("overlay_catchments", lang), catchments(reg, mode=mode, level=level)))
@@ -263,15 +395,246 @@ def overlays(kinds: tuple[str, ...], level: str, mode: str, lang: str) -> list[t
     return out
 
 
-def region_choices() -> list[dict]:
-    """Options of the region picker: every known region by its display name."""
-    from layers import read_region_toml
+# --- scenarios -----------------------------------------------------------------------
+def rules_from_store(data: dict | None) -> Rules:
+    """Return the rules in the rules store (missing values take the defaults).
 
-    out = []
-    for key, path in known_regions().items():
-        try:
-            label = str(read_region_toml(path / "region.toml").get("name", key))
-        except OSError:
-            label = key
-        out.append({"label": label, "value": key})
-    return out
+    Parameters
+    ----------
+    data : dict or None
+        The store's JSON.
+
+    Returns
+    -------
+    Rules
+
+    Raises
+    ------
+    geo.planning.rules.RulesError
+        A value out of range; the message names it.
+    """
+    return Rules.from_dict(data or {}, source="rules")
+
+
+def scenario_json(scenario: dict | None) -> str | None:
+    """Return the canonical JSON of a scenario's name and actions (the memo key of its results).
+
+    Parameters
+    ----------
+    scenario : dict or None
+        ``{"name": ..., "actions": [...]}``; other keys are ignored.
+
+    Returns
+    -------
+    str or None
+        Sorted-key JSON, or None for no scenario.
+    """
+    if scenario is None:
+        return None
+    payload = {"name": scenario.get("name", ""), "actions": scenario.get("actions", [])}
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False)
+
+
+def _rules_json(rules: Rules) -> str:
+    return json.dumps(rules.as_dict(), sort_keys=True)
+
+
+@memoised(key=lambda reg, rules_json: (reg.key, _settings(), rules_json))
+def _model(reg: Region, rules_json: str) -> ScenarioModel:
+    return ScenarioModel.from_region(reg, rules=Rules.from_dict(json.loads(rules_json)))
+
+
+@memoised(key=lambda reg, rules_json, scenario: (reg.key, _settings(), rules_json, scenario))
+def _scenario(reg: Region, rules_json: str, scenario: str) -> ScenarioResult:
+    return _model(reg, rules_json).solve(Scenario.from_dict(json.loads(scenario)))
+
+
+def scenario_results(key: str, rules: Rules, scenario: dict) -> tuple[ScenarioResult, ScenarioResult]:
+    """Return the baseline and the scenario's results.
+
+    Parameters
+    ----------
+    key : str
+        The region key.
+    rules : Rules
+        The planning rules.
+    scenario : dict
+        ``{"name": ..., "actions": [...]}``.
+
+    Returns
+    -------
+    tuple of ScenarioResult
+        ``(baseline, scenario)``, memoised by the region's content, the rules and the scenario's JSON.
+
+    Raises
+    ------
+    geo.planning.scenario.ScenarioError
+        An action the model refuses; the message names it.
+    """
+    reg = region(key)
+    rules_json = _rules_json(rules)
+    return _model(reg, rules_json).baseline, _scenario(reg, rules_json, scenario_json(scenario))
+
+
+def schools_with_status(key: str, result: ScenarioResult) -> pd.DataFrame:
+    """Return a result's schools with a ``status`` column: "new", "open" or "closed".
+
+    Parameters
+    ----------
+    key : str
+        The region key.
+    result : ScenarioResult
+        A solved scenario of that region.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``result.schools``; schools not in the region's layer are "new".
+    """
+    s = result.schools.copy()
+    base_ids = set(region(key).schools["school_id"])
+    s["status"] = np.where(~s["school_id"].isin(base_ids), "new", np.where(s["open"].astype(bool), "open", "closed"))
+    return s
+
+
+def village_minutes(key: str, result: ScenarioResult) -> np.ndarray:
+    """Return the children-weighted mean minutes of each village's assigned children.
+
+    Parameters
+    ----------
+    key : str
+        The region key.
+    result : ScenarioResult
+        A solved scenario of that region.
+
+    Returns
+    -------
+    ndarray
+        One value per village in layer order; NaN where no child is assigned.
+    """
+    return results.village_minutes(result, region(key).villages["village_id"].astype(str))
+
+
+# --- 优质均衡 indicators ---------------------------------------------------------------
+def standards_from_store(data: dict | None) -> tuple[Standards, float]:
+    """Return the standards and the resource move share in the indicator store.
+
+    Parameters
+    ----------
+    data : dict or None
+        The store's JSON; ``move_share`` next to the :class:`Standards` fields.
+
+    Returns
+    -------
+    tuple
+        ``(standards, move_share)``.
+
+    Raises
+    ------
+    ValueError
+        ``move_share`` outside 0..1, or a standard out of range.
+    """
+    data = dict(data or {})
+    move_share = float(data.pop("move_share", 1.0))
+    if not 0 <= move_share <= 1:
+        msg = f"move_share must be from 0 to 1, got {move_share!r}."
+        raise ValueError(msg)
+    return Standards.from_dict(data, source="standards"), move_share
+
+
+def _schools_table(reg: Region) -> pd.DataFrame:
+    return pd.DataFrame(reg.schools.drop(columns="geometry"))
+
+
+def schools_table(key: str) -> pd.DataFrame:
+    """Return the region's schools layer as a plain table (the indicator columns included).
+
+    Parameters
+    ----------
+    key : str
+        The region key.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The layer without its geometry.
+    """
+    return _schools_table(region(key))
+
+
+@memoised(key=lambda reg, rules_json, scenario, standards_json, move_share: (
+    reg.key, _settings(), rules_json, scenario, standards_json, float(move_share)))
+def _indicators(reg: Region, rules_json: str, scenario: str, standards_json: str, move_share: float):
+    standards = Standards.from_dict(json.loads(standards_json))
+    table = _schools_table(reg)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        base = evaluate(table, standards=standards, skip_empty=True)
+        model = _model(reg, rules_json)
+        result = _scenario(reg, rules_json, scenario)
+        after = apply_scenario(table, model.baseline, result, move_share=move_share)
+        scen = evaluate(after, standards=standards, skip_empty=True)
+    return base, scen
+
+
+def indicator_results(
+    key: str, rules: Rules, scenario: dict, standards: Standards, move_share: float
+) -> tuple[IndicatorResult, IndicatorResult]:
+    """Return the indicators of the baseline and of the scenario.
+
+    Parameters
+    ----------
+    key : str
+        The region key.
+    rules : Rules
+        The planning rules.
+    scenario : dict
+        ``{"name": ..., "actions": [...]}``.
+    standards : Standards
+        The indicator standards.
+    move_share : float
+        Share (0..1) of a closed school's resources that moves with its pupils.
+
+    Returns
+    -------
+    tuple of IndicatorResult
+        ``(baseline, scenario)``, memoised by every input's content.
+
+    Raises
+    ------
+    geo.indicators.standards.IndicatorError
+        The schools layer lacks a resource column; the message names it.
+    """
+    return _indicators(
+        region(key), _rules_json(rules), scenario_json(scenario), json.dumps(standards.as_dict(), sort_keys=True), float(move_share),
+    )
+
+
+# --- exports ------------------------------------------------------------------------
+@memoised(key=lambda reg, params, rules_json, scenario: (reg.key, _settings(), dataclasses.asdict(params), rules_json, scenario))
+def _result_layers(reg: Region, params: AccessParams, rules_json: str, scenario: str | None) -> ResultLayers:
+    solved = Scenario.from_dict(json.loads(scenario)) if scenario else None
+    return results.result_layers(reg, params=params, scenario=solved, rules=Rules.from_dict(json.loads(rules_json)),
+                                 model=_model(reg, rules_json))
+
+
+def result_layers(key: str, params: AccessParams, rules: Rules, scenario: dict | None) -> ResultLayers:
+    """Return the result layers behind every download.
+
+    Parameters
+    ----------
+    key : str
+        The region key.
+    params : AccessParams
+        The access view.
+    rules : Rules
+        The planning rules.
+    scenario : dict or None
+        The scenario, or None for the baseline only.
+
+    Returns
+    -------
+    ResultLayers
+        Memoised by the region's content, the parameters, the rules and the scenario's JSON.
+    """
+    return _result_layers(region(key), params, _rules_json(rules), scenario_json(scenario))

@@ -4,21 +4,32 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from dashboard import services as state
-from geo.region.region import region_od
+from dashboard import request, services
 from geo.core.settings import MODES
+from geo.region.region import region_od
+
+__all__ = ["warm_caches"]
 
 
-def warm_caches(report: Callable[[str], None] = print) -> None:
-    """Load the region and compute every mode's OD matrix (instant when cached)."""
+def warm_caches(report: Callable[[str], None] = print, *, region: str | None = None) -> None:
+    """Load the region and compute every mode's OD matrix and the map lines (instant when cached).
+
+    Parameters
+    ----------
+    report : callable
+        Called with each progress line.
+    region : str, optional
+        The region key; :func:`dashboard.request.default_region` if None.
+    """
+    key = region or request.default_region()
     start = time.perf_counter()
-    report(f"[junheng] loading region {state.region_name()!r}...")
-    reg = state.region()
+    report(f"[junheng] loading region {key!r}...")
+    reg = services.region(key)
     report(f"[junheng] {len(reg.villages)} villages, {len(reg.schools)} schools, {len(reg.districts)} districts")
     for i, mode in enumerate(MODES, start=1):
         t0 = time.perf_counter()
         report(f"[junheng] [{i}/{len(MODES)}] {mode}: road network and travel times...")
         region_od(reg, mode)
         report(f"[junheng] [{i}/{len(MODES)}] {mode}: ready ({time.perf_counter() - t0:.1f} s)")
-    state.map_lines(reg)
+    services.map_lines(key)
     report(f"[junheng] caches ready in {time.perf_counter() - start:.1f} s")

@@ -14,8 +14,10 @@ random generator, and the 优质均衡 resources (students, urban/rural, qualifi
 key and PE/art teachers, floor areas, equipment, multimedia classrooms) from a
 second one drawn after everything else, so every run gives the same bytes and
 the first generator's numbers do not depend on the second.  The rules are
-documented in ``data/README.md`` and implemented in :mod:`geo.build.region`,
-which builds any other region (``python -m geo region build``) the same way.
+documented in ``data/README.md`` and implemented in :mod:`geo.build`
+(:mod:`geo.build.features`, :mod:`geo.build.synthetic`), whose
+:mod:`geo.build.region` builds any other region (``python -m geo region build``)
+the same way.
 """
 from __future__ import annotations
 
@@ -32,9 +34,12 @@ if str(ROOT) not in sys.path:  # run as a script: make the project's packages im
 
 import geopandas as gpd  # noqa: E402
 
-from geo.build import region as regionbuild  # noqa: E402
-from geo.build.region import (  # noqa: E402,F401  (re-exported: the rules live in geo.build.region)
-    ATTRIBUTION,
+from geo.build import features as osm_features  # noqa: E402
+from geo.build import synthetic  # noqa: E402
+from geo.build.features import NOT_COMPULSORY_KEYWORDS  # noqa: E402,F401  (re-exported: the rules live in geo.build)
+from geo.build.progress import LOGGER_NAME  # noqa: E402
+from geo.build.region import ATTRIBUTION, region_settings, summarise, write_layers, write_toml  # noqa: E402
+from geo.build.synthetic import (  # noqa: E402,F401  (re-exported: the rules live in geo.build.synthetic)
     BED_FACTOR,
     BED_SHARE_OF_SCHOOLS,
     CHILDREN_PER_BAND,
@@ -42,13 +47,11 @@ from geo.build.region import (  # noqa: E402,F401  (re-exported: the rules live 
     LEVEL_KEYWORDS,
     MIN_SCHOOLS_PER_LEVEL,
     MIN_TEACHERS,
-    NOT_COMPULSORY_KEYWORDS,
     PUPILS_PER_TEACHER,
     RANDOM_LEVEL_CUTS,
     SEAT_FACTOR,
     SEED,
     keyword_level,
-    write_toml,
 )
 
 # --------------------------------------------------------------------------- constants
@@ -76,14 +79,14 @@ def log(message: str) -> None:
 
 
 class _Print(logging.Handler):
-    """Print :mod:`geo.build.region`'s progress lines as this script's own."""
+    """Print :mod:`geo.build`'s progress lines as this script's own."""
 
     def emit(self, record: logging.LogRecord) -> None:
         log(record.getMessage())
 
 
 def _print_progress() -> None:
-    logger = logging.getLogger(regionbuild.__name__)
+    logger = logging.getLogger(LOGGER_NAME)
     if not any(isinstance(h, _Print) for h in logger.handlers):
         logger.addHandler(_Print())
     logger.setLevel(logging.INFO)
@@ -116,16 +119,16 @@ def build(out: Path, osm_dir: Path) -> dict[str, gpd.GeoDataFrame]:
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     copy_osm(osm_dir, out)
-    features = regionbuild.load_features(out / "osm" / OSM_FILES["osm_features"])
+    features = osm_features.load_features(out / "osm" / OSM_FILES["osm_features"])
 
-    districts = regionbuild.build_districts(features, admin_level=ADMIN_LEVEL)
-    villages = regionbuild.build_villages(features, districts, metric_crs=METRIC_CRS)
-    schools = regionbuild.build_schools(features, districts, metric_crs=METRIC_CRS)
-    regionbuild.name_unnamed_schools(schools, villages, metric_crs=METRIC_CRS)
-    regionbuild.synthesise(villages, schools, seed=SEED, metric_crs=METRIC_CRS)
+    districts = osm_features.build_districts(features, admin_level=ADMIN_LEVEL)
+    villages = osm_features.build_villages(features, districts, metric_crs=METRIC_CRS)
+    schools = osm_features.build_schools(features, districts, metric_crs=METRIC_CRS)
+    synthetic.name_unnamed_schools(schools, villages, metric_crs=METRIC_CRS)
+    synthetic.synthesise(villages, schools, seed=SEED, metric_crs=METRIC_CRS)
 
-    layers = regionbuild.write_layers({"schools": schools, "villages": villages, "districts": districts}, out)
-    region = regionbuild.region_settings(
+    layers = write_layers({"schools": schools, "villages": villages, "districts": districts}, out)
+    region = region_settings(
         name=REGION_NAME,
         name_zh=REGION_NAME_ZH,
         crs_metric=METRIC_CRS,
@@ -142,7 +145,7 @@ def build(out: Path, osm_dir: Path) -> dict[str, gpd.GeoDataFrame]:
     )
     write_toml(region, out / "region.toml", header=header)
     log(f"wrote {out / 'region.toml'}")
-    regionbuild.summarise(layers)
+    summarise(layers)
     log(f"done in {time.perf_counter() - started:.1f} s")
     return layers
 

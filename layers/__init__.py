@@ -5,7 +5,7 @@ This package is the bottom of the dependency stack
 """
 from layers.errors import LayerError, LayerFileError, LayerValidationError
 from layers.io import read_layer, read_region_toml, write_layer
-from layers.schema import BANDS, LEVELS, LEVEL_BANDS
+from layers.schema import BANDS, LEVEL_BANDS, LEVELS
 from layers.validation import validate_layer
 
 __all__ = [

@@ -1,16 +1,38 @@
-"""Chinese headers and values accepted for the 优质均衡 resource columns.
+"""Every header and value alias table: the Chinese (and English) names planners use.
 
-These tables are shared by :mod:`geo.indicators.evaluate` (the indicators' own table
-reader) and :mod:`layers.importing.build` (the general school/village import), so
-both accept the same spreadsheets.  Keys are matched after the header is
-stripped of blanks and of a trailing unit in brackets
-(``教学及辅助用房面积（平方米）`` -> ``教学及辅助用房面积``).
+The 优质均衡 resource tables (:data:`RESOURCE_ALIASES`, :data:`LEVEL_VALUES`,
+:data:`URBAN_RURAL_VALUES`) are shared by :mod:`geo.indicators.evaluate` (the
+indicators' own table reader) and :mod:`layers.importing` (the general
+school/village import), so both accept the same spreadsheets.  Their keys are
+matched after the header is stripped of blanks and of a trailing unit in
+brackets (``教学及辅助用房面积（平方米）`` -> ``教学及辅助用房面积``).
+
+The import's own tables (:data:`COLUMN_ALIASES`, :data:`LEVEL_ALIASES`) build
+on them; :mod:`layers.importing.mapping` explains how headers are normalised
+before they are matched.
+
+Examples
+--------
+>>> COLUMN_ALIASES["schools"]["lon"][:2], LEVEL_ALIASES["教学点"]
+(('经度', '东经'), 'primary')
 """
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Sequence
 
-__all__ = ["LEVEL_VALUES", "RESOURCE_ALIASES", "URBAN_RURAL_VALUES"]
+from layers.schema import LEVELS
+
+__all__ = [
+    "COLUMN_ALIASES",
+    "DISTRICT_HEADERS",
+    "LAT_HEADERS",
+    "LEVEL_ALIASES",
+    "LEVEL_VALUES",
+    "LON_HEADERS",
+    "RESOURCE_ALIASES",
+    "RESOURCE_HEADERS",
+    "URBAN_RURAL_VALUES",
+]
 
 #: Chinese (and a few English) headers of the resource table -> canonical column.
 RESOURCE_ALIASES: Final[dict[str, str]] = {
@@ -67,4 +89,132 @@ URBAN_RURAL_VALUES: Final[dict[str, str]] = {
     "农村": "rural",
     **{code: "urban" for code in ("111", "112", "121", "122", "123")},
     **{code: "rural" for code in ("210", "220")},
+}
+
+
+# --------------------------------------------------------------------------- import headers
+
+
+def _band_headers(numerals: Sequence[str], suffixes: Sequence[str]) -> tuple[str, ...]:
+    """All spellings "<first>-<last>年级<suffix>" of a grade band, e.g. 1-3年级在校生数."""
+    first, last, zh_first, zh_last = numerals
+    stems = (f"{first}-{last}年级", f"{zh_first}至{zh_last}年级", f"{zh_first}到{zh_last}年级")
+    return tuple(stem + suffix for stem in stems for suffix in suffixes)
+
+
+_ENROL_SUFFIXES: Final = ("", "在校生", "在校生数", "学生数", "学生", "在校学生数", "人数")
+_CHILD_SUFFIXES: Final = ("学龄人口", "适龄儿童", "适龄人口", "学龄儿童", "适龄儿童数", "儿童数", "儿童")
+_G13: Final = ("1", "3", "一", "三")
+_G46: Final = ("4", "6", "四", "六")
+_G79: Final = ("7", "9", "七", "九")
+_G16: Final = ("1", "6", "一", "六")
+
+#: Headers of a longitude (or projected x) column.
+LON_HEADERS: Final = ("经度", "东经", "经度坐标", "gps经度", "lng", "lon", "long", "longitude", "x", "x坐标", "横坐标", "point_x")
+#: Headers of a latitude (or projected y) column.
+LAT_HEADERS: Final = ("纬度", "北纬", "纬度坐标", "gps纬度", "lat", "latitude", "y", "y坐标", "纵坐标", "point_y")
+#: Headers of a district (township) column.
+DISTRICT_HEADERS: Final = ("乡镇", "乡镇街道", "所属乡镇", "乡镇名称", "街道", "学区", "片区", "district", "town", "township")
+
+
+def _resource_headers() -> dict[str, tuple[str, ...]]:
+    """The headers of :data:`RESOURCE_ALIASES`, grouped by canonical column."""
+    grouped: dict[str, list[str]] = {}
+    for header, canonical in RESOURCE_ALIASES.items():
+        grouped.setdefault(canonical, []).append(header)
+    return {canonical: tuple(headers) for canonical, headers in grouped.items()}
+
+
+#: :data:`RESOURCE_ALIASES` turned around: canonical column -> its headers.
+RESOURCE_HEADERS: Final[dict[str, tuple[str, ...]]] = _resource_headers()
+
+#: Headers accepted on import, per layer kind: canonical column -> aliases.
+#: Matching ignores case, blanks, full-width forms, separators and units in
+#: brackets (see :mod:`layers.importing.mapping`).  The resource columns of the
+#: 优质均衡 indicators come from :data:`RESOURCE_ALIASES`.
+COLUMN_ALIASES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
+    "schools": {
+        "school_id": (*RESOURCE_HEADERS["school_id"], "代码", "编号", "标识码", "id", "code", "school_code"),
+        "name": (*RESOURCE_HEADERS["name"], "名称", "学校", "学校全称", "单位名称", "name", "school", "school_name"),
+        "level": (*RESOURCE_HEADERS["level"], "学校类别", "类型", "类别", "level", "type", "school_level", "school_type"),
+        "district": DISTRICT_HEADERS,
+        "enrol_g1_3": (*_band_headers(_G13, _ENROL_SUFFIXES), "enrol_g1_3", "g1_3", "grades_1_3"),
+        "enrol_g4_6": (*_band_headers(_G46, _ENROL_SUFFIXES), "enrol_g4_6", "g4_6", "grades_4_6"),
+        "enrol_g7_9": (*_band_headers(_G79, _ENROL_SUFFIXES), "enrol_g7_9", "g7_9", "grades_7_9"),
+        "enrol_g1_6": (
+            "小学在校生", "小学在校生数", "小学部在校生数", "小学学生数", "小学部学生数",
+            *_band_headers(_G16, _ENROL_SUFFIXES), "enrol_g1_6",
+        ),
+        "students": (
+            *RESOURCE_HEADERS["students"], "在校生", "在校生总数", "学生总数", "enrolment", "enrollment", "students",
+            "pupils", "enrolment_total", "enrollment_total",
+        ),
+        "students_junior": (*RESOURCE_HEADERS["students_junior"], "初中部在校生数", "初中部学生数", "students_junior"),
+        "seats": ("学位数", "学位", "核定学位数", "可容纳学生数", "办学规模", "设计规模", "seats", "capacity"),
+        "beds": ("床位数", "床位", "寄宿床位数", "宿舍床位数", "住宿床位数", "beds"),
+        "teachers": ("教师数", "教师", "专任教师数", "专任教师", "教师人数", "teachers"),
+        "synthetic": ("synthetic", "演示数据"),
+        "urban_rural": (*RESOURCE_HEADERS["urban_rural"], "urban_rural"),
+        **{
+            column: (*RESOURCE_HEADERS[column], column)
+            for column in (
+                "teachers_qualified", "teachers_key", "teachers_pe_art", "teaching_area_m2", "sports_area_m2",
+                "equipment_value_yuan", "multimedia_classrooms",
+            )
+        },
+        "lon": LON_HEADERS,
+        "lat": LAT_HEADERS,
+    },
+    "villages": {
+        "village_id": (
+            "村代码", "村庄代码", "村编号", "村庄编号", "行政区划代码", "区划代码", "统计用区划代码", "代码", "编号",
+            "id", "code", "village_id", "village_code",
+        ),
+        "name": ("村名", "村庄", "村庄名称", "村名称", "自然村", "行政村", "村", "名称", "name", "village", "village_name"),
+        "place": ("村庄类型", "居民点类型", "place"),
+        "district": DISTRICT_HEADERS,
+        "children_g1_3": (
+            *_band_headers(_G13, _CHILD_SUFFIXES), *_band_headers(_G13, ("",)), "6-8岁", "6-8周岁",
+            "children_g1_3", "g1_3",
+        ),
+        "children_g4_6": (
+            *_band_headers(_G46, _CHILD_SUFFIXES), *_band_headers(_G46, ("",)), "9-11岁", "9-11周岁",
+            "children_g4_6", "g4_6",
+        ),
+        "children_g7_9": (
+            *_band_headers(_G79, _CHILD_SUFFIXES), *_band_headers(_G79, ("",)), "12-14岁", "12-14周岁",
+            "初中学龄人口", "初中适龄儿童", "初中适龄人口", "初中学龄儿童", "children_g7_9", "g7_9",
+        ),
+        "children_g1_6": (
+            *_band_headers(_G16, _CHILD_SUFFIXES), "6-11岁", "6-11周岁",
+            "小学学龄人口", "小学适龄儿童", "小学适龄人口", "小学学龄儿童", "children_g1_6",
+        ),
+        "children": (
+            "学龄人口", "适龄儿童", "适龄儿童数", "学龄儿童", "学龄儿童数", "义务教育学龄人口", "义务教育适龄儿童",
+            "6-14岁", "6-14周岁", "children", "school_age",
+        ),
+        "synthetic": ("synthetic", "演示数据"),
+        "lon": LON_HEADERS,
+        "lat": LAT_HEADERS,
+    },
+}
+
+#: School level values accepted on import (matched after NFKC, lower case and
+#: without blanks) -> level.
+LEVEL_ALIASES: Final[dict[str, str]] = {
+    **LEVEL_VALUES,
+    **{level: level for level in LEVELS},
+    "nine-year": "nine_year",
+    "nineyear": "nine_year",
+    "中心小学": "primary",
+    "中心校": "primary",
+    "村小": "primary",
+    "村完小": "primary",
+    "小学教学点": "primary",
+    "独立初中": "junior",
+    "九年制": "nine_year",
+    "九年一贯": "nine_year",
+    "九年一贯制学校": "nine_year",
+    "十二年一贯制": "nine_year",
+    "十二年一贯制学校": "nine_year",
 }

@@ -20,7 +20,7 @@ True
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 __all__ = [
     "JunhengError",
@@ -31,6 +31,9 @@ __all__ = [
     "Problem",
     "ProblemList",
     "PROBLEM_FIELDS",
+    "exception_reason",
+    "show_value",
+    "shorten",
 ]
 
 #: The columns of a problem report, in order (file, row, column, value, problem, fix).
@@ -78,21 +81,29 @@ class Problem:
     file : str
         The file (or layer) the row comes from.
     row : int or None
-        The 1-based data row, or None for a finding about the whole file.
-    column : str
-        The column (header as the planner wrote it), or ``""``.
-    value : str
-        The offending value as text, or ``""``.
+        The row as the planner sees it, or None for a finding about the whole file.
+    column : str or None
+        The column (header as the planner wrote it), or None (or ``""``) for none.
+    value : object
+        The offending value as a plain scalar (text or number), or None (or
+        ``""``) for none.
     problem : str
         What is wrong, as a sentence.
     fix : str
         How to fix it, as a sentence.
+
+    Examples
+    --------
+    >>> Problem("schools.csv", 4, "学位数", "一百五", "count is not a number", "enter a whole number").line()
+    "schools.csv, row 4, column '学位数', value '一百五': count is not a number — enter a whole number"
+    >>> Problem("schools.csv", None, "level", None, "column is missing", "add it").line()
+    "schools.csv, column 'level': column is missing — add it"
     """
 
     file: str
     row: int | None
-    column: str
-    value: str
+    column: str | None
+    value: Any
     problem: str
     fix: str
 
@@ -101,14 +112,86 @@ class Problem:
         return asdict(self)
 
     def line(self) -> str:
-        """Return the problem as one line: ``file, row R, column C (value V): problem; fix``."""
-        where = [self.file] if self.file else []
+        """Return the problem as one line: ``file, row R, column 'C', value V: problem — fix``.
+
+        The value is shown for a row (``(empty)`` when there is none) and for
+        a whole-file finding that has one; text is quoted, long text shortened.
+        """
+        where = [str(self.file)] if self.file else []
         if self.row is not None:
             where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column {self.column!r}")
-        value = f" (value {self.value!r})" if self.value != "" else ""
-        return f"{', '.join(where)}{value}: {self.problem}; {self.fix}"
+        if not _blank(self.column):
+            where.append(f"column '{self.column}'")
+        if self.row is not None or not _blank(self.value):
+            where.append(f"value {show_value(self.value)}")
+        return f"{', '.join(where)}: {self.problem} — {self.fix}"
+
+
+def _blank(value: Any) -> bool:
+    """True for None and ``""`` (the "no value" of a problem); never compares arrays."""
+    return value is None or (isinstance(value, str) and value == "")
+
+
+def show_value(value: Any) -> str:
+    """Return a cell value as a message shows it: text quoted, blanks as ``(empty)``, long values shortened.
+
+    Parameters
+    ----------
+    value : object
+        A plain scalar (text, number) or None.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> show_value("高中"), show_value(-3), show_value(None)
+    ("'高中'", '-3', '(empty)')
+    """
+    if _blank(value):
+        return "(empty)"
+    if isinstance(value, str):
+        return "'" + shorten(value) + "'"
+    return shorten(str(value))
+
+
+#: Longest value shown in a message before it is shortened.
+MAX_SHOWN: int = 60
+
+
+def shorten(text: str) -> str:
+    """Return ``text`` cut to :data:`MAX_SHOWN` characters (ending in ``…``) if longer.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+    """
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+
+
+def exception_reason(exc: BaseException) -> str:
+    """Return the first line of an exception's message without its final full stop (or its type name).
+
+    Parameters
+    ----------
+    exc : BaseException
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> exception_reason(ValueError("bad header."))
+    'bad header'
+    """
+    text = str(exc).strip()
+    return text.splitlines()[0].rstrip(".") if text else type(exc).__name__
 
 
 class ProblemList:
@@ -135,15 +218,48 @@ class ProblemList:
         self.file = str(file)
         self._items: list[Problem] = []
 
-    def add(self, *, row: int | None, column: str = "", value: Any = "", problem: str, fix: str) -> Problem:
-        """Record one problem and return it."""
-        item = Problem(self.file, row, str(column), "" if value is None else str(value), problem, fix)
+    def add(self, *, row: int | None, column: str | None = "", value: Any = "", problem: str, fix: str) -> Problem:
+        """Record one problem and return it.
+
+        Parameters
+        ----------
+        row : int or None
+            The row as the planner sees it, or None for the whole file.
+        column : str or None, optional
+            The column as named in the file.
+        value : object, optional
+            The offending value as a plain scalar (kept as given), or None.
+        problem : str
+            What is wrong.
+        fix : str
+            How to fix it.
+
+        Returns
+        -------
+        Problem
+        """
+        item = Problem(self.file, row, column, value, problem, fix)
         self._items.append(item)
         return item
 
     def extend(self, items: "ProblemList | list[Problem]") -> None:
-        """Append the problems of another list."""
+        """Append the problems of another list.
+
+        Parameters
+        ----------
+        items : ProblemList or list of Problem
+        """
         self._items.extend(list(items))
+
+    def sort(self, key: Callable[[Problem], Any]) -> None:
+        """Sort the problems in place (stable), e.g. whole-file problems first, then by row.
+
+        Parameters
+        ----------
+        key : callable
+            ``key(problem)`` -> sort key.
+        """
+        self._items.sort(key=key)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -155,13 +271,42 @@ class ProblemList:
         return self._items[index]
 
     def dicts(self) -> list[dict[str, Any]]:
-        """Return every problem as a dict (the rows of a problem report)."""
+        """Return every problem as a dict (the rows of a problem report).
+
+        Returns
+        -------
+        list of dict
+            Keys ``file, row, column, value, problem, fix``.
+        """
         return [item.as_dict() for item in self._items]
 
+    def message(self) -> str:
+        """Return every problem, one :meth:`Problem.line` each (empty when there are none).
+
+        Returns
+        -------
+        str
+        """
+        return "\n".join(item.line() for item in self._items)
+
     def raise_if_any(self, headline: str | None = None, *, error: type[LayerValidationError] = LayerValidationError) -> None:
-        """Raise ``error`` with every problem, one line each, if any was recorded."""
+        """Raise ``error`` with every problem, one line each, if any was recorded.
+
+        Parameters
+        ----------
+        headline : str, optional
+            First line of the message; by default ``"<file>: <n> problem(s)"``;
+            ``""`` for none (the message is then the problem lines only).
+        error : type, default LayerValidationError
+            The exception class; it gets the message and :meth:`dicts`.
+
+        Raises
+        ------
+        LayerValidationError
+            (or ``error``) if any problem was recorded.
+        """
         if not self._items:
             return
-        head = headline or f"{self.file}: {len(self._items)} problem(s)"
-        message = "\n".join([head, *(item.line() for item in self._items)])
+        head = f"{self.file}: {len(self._items)} problem(s)" if headline is None else headline
+        message = "\n".join([*([head] if head else []), *(item.line() for item in self._items)])
         raise error(message, self.dicts())

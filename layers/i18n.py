@@ -329,7 +329,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "col_source": {"zh": "依据", "en": "Source"},
     "yes": {"zh": "是", "en": "yes"},
     "no": {"zh": "否", "en": "no"},
-    # Header of the import problems CSV (layers.importing.build.ImportResult.problems_csv).
+    # Header of the import problems CSV (layers.importing.ImportResult.problems_csv).
     "import_problem_file": {"zh": "文件", "en": "File"},
     "import_problem_row": {"zh": "行号", "en": "Row"},
     "import_problem_column": {"zh": "列", "en": "Column"},

@@ -17,9 +17,9 @@ import geopandas as gpd
 import pyogrio
 import pyogrio.errors
 
-from layers.errors import LayerFileError, LayerValidationError
+from layers.errors import LayerFileError, LayerValidationError, exception_reason
 from layers.schema import CRS, LAYER_COLUMNS, LAYER_ID, REGION_REQUIRED_KEYS
-from layers.validation import _cast, _check_kind, validate_layer
+from layers.validation import cast_layer, check_kind, validate_layer
 
 __all__ = ["read_layer", "read_region_toml", "write_layer"]
 
@@ -39,12 +39,6 @@ _FIX_REGION = (
 )
 
 _READ_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, RuntimeError, OSError, ValueError)
-
-
-def _reason(exc: BaseException) -> str:
-    """Return the first line of an exception's message (or its type name)."""
-    text = str(exc).strip()
-    return text.splitlines()[0].rstrip(".") if text else type(exc).__name__
 
 
 def read_layer(path: str | os.PathLike[str], kind: str, *, validate: bool = True) -> gpd.GeoDataFrame:
@@ -77,7 +71,7 @@ def read_layer(path: str | os.PathLike[str], kind: str, *, validate: bool = True
     ValueError
         If ``kind`` is unknown.
     """
-    _check_kind(kind)
+    check_kind(kind)
     path = Path(path)
     if not path.exists():
         message = f"Layer file {path} is missing: there is no such file. Fix: {_FIX_LAYER}."
@@ -88,7 +82,7 @@ def read_layer(path: str | os.PathLike[str], kind: str, *, validate: bool = True
     try:
         frame = gpd.read_file(path, engine="pyogrio")
     except _READ_ERRORS as exc:
-        message = f"Layer file {path} could not be read as a {kind} layer: {_reason(exc)}. Fix: {_FIX_LAYER}."
+        message = f"Layer file {path} could not be read as a {kind} layer: {exception_reason(exc)}. Fix: {_FIX_LAYER}."
         raise LayerFileError(message) from exc
 
     if isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns:
@@ -103,7 +97,7 @@ def read_layer(path: str | os.PathLike[str], kind: str, *, validate: bool = True
     if validate:
         return validate_layer(frame, kind, source=str(path))
     try:
-        return _cast(frame, kind)
+        return cast_layer(frame, kind)
     except (KeyError, TypeError, ValueError):
         return frame.reset_index(drop=True)
 
@@ -135,7 +129,7 @@ def write_layer(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str], *, kind: st
     ValueError
         If ``kind`` is unknown.
     """
-    _check_kind(kind)
+    check_kind(kind)
     path = Path(path)
     frame = validate_layer(gdf, kind, source=str(path))
     id_col = LAYER_ID[kind]
@@ -159,7 +153,7 @@ def write_layer(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str], *, kind: st
     except _READ_ERRORS as exc:
         tmp.unlink(missing_ok=True)
         message = (
-            f"Cannot write layer file {path}: {_reason(exc)}. "
+            f"Cannot write layer file {path}: {exception_reason(exc)}. "
             "Fix: check that the folder is writable and the disk is not full."
         )
         raise LayerFileError(message) from exc
@@ -197,10 +191,10 @@ def read_region_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
-        message = f"Region file {path} is not valid TOML: {_reason(exc)}. Fix: {_FIX_REGION}."
+        message = f"Region file {path} is not valid TOML: {exception_reason(exc)}. Fix: {_FIX_REGION}."
         raise LayerFileError(message) from exc
     except (OSError, UnicodeDecodeError) as exc:
-        message = f"Region file {path} could not be read: {_reason(exc)}. Fix: {_FIX_REGION}."
+        message = f"Region file {path} could not be read: {exception_reason(exc)}. Fix: {_FIX_REGION}."
         raise LayerFileError(message) from exc
 
     missing = [key for key in REGION_REQUIRED_KEYS if key not in data]

@@ -14,19 +14,16 @@ that concern a whole column (a missing column) name no row or value.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
-from layers.errors import LayerValidationError
+from layers.cells import AMOUNT_FIXES, COUNT_FIXES, amount_value, bool_value, count_value, is_missing, plain
+from layers.errors import ProblemList
 from layers.schema import (
     CRS,
     LAYER_COLUMNS,
-    required_columns,
     LAYER_GEOMETRY,
     LAYER_ID,
     LEVELS,
@@ -34,9 +31,10 @@ from layers.schema import (
     SCHOOL_COUNT_COLUMNS,
     URBAN_RURAL,
     VILLAGE_COUNT_COLUMNS,
+    required_columns,
 )
 
-__all__ = ["validate_layer"]
+__all__ = ["cast_layer", "check_kind", "validate_layer"]
 
 #: Count columns of each layer kind (whole numbers >= 0).
 _COUNT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -45,108 +43,34 @@ _COUNT_COLUMNS: dict[str, tuple[str, ...]] = {
     "districts": (),
 }
 
-#: Text accepted as true / false in the ``synthetic`` column.
-_TRUE_TEXT = frozenset({"true", "t", "yes", "y", "1"})
-_FALSE_TEXT = frozenset({"false", "f", "no", "n", "0"})
-
-#: Longest value shown in a message before it is shortened.
-_MAX_SHOWN = 60
-
 _DTYPE_WORDS = {"str": "text", "int64": "whole numbers", "float64": "numbers", "bool": "true/false"}
 _SINGULAR = {"schools": "school", "villages": "village", "districts": "district"}
 
 
-def _is_missing(value: Any) -> bool:
-    """Return True for None, NaN, pandas NA and blank text."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, str) and not value.strip():
-        return True
-    return False
+def _add(out: ProblemList, *, row: int | None, column: str, value: Any, problem: str, fix: str) -> None:
+    """Record a problem with the cell as a plain scalar."""
+    out.add(row=row, column=column, value=plain(value), problem=problem, fix=fix)
 
 
-def _plain(value: Any) -> Any:
-    """Return ``value`` as a plain Python scalar for ``problems`` (None if missing)."""
-    if isinstance(value, shapely.Geometry):
-        return _shorten(value.wkt)
-    if _is_missing(value):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+def check_kind(kind: str) -> None:
+    """Raise ValueError unless ``kind`` is a layer kind of :data:`layers.schema.LAYER_COLUMNS`.
 
+    Parameters
+    ----------
+    kind : str
+        ``"schools"``, ``"villages"`` or ``"districts"``.
 
-def _shorten(text: str) -> str:
-    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
-
-
-def _show(value: Any) -> str:
-    """Format a cell value for a message: text quoted, blanks as ``(empty)``."""
-    value = _plain(value)
-    if value is None:
-        return "(empty)"
-    if isinstance(value, str):
-        return "'" + _shorten(value) + "'"
-    return _shorten(str(value))
-
-
-class _Collector:
-    """Accumulate problems of one layer, then raise them all at once."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.problems: list[dict] = []
-
-    def add(
-        self,
-        *,
-        row: int | None,
-        column: str | None,
-        value: Any,
-        problem: str,
-        fix: str,
-        show_value: bool = True,
-    ) -> None:
-        self.problems.append(
-            {
-                "file": self.source,
-                "row": row,
-                "column": column,
-                "value": _plain(value) if show_value else None,
-                "problem": problem,
-                "fix": fix,
-                "_show_value": show_value,
-            }
-        )
-
-    def raise_if_any(self) -> None:
-        if not self.problems:
-            return
-        # Whole-column problems first, then row by row (checks keep their order within a row).
-        self.problems.sort(key=lambda item: -1 if item["row"] is None else item["row"])
-        lines = []
-        for item in self.problems:
-            where = [item["file"]]
-            if item["row"] is not None:
-                where.append(f"row {item['row']}")
-            if item["column"] is not None:
-                where.append(f"column '{item['column']}'")
-            if item.pop("_show_value"):
-                where.append(f"value {_show(item['value'])}")
-            lines.append(f"{', '.join(where)}: {item['problem']} — {item['fix']}")
-        message = "\n".join(lines)
-        raise LayerValidationError(message, self.problems)
-
-
-def _check_kind(kind: str) -> None:
+    Raises
+    ------
+    ValueError
+        Naming the kind received and the kinds allowed.
+    """
     if kind not in LAYER_COLUMNS:
         message = f"Unknown layer kind {kind!r}; use one of: {', '.join(LAYER_COLUMNS)}."
         raise ValueError(message)
 
 
-def _check_columns(frame: pd.DataFrame, kind: str, out: _Collector) -> set[str]:
+def _check_columns(frame: pd.DataFrame, kind: str, out: ProblemList) -> set[str]:
     """Report missing schema columns and return the names that are present."""
     spec = LAYER_COLUMNS[kind]
     wanted = [*required_columns(kind), "geometry"]
@@ -157,11 +81,11 @@ def _check_columns(frame: pd.DataFrame, kind: str, out: _Collector) -> set[str]:
         if name in present:
             continue
         what = "point or polygon geometry" if name == "geometry" else _DTYPE_WORDS[spec[name]]
-        out.add(
+        _add(
+            out,
             row=None,
             column=name,
             value=None,
-            show_value=False,
             problem="column is missing",
             fix=(
                 f"add a column named '{name}' ({what}); the {kind} layer needs the columns "
@@ -171,12 +95,13 @@ def _check_columns(frame: pd.DataFrame, kind: str, out: _Collector) -> set[str]:
     return present
 
 
-def _check_ids(frame: pd.DataFrame, kind: str, out: _Collector) -> None:
+def _check_ids(frame: pd.DataFrame, kind: str, out: ProblemList) -> None:
     id_col = LAYER_ID[kind]
     first_row: dict[str, int] = {}
     for row, value in enumerate(frame[id_col].tolist(), start=1):
-        if _is_missing(value):
-            out.add(
+        if is_missing(value):
+            _add(
+                out,
                 row=row,
                 column=id_col,
                 value=value,
@@ -184,9 +109,10 @@ def _check_ids(frame: pd.DataFrame, kind: str, out: _Collector) -> None:
                 fix=f"give every row its own {id_col}",
             )
             continue
-        key = str(_plain(value)).strip()
+        key = str(plain(value)).strip()
         if key in first_row:
-            out.add(
+            _add(
+                out,
                 row=row,
                 column=id_col,
                 value=value,
@@ -197,111 +123,46 @@ def _check_ids(frame: pd.DataFrame, kind: str, out: _Collector) -> None:
             first_row[key] = row
 
 
-def _count_value(value: Any) -> tuple[float | None, str | None]:
-    """Parse a count cell; return ``(number, None)`` or ``(None, problem)``."""
-    if _is_missing(value):
-        return None, "count is missing"
-    if isinstance(value, (bool, np.bool_)):
-        return None, "count is true/false, not a number"
-    if isinstance(value, numbers.Number):
-        number = float(value)
-    else:
-        try:
-            number = float(str(value).strip())
-        except ValueError:
-            return None, "count is not a number"
-    if not math.isfinite(number):
-        return None, "count is not a finite number"
-    if number < 0:
-        return None, "count is negative"
-    if number != math.floor(number):
-        return None, "count is not a whole number"
-    return number, None
-
-
-_COUNT_FIXES = {
-    "count is missing": "enter a whole number of 0 or more (0 if there are none)",
-    "count is true/false, not a number": "enter a whole number of 0 or more",
-    "count is not a number": "enter a whole number of 0 or more, without units or text",
-    "count is not a finite number": "enter a whole number of 0 or more",
-    "count is negative": "enter a whole number of 0 or more",
-    "count is not a whole number": "round it to a whole number",
-}
-
-
-def _amount_value(value: Any) -> tuple[float | None, str | None]:
-    """Parse an amount cell (area, money); return ``(number, None)`` or ``(None, problem)``."""
-    number, problem = _count_value(value)
-    if problem == "count is not a whole number":
-        return float(value) if isinstance(value, numbers.Number) else float(str(value).strip()), None
-    if problem is not None:
-        return None, problem.replace("count", "amount")
-    return number, None
-
-
-_AMOUNT_FIXES = {
-    "amount is missing": "enter a number of 0 or more (0 if there is none)",
-    "amount is true/false, not a number": "enter a number of 0 or more",
-    "amount is not a number": "enter a number of 0 or more, without units or text (m² or yuan)",
-    "amount is not a finite number": "enter a number of 0 or more",
-    "amount is negative": "enter a number of 0 or more",
-}
-
-
-def _check_amounts(frame: pd.DataFrame, kind: str, present: set[str], out: _Collector) -> None:
+def _check_amounts(frame: pd.DataFrame, kind: str, present: set[str], out: ProblemList) -> None:
     if kind != "schools":
         return
     for column in SCHOOL_AMOUNT_COLUMNS:
         if column not in present:
             continue
         for row, value in enumerate(frame[column].tolist(), start=1):
-            _, problem = _amount_value(value)
+            _, problem = amount_value(value)
             if problem is not None:
-                out.add(row=row, column=column, value=value, problem=problem, fix=_AMOUNT_FIXES[problem])
+                _add(out, row=row, column=column, value=value, problem=problem, fix=AMOUNT_FIXES[problem])
 
 
-def _check_counts(frame: pd.DataFrame, kind: str, present: set[str], out: _Collector) -> None:
+def _check_counts(frame: pd.DataFrame, kind: str, present: set[str], out: ProblemList) -> None:
     for column in _COUNT_COLUMNS[kind]:
         if column not in present:
             continue
         for row, value in enumerate(frame[column].tolist(), start=1):
-            _, problem = _count_value(value)
+            _, problem = count_value(value)
             if problem is not None:
-                out.add(row=row, column=column, value=value, problem=problem, fix=_COUNT_FIXES[problem])
+                _add(out, row=row, column=column, value=value, problem=problem, fix=COUNT_FIXES[problem])
 
 
-def _check_allowed(frame: pd.DataFrame, column: str, allowed: tuple[str, ...], what: str, fix: str, out: _Collector) -> None:
+def _check_allowed(frame: pd.DataFrame, column: str, allowed: tuple[str, ...], what: str, fix: str, out: ProblemList) -> None:
     """Report every row whose ``column`` is missing or not one of ``allowed``."""
     for row, value in enumerate(frame[column].tolist(), start=1):
-        text = None if _is_missing(value) else str(value).strip()
+        text = None if is_missing(value) else str(value).strip()
         if text in allowed:
             continue
         problem = f"{what} is missing" if text is None else f"unknown {what}"
-        out.add(row=row, column=column, value=value, problem=problem, fix=fix)
+        _add(out, row=row, column=column, value=value, problem=problem, fix=fix)
 
 
-def _bool_value(value: Any) -> bool | None:
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if _is_missing(value):
-        return None
-    if isinstance(value, numbers.Number) and value in (0, 1):
-        return bool(value)
-    text = str(value).strip().lower()
-    if text in _TRUE_TEXT:
-        return True
-    if text in _FALSE_TEXT:
-        return False
-    return None
-
-
-def _check_bools(frame: pd.DataFrame, kind: str, present: set[str], out: _Collector) -> None:
+def _check_bools(frame: pd.DataFrame, kind: str, present: set[str], out: ProblemList) -> None:
     for column, dtype in LAYER_COLUMNS[kind].items():
         if dtype != "bool" or column not in present:
             continue
         for row, value in enumerate(frame[column].tolist(), start=1):
-            if _bool_value(value) is None:
-                out.add(
+            if bool_value(value) is None:
+                _add(
+                    out,
                     row=row,
                     column=column,
                     value=value,
@@ -310,13 +171,14 @@ def _check_bools(frame: pd.DataFrame, kind: str, present: set[str], out: _Collec
                 )
 
 
-def _check_geometry(geoms: gpd.GeoSeries, kind: str, out: _Collector) -> None:
+def _check_geometry(geoms: gpd.GeoSeries, kind: str, out: ProblemList) -> None:
     allowed = LAYER_GEOMETRY[kind]
     expected = " or ".join(allowed)
     shape_word = "a point" if allowed == ("Point",) else "a boundary polygon"
     for row, geom in enumerate(geoms.tolist(), start=1):
         if geom is None or (isinstance(geom, float) and math.isnan(geom)):
-            out.add(
+            _add(
+                out,
                 row=row,
                 column="geometry",
                 value=None,
@@ -325,7 +187,8 @@ def _check_geometry(geoms: gpd.GeoSeries, kind: str, out: _Collector) -> None:
             )
             continue
         if geom.is_empty:
-            out.add(
+            _add(
+                out,
                 row=row,
                 column="geometry",
                 value=geom,
@@ -339,7 +202,8 @@ def _check_geometry(geoms: gpd.GeoSeries, kind: str, out: _Collector) -> None:
                 if allowed == ("Point",)
                 else "use the district's boundary polygon"
             )
-            out.add(
+            _add(
+                out,
                 row=row,
                 column="geometry",
                 value=geom,
@@ -349,7 +213,8 @@ def _check_geometry(geoms: gpd.GeoSeries, kind: str, out: _Collector) -> None:
             continue
         min_x, min_y, max_x, max_y = geom.bounds
         if not (-180 <= min_x <= max_x <= 180 and -90 <= min_y <= max_y <= 90):
-            out.add(
+            _add(
+                out,
                 row=row,
                 column="geometry",
                 value=geom,
@@ -361,8 +226,30 @@ def _check_geometry(geoms: gpd.GeoSeries, kind: str, out: _Collector) -> None:
             )
 
 
-def _cast(frame: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
-    """Return ``frame`` with schema columns first, cast to the schema dtypes."""
+def cast_layer(frame: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
+    """Return a layer with the schema columns first, cast to the schema dtypes.
+
+    The layer is trusted to hold valid values (as after :func:`validate_layer`);
+    a value that cannot be cast raises.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        The layer.
+    kind : {"schools", "villages", "districts"}
+        Which layer this is.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Schema columns (those present) in schema order, then extra columns,
+        then geometry; index reset to 0..n-1.
+
+    Raises
+    ------
+    KeyError, TypeError, ValueError
+        If a value cannot be cast to its schema dtype.
+    """
     spec = LAYER_COLUMNS[kind]
     data: dict[str, Any] = {}
     for column, dtype in spec.items():
@@ -371,17 +258,17 @@ def _cast(frame: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
         values = frame[column]
         if dtype == "int64":
             data[column] = pd.Series(
-                [int(_count_value(v)[0]) for v in values.tolist()], index=frame.index, dtype="int64"
+                [int(count_value(v)[0]) for v in values.tolist()], index=frame.index, dtype="int64"
             )
         elif dtype == "float64":
             data[column] = pd.Series(
-                [_amount_value(v)[0] for v in values.tolist()], index=frame.index, dtype="float64"
+                [amount_value(v)[0] for v in values.tolist()], index=frame.index, dtype="float64"
             )
         elif dtype == "bool":
-            data[column] = pd.Series([_bool_value(v) for v in values.tolist()], index=frame.index, dtype="bool")
+            data[column] = pd.Series([bool_value(v) for v in values.tolist()], index=frame.index, dtype="bool")
         else:
             data[column] = pd.Series(
-                [None if _is_missing(v) else str(_plain(v)).strip() for v in values.tolist()],
+                [None if is_missing(v) else str(plain(v)).strip() for v in values.tolist()],
                 index=frame.index,
                 dtype=object,
             ).astype(dtype)
@@ -430,8 +317,8 @@ def validate_layer(gdf: pd.DataFrame, kind: str, *, source: str) -> gpd.GeoDataF
     ValueError
         If ``kind`` is not a known layer kind.
     """
-    _check_kind(kind)
-    out = _Collector(source)
+    check_kind(kind)
+    out = ProblemList(source)
     frame = gdf
     present = _check_columns(frame, kind, out)
 
@@ -455,8 +342,10 @@ def validate_layer(gdf: pd.DataFrame, kind: str, *, source: str) -> gpd.GeoDataF
             geoms = geoms.to_crs(CRS)
         _check_geometry(geoms, kind, out)
 
-    out.raise_if_any()
+    # Whole-column problems first, then row by row (checks keep their order within a row).
+    out.sort(key=lambda item: -1 if item.row is None else item.row)
+    out.raise_if_any("")
 
     assert geoms is not None  # guaranteed: a missing geometry column is a problem above
     frame = gpd.GeoDataFrame(frame.drop(columns=[geoms.name], errors="ignore"), geometry=geoms.values, crs=CRS)
-    return _cast(frame, kind)
+    return cast_layer(frame, kind)

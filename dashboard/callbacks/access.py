@@ -1,54 +1,65 @@
-"""Thin callbacks: read inputs, call geo/state, hand results to pure builders.
+"""Thin callbacks of the access tab: read inputs, call the services, hand results to pure builders.
 
 Each callback is a plain module-level function (tests call them directly)
-registered on an app by :func:`register`.  Failures become a one-line
-message in the page, never a traceback.
+registered on an app by :func:`register`.  The region comes from
+:mod:`dashboard.request` once, at the callback's top.  Failures become a
+one-line message in the page, never a traceback.
 """
 from __future__ import annotations
 
 import logging
-import urllib.parse
 from typing import Any
 
-import numpy as np
-from dash import Dash, Input, Output, State, html, no_update
+from dash import Dash, Input, Output, State, no_update
 
-from dashboard import ids
-from dashboard import services as state
+from dashboard import ids, request, services
 from dashboard.figures import access_map
 from dashboard.i18n import t
-from dashboard.layout.page import band_options, kpi_cards, table
+from dashboard.layout.access import WORST_ROWS, band_options, kpi_cards, school_detail, village_detail, worst_table
+from geo.core.settings import Mode, check_mode
 from geo.routing.access import AccessError
 from layers.schema import SERVICE_LEVELS
 
+__all__ = ["WORST_ROWS", "parse_threshold", "register", "select_feature", "update_bands", "update_results"]
+
 log = logging.getLogger(__name__)
-WORST_ROWS = 12
-
-
-def switch_page(lang: str, region: str | None, search: str | None) -> str:
-    """Reload the page for another language or region (``?lang=en&region=x``).
-
-    Reloading rather than re-rendering keeps every map mounted through its
-    whole life, and session persistence brings the controls, the scenarios
-    and the rules back after the reload.
-    """
-    params = {"lang": lang or "zh"}
-    if region:
-        params["region"] = region
-    wanted = "?" + urllib.parse.urlencode(params)
-    current = dict(urllib.parse.parse_qsl((search or "").lstrip("?")))
-    return no_update if current == params else wanted
 
 
 def update_bands(level: str, band: str, lang: str) -> tuple[list, str]:
-    """Band choices for ``level``; keep the band if still valid, else "all"."""
+    """Offer the bands of ``level``; keep the band if still valid, else "all".
+
+    Parameters
+    ----------
+    level : str
+        The school level chosen.
+    band : str
+        The band chosen so far.
+    lang : str
+        Language of the labels.
+
+    Returns
+    -------
+    tuple
+        The band options and the band.
+    """
     options = band_options(level, lang)
     valid = [o["value"] for o in options]
     return options, band if band in valid else "all"
 
 
 def select_feature(click: dict | None) -> dict | None:
-    """Turn a map click into ``{"kind": "village"|"school", "id": ...}``."""
+    """Turn a map click into ``{"kind": "village"|"school", "id": ...}``.
+
+    Parameters
+    ----------
+    click : dict or None
+        The map's ``clickData``.
+
+    Returns
+    -------
+    dict
+        The selection, or ``no_update`` for a click on nothing selectable.
+    """
     try:
         kind, fid = click["points"][0]["customdata"][:2]
     except (TypeError, KeyError, IndexError, ValueError):
@@ -57,7 +68,17 @@ def select_feature(click: dict | None) -> dict | None:
 
 
 def parse_threshold(value: Any) -> float | None:
-    """A valid threshold in minutes (1–240) or None."""
+    """Return a valid threshold in minutes (1–240), or None.
+
+    Parameters
+    ----------
+    value : Any
+        The threshold box's value.
+
+    Returns
+    -------
+    float or None
+    """
     try:
         x = float(value)
     except (TypeError, ValueError):
@@ -67,74 +88,82 @@ def parse_threshold(value: Any) -> float | None:
 
 def update_results(level: str, band: str, mode: str, threshold: Any, selection: dict | None, lang: str,
                    overlay: list | None = None) -> tuple:
-    """Map, KPI cards, worst-served table, detail panel, threshold error, status line."""
+    """Draw the access view: map, KPI cards, worst-served table, detail panel, threshold error, status line.
+
+    Parameters
+    ----------
+    level, band, mode : str
+        The controls' values.
+    threshold : Any
+        The threshold box's value (checked here).
+    selection : dict or None
+        The selected village or school.
+    lang : str
+        Language of the page.
+    overlay : list, optional
+        The overlays asked for.
+
+    Returns
+    -------
+    tuple
+        Six outputs; an invalid threshold or a failure leaves the views as they were and says why.
+    """
+    key = request.region_key()
     minutes = parse_threshold(threshold)
     if minutes is None:
         return (no_update, no_update, no_update, no_update, t("threshold_invalid", lang, value=threshold), "")
     if band not in ("all",) + SERVICE_LEVELS.get(level, ()):
         band = "all"
     try:
-        view = state.access_view(level, band, mode, minutes)
-        reg = state.region()
-        schools = state.schools_frame(reg)
-        detail, route, catchment, selected_school = _detail(selection, view, schools, level, band, mode, lang)
-        roads, districts = state.map_lines(reg)
+        travel = check_mode(mode)
+        view = services.access_view(key, level, band, travel, minutes)
+        reg = services.region(key)
+        schools = services.schools_frame(key)
+        detail, route, catchment, selected_school = _detail(key, selection, view, schools, level, band, travel, lang)
+        roads, districts = services.map_lines(key)
         fig = access_map(
             roads=roads, districts=districts, bounds=reg.villages.total_bounds, villages=reg.villages,
             schools=schools, table=view.table, threshold=minutes, lang=lang, synthetic=bool(reg.synthetic),
             route=route, catchment=catchment, selected_school=selected_school,
-            polygons=state.overlays(tuple(overlay or ()), level, mode, lang),
+            polygons=services.overlays(key, tuple(overlay or ()), level, travel, lang),
         )
-        worst = _worst_table(view.table, state.district_names(reg), lang)
+        worst = worst_table(view.table, services.district_names(key), lang)
         return fig, kpi_cards(view.kpis.as_dict(), lang), worst, detail, "", ""
     except (AccessError, ValueError, LookupError, OSError) as exc:
         log.warning("update failed: %s", exc)
         return (no_update, no_update, no_update, no_update, "", t("error", lang, message=str(exc)))
 
 
-def _worst_table(tab, districts: dict[str, str], lang: str) -> html.Table:
-    worst = tab[tab["children"] > 0].sort_values("minutes", ascending=False, na_position="first").head(WORST_ROWS)
-    rows = []
-    for rank, r in enumerate(worst.itertuples(), start=1):
-        minutes = f"{r.minutes:.1f}" if np.isfinite(r.minutes) else t("no_school", lang)
-        name = [r.name] + ([html.Div(t("far_snap", lang, m=r.snap_m), className="warn")] if r.far_snap else [])
-        rows.append([rank, name, districts.get(r.district, r.district), f"{r.children:,}", r.school_name or "—", minutes])
-    cols = [t(k, lang) for k in ("col_rank", "col_village", "col_district", "col_children", "col_school", "col_minutes")]
-    return table(cols, rows)
-
-
-def _detail(selection, view, schools, level, band, mode, lang):
+def _detail(key: str, selection: dict | None, view: services.AccessView, schools, level: str, band: str, mode: Mode, lang: str):
     """Detail panel, route, catchment village ids and selected school for the selection."""
+    hint = t("detail_hint", lang), None, (), None
     if not selection:
-        return t("detail_hint", lang), None, (), None
+        return hint
     if selection.get("kind") == "village":
-        tab = view.table
-        hit = tab[tab["village_id"] == selection.get("id")]
+        hit = view.table[view.table["village_id"] == selection.get("id")]
         if hit.empty:
-            return t("detail_hint", lang), None, (), None
-        near, route = state.village_detail(selection["id"], level, band, mode)
-        rows = [[i + 1, r.name, t(f"level_{r.level}", lang), f"{r.minutes:.1f}"] for i, r in enumerate(near.itertuples())]
-        cols = [t(k, lang) for k in ("col_rank", "col_school", "col_level", "col_minutes")]
-        title = t("detail_village", lang, name=hit["name"].iloc[0], mode=t(f"mode_{mode}", lang))
+            return hint
+        near, route = services.village_detail(key, selection["id"], level, band, mode)
         path = (route.lon, route.lat) if route is not None else None
-        return [html.H3(title), table(cols, rows)], path, (), None
+        return village_detail(hit["name"].iloc[0], near, mode, lang), path, (), None
     if selection.get("kind") == "school":
         hit = schools[schools["school_id"] == selection.get("id")]
         if hit.empty:
-            return t("detail_hint", lang), None, (), None
+            return hint
         s = hit.iloc[0]
         served = view.table[view.table["school_id"] == s["school_id"]]
-        text = t("detail_catchment", lang, villages=len(served), children=int(served["children"].sum()),
-                 enrolment=int(s["enrolment"]), seats=int(s["seats"]))
-        title = t("detail_school", lang, name=s["name"], level=t(f"level_{s['level']}", lang))
-        return [html.H3(title), html.P(text)], None, tuple(served["village_id"]), s["school_id"]
-    return t("detail_hint", lang), None, (), None
+        return school_detail(s, served, lang), None, tuple(served["village_id"]), s["school_id"]
+    return hint
 
 
 def register(app: Dash) -> None:
-    """Attach every callback to ``app``."""
-    app.callback(Output(ids.URL, "search"), Input(ids.LANG, "value"), Input(ids.REGION_PICKER, "value"),
-                 State(ids.URL, "search"), prevent_initial_call=True)(switch_page)
+    """Attach the access tab's callbacks to ``app``.
+
+    Parameters
+    ----------
+    app : dash.Dash
+        The app.
+    """
     app.callback(
         Output(ids.BAND, "options"), Output(ids.BAND, "value"),
         Input(ids.LEVEL, "value"), State(ids.BAND, "value"), State(ids.LANG, "value"),

@@ -1,9 +1,9 @@
 """Thin callbacks of the import tab.
 
 The uploaded file travels with each request as the upload component's
-contents (base64, capped at 50 MB by :data:`layers.importing.build.UPLOAD_MAX_BYTES`);
+contents (base64, capped at 50 MB by :data:`layers.importing.UPLOAD_MAX_BYTES`);
 nothing is kept on the server between requests.  Every read goes through
-:func:`layers.importing.build.load_table`, which applies the upload safety checks.
+:func:`layers.importing.load_table`, which applies the upload safety checks.
 """
 from __future__ import annotations
 
@@ -14,16 +14,18 @@ from pathlib import Path
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import ids
-from dashboard import services as state
-from dashboard.figures import _finish, base_traces
+from dashboard import ids, request, services
+from dashboard.figures import import_preview
 from dashboard.i18n import t
-from geo.export.style import LEVEL_COLOURS
 from layers.errors import LayerError
-from layers.importing.build import COLUMN_ALIASES, list_layers, list_sheets, load_table, missing_required, read_headers, suggest_mapping
+from layers.importing import COLUMN_ALIASES, list_layers, list_sheets, load_table, missing_required, read_headers, suggest_mapping
+
+__all__ = ["IGNORE", "MAX_PROBLEM_ROWS", "check_import", "download_problems", "read_upload", "register", "save_region"]
 
 log = logging.getLogger(__name__)
+#: The mapping choice "do not import this column".
 IGNORE = "__ignore__"
+#: Rows of the problems table shown in the page (the CSV download has them all).
 MAX_PROBLEM_ROWS = 300
 
 
@@ -43,7 +45,28 @@ def _layer_choices(data: bytes, filename: str) -> list[str]:
 
 
 def read_upload(contents, kind, layer, encoding, filename, lang) -> tuple:
-    """File name, layer/sheet choices and the column-mapping form of an upload."""
+    """Show an upload's file name, layer or sheet choices and the column-mapping form.
+
+    Parameters
+    ----------
+    contents : str or None
+        The upload's data URL.
+    kind : str
+        The layer imported ("schools", "villages").
+    layer : str or None
+        The layer or sheet chosen.
+    encoding : str
+        "auto" or an encoding name.
+    filename : str
+        The uploaded file's name.
+    lang : str
+        The page language.
+
+    Returns
+    -------
+    tuple
+        File line, layer options, layer, mapping form (or the read error).
+    """
     data = _decode(contents)
     if data is None:
         return "", [], None, html.P(t("imp_upload", lang), className="source")
@@ -74,11 +97,11 @@ def _mapping_from(states: list[dict], values: list) -> dict[str, str]:
     return {spec["id"]["column"]: v for spec, v in zip(states, values) if v and v != IGNORE}
 
 
-def _load(contents, filename, kind, layer, encoding, coords, swap, mapping):
+def _load(key, contents, filename, kind, layer, encoding, coords, swap, mapping):
     data = _decode(contents)
     if data is None:
         return None
-    reg = state.region()
+    reg = services.region(key)
     sheet_or_layer = {"sheet": layer} if Path(filename).suffix.lower() == ".xlsx" else {"layer": layer}
     return load_table(data, kind=kind, filename=filename, encoding=None if encoding == "auto" else encoding, coords=coords,
                       mapping=mapping or None, bbox=tuple(float(b) for b in reg.districts.total_bounds),
@@ -86,10 +109,28 @@ def _load(contents, filename, kind, layer, encoding, coords, swap, mapping):
 
 
 def check_import(_n, _swap_trigger, _coords_trigger, contents, filename, kind, layer, encoding, coords, swap, values, lang):
-    """Validate the upload with the chosen mapping: summary, problems table, notes and a map preview."""
+    """Validate the upload with the chosen mapping: summary, problems table, notes and a map preview.
+
+    Parameters
+    ----------
+    _n, _swap_trigger, _coords_trigger
+        The triggers: the check button, the swap box and the coordinate system.
+    contents, filename, kind, layer, encoding, coords, swap
+        The upload and its options.
+    values : list
+        The mapping form's choices (their source columns are read from the callback context).
+    lang : str
+        The page language.
+
+    Returns
+    -------
+    tuple
+        The report and the preview map.
+    """
+    key = request.region_key()
     mapping = _mapping_from(ctx.states_list[-2] if isinstance(ctx.states_list[-2], list) else [], values or [])
     try:
-        result = _load(contents, filename, kind, layer, encoding, coords, swap, mapping)
+        result = _load(key, contents, filename, kind, layer, encoding, coords, swap, mapping)
     except (LayerError, ValueError) as exc:
         return html.P(t("imp_error", lang, message=str(exc)), className="status"), go.Figure()
     if result is None:
@@ -108,31 +149,34 @@ def check_import(_n, _swap_trigger, _coords_trigger, contents, filename, kind, l
         parts.append(html.Table([html.Thead(html.Tr([html.Th(h) for h in heads])),
                                  html.Tbody([html.Tr([html.Td(str(v)) for v in row]) for row in shown.itertuples(index=False)])],
                                 className="table"))
-    return html.Div(parts), _preview(result, kind, lang)
-
-
-def _preview(result, kind: str, lang: str) -> go.Figure:
-    reg = state.region()
-    roads, districts = state.map_lines(reg)
-    fig = go.Figure(base_traces(roads, districts, lang=lang))
-    valid = result.valid
-    if len(valid):
-        colour = valid["level"].map(LEVEL_COLOURS).fillna("#333").tolist() if kind == "schools" else "#d95f02"
-        fig.add_trace(go.Scattermap(lon=valid.geometry.x, lat=valid.geometry.y, mode="markers", text=valid["name"],
-                                    marker={"size": 11, "color": colour}, hovertemplate="%{text}<extra></extra>",
-                                    name=t(f"imp_kind_{kind}", lang)))
-    bounds = reg.districts.total_bounds
-    if len(valid):  # the region and every imported point
-        vb = valid.total_bounds
-        bounds = [min(bounds[0], vb[0]), min(bounds[1], vb[1]), max(bounds[2], vb[2]), max(bounds[3], vb[3])]
-    _finish(fig, bounds, lang, synthetic=False)
-    return fig
+    roads, districts = services.map_lines(key)
+    preview = import_preview(roads, districts, services.region(key).districts.total_bounds, result.valid, kind=kind, lang=lang)
+    return html.Div(parts), preview
 
 
 def download_problems(_n, contents, filename, kind, layer, encoding, coords, swap, values, lang):
+    """Send the upload's problem list as CSV.
+
+    Parameters
+    ----------
+    _n : int or None
+        The button's clicks.
+    contents, filename, kind, layer, encoding, coords, swap
+        The upload and its options.
+    values : list
+        The mapping form's choices.
+    lang : str
+        The page language.
+
+    Returns
+    -------
+    dict
+        The download, or ``no_update`` when there is nothing to check.
+    """
+    key = request.region_key()
     mapping = _mapping_from(ctx.states_list[-2] if isinstance(ctx.states_list[-2], list) else [], values or [])
     try:
-        result = _load(contents, filename, kind, layer, encoding, coords, swap, mapping)
+        result = _load(key, contents, filename, kind, layer, encoding, coords, swap, mapping)
     except (LayerError, ValueError) as exc:
         log.warning("problem list failed: %s", exc)
         return no_update
@@ -143,28 +187,49 @@ def download_problems(_n, contents, filename, kind, layer, encoding, coords, swa
 
 
 def save_region(_n, name, contents, filename, kind, layer, encoding, coords, swap, values, lang) -> tuple:
-    """Save the valid rows as a new region (a copy of the current one with this layer replaced)."""
-    import re
+    """Save the valid rows as a new region (a copy of the current one with this layer replaced).
 
-    from geo.region.region import REGIONS_DIR
-    from geo.build.region import derive_region
+    Parameters
+    ----------
+    _n : int or None
+        The button's clicks.
+    name : str or None
+        The new region's name.
+    contents, filename, kind, layer, encoding, coords, swap
+        The upload and its options.
+    values : list
+        The mapping form's choices.
+    lang : str
+        The page language.
 
+    Returns
+    -------
+    tuple
+        The message and the region picker's new options (``no_update`` on failure).
+    """
+    key = request.region_key()
     name = (name or "").strip()
     if not name:
         return t("imp_save_needs_name", lang), no_update
     mapping = _mapping_from(ctx.states_list[-2] if isinstance(ctx.states_list[-2], list) else [], values or [])
     try:
-        result = _load(contents, filename, kind, layer, encoding, coords, swap, mapping)
+        result = _load(key, contents, filename, kind, layer, encoding, coords, swap, mapping)
         if result is None or result.valid.empty:
             return t("imp_save_needs_valid", lang), no_update
-        folder = re.sub(r"[^\w\-]+", "_", name, flags=re.UNICODE).strip("_")[:60] or "region"
-        derive_region(state.region(), out=REGIONS_DIR / folder, name=name, replace={kind: result.valid})
+        services.save_region(key, name, {kind: result.valid})
     except (LayerError, ValueError, OSError) as exc:
         return t("imp_error", lang, message=str(exc)), no_update
-    return t("imp_saved", lang, name=name), state.region_choices()
+    return t("imp_saved", lang, name=name), services.region_choices()
 
 
 def register(app: Dash) -> None:
+    """Attach the import tab's callbacks to ``app``.
+
+    Parameters
+    ----------
+    app : dash.Dash
+        The app.
+    """
     app.callback(
         Output(ids.IMP_FILE, "children"), Output(ids.IMP_LAYER, "options"), Output(ids.IMP_LAYER, "value"),
         Output(ids.IMP_MAPPING, "children"),

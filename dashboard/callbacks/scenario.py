@@ -1,8 +1,11 @@
-"""Thin callbacks of the scenarios tab.
+"""Thin callbacks of the scenarios tab, one per trigger.
 
-The scenario list lives in the browser session store (small JSON); results
-are computed server-side by :mod:`dashboard.services`, cached by the rules and
-the scenario's JSON.  Every failure becomes a message, never a traceback.
+The scenario list lives in the browser session store (small JSON, see
+:mod:`dashboard.scenarios`) and is the single source of truth: each manager
+callback (new, duplicate, delete, rename, select, upload, add and remove an
+action) computes the new store and returns it with the views derived from it
+by :func:`scenario_views`.  Results are computed server-side by
+:mod:`dashboard.services`.  Every failure becomes a message, never a traceback.
 """
 from __future__ import annotations
 
@@ -10,85 +13,283 @@ import json
 import logging
 from typing import Any
 
-import numpy as np
-import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import ids, scenarios
-from dashboard import services as state
+from dashboard import ids, request, scenarios, services
 from dashboard.figures import scenario_map
 from dashboard.i18n import t
-from dashboard.layout.page import TAB_BOX, TAB_NAMES, table, tab_styles
-from dashboard.layout.scenario import ACTION_FIELDS
-from geo.export.files import file_stem
+from dashboard.layout.scenario import (
+    ACTION_FIELDS,
+    actions_list,
+    impact_view,
+    kpi_rows,
+    kpi_table,
+    school_capacity_table,
+    violations_list,
+)
+from dashboard.tables import impact_frame
+from geo.export.names import file_stem
 from geo.planning.rules import RulesError
-from geo.planning.scenario import ScenarioError, impact_table
-from layers.schema import BANDS
+from geo.planning.scenario import ScenarioError
+
+__all__ = [
+    "add_action", "delete_scenario", "download_impact", "download_scenario", "duplicate_scenario", "field_visibility",
+    "kpi_rows", "new_scenario", "pick_from_map", "register", "remove_action", "rename_scenario", "scenario_views",
+    "select_scenario", "update_rules", "update_scenario_results", "upload_scenario",
+]
 
 log = logging.getLogger(__name__)
+#: What every manager callback returns, in order (see :func:`scenario_views`).
+MANAGER_OUTPUTS = (
+    (ids.SCENARIOS, "data"), (ids.SC_SELECT, "options"), (ids.SC_SELECT, "value"), (ids.SC_NAME, "value"),
+    (ids.ACTIONS_LIST, "children"), (ids.ACT_MSG, "children"), (ids.SC_COMPARE, "options"),
+)
 
 
-def show_tab(tab: str) -> list[dict]:
-    return tab_styles(tab)
+# --- the scenario manager: one callback per trigger ---------------------------------------
+def scenario_views(key: str, session: dict | None, store: dict, lang: str, message: str | None = "") -> tuple:
+    """Return the session store with ``store`` as the region's scenarios, and every view of it.
 
+    Parameters
+    ----------
+    key : str
+        The region key.
+    session : dict or None
+        The session store as it was.
+    store : dict
+        The region's scenarios as they are now.
+    lang : str
+        Language of the page.
+    message : str or None
+        The action form's message ("" clears it).
 
-def manage_scenarios(_new, _dup, _del, _rename, _add, _removes, upload, selected, store, name, kind, school, target,
-                     level, seats, beds, lon, lat, new_name, upload_name, lang) -> tuple:
-    """Create, copy, delete, rename, select and edit scenarios; returns the store and the views of it."""
-    session, region = store, state.region_name()
-    store = scenarios.region_store(session, region, lang)
-    message = ""
-    trigger = ctx.triggered_id
-    if trigger == ids.SC_NEW:
-        store = scenarios.add_scenario(store, lang)
-    elif trigger == ids.SC_DUP:
-        store = scenarios.add_scenario(store, lang, copy_of=store["current"])
-    elif trigger == ids.SC_DEL:
-        store = scenarios.delete_current(store, lang)
-    elif trigger == ids.SC_RENAME:
-        store = scenarios.rename_current(store, name)
-    elif trigger == ids.SC_SELECT and selected in store["items"]:
-        store["current"] = selected
-    elif trigger == ids.SC_UPLOAD and upload:
-        store, message = scenarios.load_upload(store, upload, upload_name or "upload.json")
-    elif isinstance(trigger, dict) and trigger.get("type") == ids.REMOVE_ACTION:
-        if ctx.triggered and ctx.triggered[0].get("value"):
-            store = scenarios.remove_action(store, int(trigger["index"]))
-    elif trigger == ids.ACT_ADD:
-        fields = {"school": school, "target": target, "level": level, "seats": seats, "beds": beds, "lon": lon, "lat": lat,
-                  "name": new_name}
-        action, missing = scenarios.build_action(kind, {k: fields[k] for k in ACTION_FIELDS.get(kind, ())})
-        if action is None:
-            message = t("action_invalid", lang, what=missing)
-        else:
-            candidate = scenarios.add_action(store, action)
-            try:
-                state.scenario_results(state.rules_from_store(None), scenarios.current(candidate))
-                store = candidate
-            except (ScenarioError, RulesError, ValueError) as exc:
-                message = str(exc)
+    Returns
+    -------
+    tuple
+        The session store, the scenario options and value, the current name, the actions list,
+        the message and the comparison options (:data:`MANAGER_OUTPUTS`).
+    """
     cur = scenarios.current(store)
     options = [{"label": item["name"], "value": sid} for sid, item in store["items"].items()]
     compare = [o for o in options if o["value"] != store["current"]]
-    return (scenarios.with_region_store(session, region, store), options, store["current"], cur["name"],
-            _actions_list(cur["actions"], lang), message, compare)
+    listing = actions_list(cur["actions"], services.school_names(key), lang)
+    return (scenarios.with_region_store(session, key, store), options, store["current"], cur["name"], listing, message or "",
+            compare)
 
 
-def _actions_list(actions: list[dict], lang: str):
-    if not actions:
-        return html.P(t("no_actions", lang), className="source")
-    names = dict(zip(state.region().schools["school_id"], state.region().schools["name"]))
-    return html.Ol(
-        [
-            html.Li([scenarios.describe(a, names, lang), " ",
-                     html.Button(t("btn_remove", lang), id={"type": ids.REMOVE_ACTION, "index": i}, className="link")])
-            for i, a in enumerate(actions)
-        ]
-    )
+def _unchanged() -> tuple:
+    return (no_update,) * len(MANAGER_OUTPUTS)
 
 
+def select_scenario(selected: str | None, session: dict | None, lang: str) -> tuple:
+    """Make the chosen scenario current; on page load, show the region's scenarios (a fresh set if none).
+
+    Parameters
+    ----------
+    selected : str or None
+        The scenario dropdown's value (None on page load).
+    session, lang
+        The session store and the page language.
+
+    Returns
+    -------
+    tuple
+        :func:`scenario_views`, or no change when ``selected`` is already current.
+    """
+    key = request.region_key()
+    store = scenarios.region_store(session, key, lang)
+    if selected is not None and selected == store["current"]:
+        return _unchanged()  # the dropdown following another manager callback
+    if selected in store["items"]:
+        store["current"] = selected
+    return scenario_views(key, session, store, lang)
+
+
+def new_scenario(_n: int | None, session: dict | None, lang: str) -> tuple:
+    """Add an empty scenario and make it current.
+
+    Parameters
+    ----------
+    _n : int or None
+        The button's clicks.
+    session, lang
+        The session store and the page language.
+
+    Returns
+    -------
+    tuple
+        :func:`scenario_views`.
+    """
+    key = request.region_key()
+    store = scenarios.add_scenario(scenarios.region_store(session, key, lang), lang)
+    return scenario_views(key, session, store, lang)
+
+
+def duplicate_scenario(_n: int | None, session: dict | None, lang: str) -> tuple:
+    """Copy the current scenario (name and actions) and make the copy current.
+
+    Parameters
+    ----------
+    _n : int or None
+        The button's clicks.
+    session, lang
+        The session store and the page language.
+
+    Returns
+    -------
+    tuple
+        :func:`scenario_views`.
+    """
+    key = request.region_key()
+    store = scenarios.region_store(session, key, lang)
+    store = scenarios.add_scenario(store, lang, copy_of=store["current"])
+    return scenario_views(key, session, store, lang)
+
+
+def delete_scenario(_n: int | None, session: dict | None, lang: str) -> tuple:
+    """Delete the current scenario (a fresh one replaces the last).
+
+    Parameters
+    ----------
+    _n : int or None
+        The button's clicks.
+    session, lang
+        The session store and the page language.
+
+    Returns
+    -------
+    tuple
+        :func:`scenario_views`.
+    """
+    key = request.region_key()
+    store = scenarios.delete_current(scenarios.region_store(session, key, lang), lang)
+    return scenario_views(key, session, store, lang)
+
+
+def rename_scenario(_n: int | None, session: dict | None, name: str | None, lang: str) -> tuple:
+    """Rename the current scenario (a blank name is ignored).
+
+    Parameters
+    ----------
+    _n : int or None
+        The button's clicks.
+    session : dict or None
+        The session store.
+    name : str or None
+        The name box's value.
+    lang : str
+        The page language.
+
+    Returns
+    -------
+    tuple
+        :func:`scenario_views`.
+    """
+    key = request.region_key()
+    store = scenarios.rename_current(scenarios.region_store(session, key, lang), name)
+    return scenario_views(key, session, store, lang)
+
+
+def upload_scenario(contents: str | None, session: dict | None, filename: str | None, lang: str) -> tuple:
+    """Add the scenario of an uploaded JSON file, or say what is wrong with the file.
+
+    Parameters
+    ----------
+    contents : str or None
+        The upload's data URL.
+    session : dict or None
+        The session store.
+    filename : str or None
+        The uploaded file's name.
+    lang : str
+        The page language.
+
+    Returns
+    -------
+    tuple
+        :func:`scenario_views` with the file's problem as the message.
+    """
+    if not contents:
+        return _unchanged()
+    key = request.region_key()
+    store, message = scenarios.load_upload(scenarios.region_store(session, key, lang), contents, filename or "upload.json")
+    return scenario_views(key, session, store, lang, message)
+
+
+def add_action(_n: int | None, session: dict | None, kind: str, school: Any, target: Any, level: Any, seats: Any, beds: Any,
+               lon: Any, lat: Any, new_name: Any, lang: str) -> tuple:
+    """Add the action in the form to the current scenario, if the form is complete and the model accepts it.
+
+    Parameters
+    ----------
+    _n : int or None
+        The button's clicks.
+    session : dict or None
+        The session store.
+    kind : str
+        The action type.
+    school, target, level, seats, beds, lon, lat, new_name : Any
+        The form's fields (only those of ``kind`` are read).
+    lang : str
+        The page language.
+
+    Returns
+    -------
+    tuple
+        :func:`scenario_views`; the message names what is missing or why the model refuses the action.
+    """
+    key = request.region_key()
+    store = scenarios.region_store(session, key, lang)
+    fields = {"school": school, "target": target, "level": level, "seats": seats, "beds": beds, "lon": lon, "lat": lat,
+              "name": new_name}
+    action, missing = scenarios.build_action(kind, {k: fields[k] for k in ACTION_FIELDS.get(kind, ())})
+    if action is None:
+        return scenario_views(key, session, store, lang, t("action_invalid", lang, what=missing))
+    candidate = scenarios.add_action(store, action)
+    try:
+        services.scenario_results(key, services.rules_from_store(None), scenarios.current(candidate))
+    except (ScenarioError, RulesError, ValueError) as exc:
+        return scenario_views(key, session, store, lang, str(exc))
+    return scenario_views(key, session, candidate, lang)
+
+
+def remove_action(_clicks: list, session: dict | None, lang: str) -> tuple:
+    """Remove the action whose remove button was clicked.
+
+    Parameters
+    ----------
+    _clicks : list
+        The remove buttons' clicks (the button clicked is read from the callback context).
+    session, lang
+        The session store and the page language.
+
+    Returns
+    -------
+    tuple
+        :func:`scenario_views`, or no change when no button was really clicked (a re-rendered list).
+    """
+    trigger = ctx.triggered_id
+    if not (isinstance(trigger, dict) and ctx.triggered and ctx.triggered[0].get("value")):
+        return _unchanged()
+    key = request.region_key()
+    store = scenarios.remove_action(scenarios.region_store(session, key, lang), int(trigger["index"]))
+    return scenario_views(key, session, store, lang)
+
+
+# --- the action form and the rules --------------------------------------------------------
 def pick_from_map(click: dict | None) -> tuple:
-    """A click on a school fills the school field; on a village or empty spot, the new-site coordinates."""
+    """Fill the form from a map click: a school fills the school field; a village or empty spot, the new-site coordinates.
+
+    Parameters
+    ----------
+    click : dict or None
+        The scenario map's ``clickData``.
+
+    Returns
+    -------
+    tuple
+        The school, longitude and latitude fields (``no_update`` where unchanged).
+    """
     try:
         kind, value = click["points"][0]["customdata"][:2]
     except (TypeError, KeyError, IndexError, ValueError):
@@ -99,7 +300,7 @@ def pick_from_map(click: dict | None) -> tuple:
         x, y = (float(v) for v in str(value).split(","))
         return no_update, x, y
     if kind == "village":
-        v = state.region().villages
+        v = services.region(request.region_key()).villages
         hit = v[v["village_id"] == value]
         if not hit.empty:
             g = hit.geometry.iloc[0]
@@ -108,180 +309,180 @@ def pick_from_map(click: dict | None) -> tuple:
 
 
 def field_visibility(kind: str) -> list[dict]:
-    """Show only the form fields the chosen action uses."""
+    """Show only the form fields the chosen action uses.
+
+    Parameters
+    ----------
+    kind : str
+        The action type.
+
+    Returns
+    -------
+    list of dict
+        One style per field box, in the order of the callback's outputs.
+    """
     wanted = set(ACTION_FIELDS.get(kind, ()))
     return [{} if o["id"]["field"] in wanted else {"display": "none"} for o in ctx.outputs_list]
 
 
 def update_rules(values: list, keep: list, lang: str) -> tuple:
-    """Collect the rule inputs into the rules store, or explain what is wrong."""
+    """Collect the rule inputs into the rules store, or explain what is wrong.
+
+    Parameters
+    ----------
+    values : list
+        The rule inputs' values (their ids are read from the callback context).
+    keep : list
+        The keep-catchments checklist.
+    lang : str
+        The page language.
+
+    Returns
+    -------
+    tuple
+        The rules store's JSON and "" , or ``no_update`` and the message.
+    """
     data: dict[str, Any] = {}
     for spec, value in zip(ctx.inputs_list[0], values):
-        rule, key = spec["id"]["rule"], spec["id"]["key"]
-        data.setdefault(rule, {})[key] = value
+        rule, name = spec["id"]["rule"], spec["id"]["key"]
+        data.setdefault(rule, {})[name] = value
     data["keep_catchments"] = "keep" in (keep or [])
     try:
-        state.rules_from_store(data)
+        services.rules_from_store(data)
     except RulesError as exc:
         return no_update, t("rules_invalid", lang, message=str(exc))
     return data, ""
 
 
-def update_scenario_results(store, rules_data, view, compare, lang) -> tuple:
-    """Map, KPI comparison, violations, impact table, school capacity table and a status line."""
-    store = scenarios.region_store(store, state.region_name(), lang)
+# --- results --------------------------------------------------------------------------------
+def update_scenario_results(store: dict | None, rules_data: dict | None, view: str, compare: list | None, lang: str) -> tuple:
+    """Draw the scenario's results: map, KPI comparison, violations, impact table, school capacity table and a status line.
+
+    Parameters
+    ----------
+    store : dict or None
+        The session store.
+    rules_data : dict or None
+        The rules store.
+    view : str
+        The map view: "baseline", "scenario" or "difference".
+    compare : list or None
+        Other scenarios whose KPIs are shown next to the current one.
+    lang : str
+        The page language.
+
+    Returns
+    -------
+    tuple
+        Six outputs; a failure leaves the views as they were and says why.
+    """
+    key = request.region_key()
+    inner = scenarios.region_store(store, key, lang)
     try:
-        rules = state.rules_from_store(rules_data)
-        base, res = state.scenario_results(rules, scenarios.current(store))
-        others = [(store["items"][c]["name"], state.scenario_results(rules, store["items"][c])[1])
-                  for c in (compare or []) if c in store["items"] and c != store["current"]]
+        rules = services.rules_from_store(rules_data)
+        base, res = services.scenario_results(key, rules, scenarios.current(inner))
+        others = [(inner["items"][c]["name"], services.scenario_results(key, rules, inner["items"][c])[1])
+                  for c in (compare or []) if c in inner["items"] and c != inner["current"]]
     except (ScenarioError, RulesError, ValueError, LookupError, OSError) as exc:
         log.warning("scenario failed: %s", exc)
         msg = html.Div(t("error", lang, message=str(exc)), className="status")
         return no_update, msg, no_update, no_update, no_update, ""
-    reg = state.region()
-    roads, districts = state.map_lines(reg)
+    reg = services.region(key)
+    roads, districts = services.map_lines(key)
     if view == "difference":
-        values, delta, shown = state.village_minutes(reg, res) - state.village_minutes(reg, base), True, res
+        values, delta, shown = services.village_minutes(key, res) - services.village_minutes(key, base), True, res
     else:
         shown = base if view == "baseline" else res
-        values, delta = state.village_minutes(reg, shown), False
-    schools = _with_status(shown)
+        values, delta = services.village_minutes(key, shown), False
     fig = scenario_map(
         roads=roads, districts=districts, bounds=reg.villages.total_bounds, villages=reg.villages, values=values,
-        delta=delta, schools=schools, sites=state.site_grid(reg), threshold=rules.threshold_minutes, lang=lang,
-        synthetic=bool(reg.synthetic),
+        delta=delta, schools=services.schools_with_status(key, shown), sites=services.site_grid(key),
+        threshold=rules.threshold_minutes, lang=lang, synthetic=bool(reg.synthetic),
     )
-    names = [t("view_baseline", lang), scenarios.current(store)["name"]] + [n for n, _ in others]
-    kpi = _kpi_table([base.kpis, res.kpis] + [r.kpis for _, r in others], names, lang)
-    status = t("solve_time", lang, ms=res.solve_ms)
-    return fig, kpi, _violations(res, lang), _impact(base, res, lang), _school_table(res, lang), status
+    names = [t("view_baseline", lang), scenarios.current(inner)["name"]] + [n for n, _ in others]
+    kpis = kpi_table([base.kpis.as_dict(), res.kpis.as_dict()] + [r.kpis.as_dict() for _, r in others], names, lang)
+    impact = impact_view(impact_frame(base, res, village_names=services.village_names(key), lang=lang), lang)
+    capacity = school_capacity_table(services.schools_with_status(key, res), lang)
+    return fig, kpis, violations_list(res.violations, lang), impact, capacity, t("solve_time", lang, ms=res.solve_ms)
 
 
-def _with_status(res) -> pd.DataFrame:
-    s = res.schools.copy()
-    base_ids = set(state.region().schools["school_id"])
-    s["status"] = np.where(~s["school_id"].isin(base_ids), "new", np.where(s["open"].astype(bool), "open", "closed"))
-    return s
+def download_scenario(_n: int | None, store: dict | None, lang: str) -> dict:
+    """Send the current scenario as a JSON file.
 
+    Parameters
+    ----------
+    _n : int or None
+        The button's clicks.
+    store : dict or None
+        The session store.
+    lang : str
+        The page language.
 
-def _fmt(x, spec: str) -> str:
-    return "—" if x is None or (isinstance(x, float) and not np.isfinite(x)) else format(x, spec)
-
-
-def kpi_rows(kpis: dict, lang: str) -> list[tuple[str, str]]:
-    """(label, formatted value) rows of a scenario's KPIs."""
-    rows = []
-    thr = kpis["threshold_minutes"]
-    for b in BANDS:
-        band = t(f"band_{b}", lang)
-        share = kpis["share_within"][b]
-        rows.append((t("kpi_share_within", lang, band=band, threshold=thr), _fmt(None if share is None else 100 * share, ".1f") + " %"))
-    for b in BANDS:
-        rows.append((t("kpi_mean_band", lang, band=t(f"band_{b}", lang)), _fmt(kpis["mean_minutes"][b], ".1f")))
-    for b in BANDS:
-        rows.append((t("kpi_p95_band", lang, band=t(f"band_{b}", lang)), _fmt(kpis["p95_minutes"][b], ".1f")))
-    util = kpis["seat_utilisation"]
-    rows += [
-        (t("kpi_schools_open", lang), f"{kpis['schools_open']:,}"),
-        (t("kpi_seat_utilisation", lang), _fmt(None if util is None else 100 * util, ".1f") + " %"),
-        (t("kpi_beds_needed", lang), f"{kpis['beds_needed']:,}"),
-        (t("kpi_beds", lang), f"{kpis['beds']:,}"),
-        (t("kpi_bus_riders", lang), f"{kpis['bus_riders']:,}"),
-        (t("kpi_walkers", lang), f"{kpis['walkers']:,}"),
-        (t("kpi_unassigned", lang), f"{kpis['unassigned']:,}"),
-    ]
-    return rows
-
-
-def _kpi_table(all_kpis: list[dict], names: list[str], lang: str) -> html.Table:
-    columns = [kpi_rows(k, lang) for k in all_kpis]
-    rows = [[label] + [col[i][1] for col in columns] for i, (label, _) in enumerate(columns[0])]
-    return table([t("kpi_col_indicator", lang)] + names, rows, class_name="table kpi-table")
-
-
-def _violations(res, lang: str):
-    v = res.violations
-    if v.empty:
-        return html.P(t("no_violations", lang), className="ok")
-    return html.Ul([html.Li([html.B(t(f"rule_{r.rule}", lang)), f" · {r.subject}: {r.detail}"]) for r in v.itertuples()],
-                   className="violations")
-
-
-def impact_frame(base, res, lang: str) -> pd.DataFrame:
-    """The impact table with display names and headers in ``lang``."""
-    reg = state.region()
-    imp = impact_table(base, res)
-    vnames = dict(zip(reg.villages["village_id"], reg.villages["name"]))
-    snames = dict(zip(res.schools["school_id"], res.schools["name"]))
-    snames.update(dict(zip(base.schools["school_id"], base.schools["name"])))
-    mode = lambda m: t(f"mode_{m}", lang) if isinstance(m, str) else "—"  # noqa: E731
-    return pd.DataFrame(
-        {
-            t("col_village", lang): imp["village_id"].map(vnames),
-            t("col_band", lang): imp["band"].map(lambda b: t(f"band_{b}", lang)),
-            t("col_children", lang): imp["children"],
-            t("col_affected", lang): imp["children_affected"],
-            t("col_school_before", lang): imp["school_before"].map(snames),
-            t("col_school_after", lang): imp["school_after"].map(lambda s: snames.get(s, t("kpi_unassigned", lang))),
-            t("col_minutes_before", lang): imp["minutes_before"].round(1),
-            t("col_minutes_after", lang): imp["minutes_after"].round(1),
-            t("col_mode_before", lang): imp["mode_before"].map(mode),
-            t("col_mode_after", lang): imp["mode_after"].map(mode),
-        }
-    )
-
-
-def _impact(base, res, lang: str):
-    frame = impact_frame(base, res, lang)
-    if frame.empty:
-        return html.P(t("impact_none", lang), className="ok")
-    return table(list(frame.columns), frame.astype(str).replace("nan", "—").to_numpy().tolist())
-
-
-def _school_table(res, lang: str) -> html.Table:
-    s = _with_status(res)
-    rows = [[r.name, t(f"level_{r.level}", lang), t(f"status_{r.status}", lang), f"{r.seats_used:,} / {r.seats:,}",
-             f"{r.beds_used:,} / {r.beds:,}", f"{r.riders:,}"] for r in s.sort_values("name").itertuples()]
-    cols = [t(k, lang) for k in ("col_name", "col_level", "col_status", "col_seats_used", "col_beds_used", "col_riders")]
-    return table(cols, rows)
-
-
-def download_scenario(_n, store, lang):
-    store = scenarios.region_store(store, state.region_name(), lang)
-    cur = scenarios.current(store)
+    Returns
+    -------
+    dict
+        The download.
+    """
+    key = request.region_key()
+    cur = scenarios.current(scenarios.region_store(store, key, lang))
     text = json.dumps({"name": cur["name"], "actions": cur["actions"]}, ensure_ascii=False, indent=1)
-    return dcc.send_string(text, f"{file_stem(state.region_name(), cur['name'], 'scenario')}.json")
+    return dcc.send_string(text, f"{file_stem(key, cur['name'], 'scenario')}.json")
 
 
-def download_impact(_n, store, rules_data, lang):
-    store = scenarios.region_store(store, state.region_name(), lang)
+def download_impact(_n: int | None, store: dict | None, rules_data: dict | None, lang: str) -> dict:
+    """Send the impact table as CSV (UTF-8 with BOM, so that Excel opens Chinese text correctly).
+
+    Parameters
+    ----------
+    _n : int or None
+        The button's clicks.
+    store, rules_data : dict or None
+        The session and rules stores.
+    lang : str
+        The page language.
+
+    Returns
+    -------
+    dict
+        The download, or ``no_update`` when the scenario cannot be solved.
+    """
+    key = request.region_key()
+    cur = scenarios.current(scenarios.region_store(store, key, lang))
     try:
-        base, res = state.scenario_results(state.rules_from_store(rules_data), scenarios.current(store))
+        base, res = services.scenario_results(key, services.rules_from_store(rules_data), cur)
     except (ScenarioError, RulesError, ValueError) as exc:
         log.warning("impact download failed: %s", exc)
         return no_update
-    frame = impact_frame(base, res, lang)
-    # UTF-8 with BOM so that Excel opens Chinese text correctly
-    return dcc.send_string("\ufeff" + frame.to_csv(index=False), f"{file_stem(state.region_name(), scenarios.current(store)['name'], 'impact')}.csv")
+    frame = impact_frame(base, res, village_names=services.village_names(key), lang=lang)
+    return dcc.send_string("\ufeff" + frame.to_csv(index=False), f"{file_stem(key, cur['name'], 'impact')}.csv")
 
 
 def register(app: Dash) -> None:
-    """Attach the scenario-tab callbacks to ``app``."""
-    app.callback([Output(TAB_BOX[n], "style") for n in TAB_NAMES], Input(ids.TABS, "value"))(show_tab)
+    """Attach the scenario tab's callbacks to ``app``.
+
+    Parameters
+    ----------
+    app : dash.Dash
+        The app.
+    """
+    first = [Output(*o) for o in MANAGER_OUTPUTS]
+    again = [Output(*o, allow_duplicate=True) for o in MANAGER_OUTPUTS]
+    session, lang = State(ids.SCENARIOS, "data"), State(ids.LANG, "value")
+    app.callback(*first, Input(ids.SC_SELECT, "value"), session, lang)(select_scenario)
+    for button, callback in ((ids.SC_NEW, new_scenario), (ids.SC_DUP, duplicate_scenario), (ids.SC_DEL, delete_scenario)):
+        app.callback(*again, Input(button, "n_clicks"), session, lang, prevent_initial_call=True)(callback)
+    app.callback(*again, Input(ids.SC_RENAME, "n_clicks"), session, State(ids.SC_NAME, "value"), lang,
+                 prevent_initial_call=True)(rename_scenario)
+    app.callback(*again, Input(ids.SC_UPLOAD, "contents"), session, State(ids.SC_UPLOAD, "filename"), lang,
+                 prevent_initial_call=True)(upload_scenario)
     app.callback(
-        Output(ids.SCENARIOS, "data"), Output(ids.SC_SELECT, "options"), Output(ids.SC_SELECT, "value"),
-        Output(ids.SC_NAME, "value"), Output(ids.ACTIONS_LIST, "children"), Output(ids.ACT_MSG, "children"),
-        Output(ids.SC_COMPARE, "options"),
-        Input(ids.SC_NEW, "n_clicks"), Input(ids.SC_DUP, "n_clicks"), Input(ids.SC_DEL, "n_clicks"),
-        Input(ids.SC_RENAME, "n_clicks"), Input(ids.ACT_ADD, "n_clicks"),
-        Input({"type": ids.REMOVE_ACTION, "index": ALL}, "n_clicks"), Input(ids.SC_UPLOAD, "contents"),
-        Input(ids.SC_SELECT, "value"),
-        State(ids.SCENARIOS, "data"), State(ids.SC_NAME, "value"), State(ids.ACT_TYPE, "value"),
+        *again, Input(ids.ACT_ADD, "n_clicks"), session, State(ids.ACT_TYPE, "value"),
         State(ids.ACT_SCHOOL, "value"), State(ids.ACT_TARGET, "value"), State(ids.ACT_LEVEL, "value"),
         State(ids.ACT_SEATS, "value"), State(ids.ACT_BEDS, "value"), State(ids.ACT_LON, "value"), State(ids.ACT_LAT, "value"),
-        State(ids.ACT_NAME, "value"), State(ids.SC_UPLOAD, "filename"), State(ids.LANG, "value"),
-    )(manage_scenarios)
+        State(ids.ACT_NAME, "value"), lang, prevent_initial_call=True,
+    )(add_action)
+    app.callback(*again, Input({"type": ids.REMOVE_ACTION, "index": ALL}, "n_clicks"), session, lang,
+                 prevent_initial_call=True)(remove_action)
     app.callback(
         Output(ids.ACT_SCHOOL, "value"), Output(ids.ACT_LON, "value"), Output(ids.ACT_LAT, "value"),
         Input(ids.SC_MAP, "clickData"), prevent_initial_call=True,

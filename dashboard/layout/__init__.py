@@ -1,0 +1,1 @@
+"""Layout builders: pure functions from (language, values) to Dash components, one module per tab."""

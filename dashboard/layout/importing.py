@@ -5,12 +5,26 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import t
-from layers.importing.build import COORDS, IMPORT_KINDS, UPLOAD_MAX_BYTES
+from layers.importing import COORDS, IMPORT_KINDS, UPLOAD_MAX_BYTES
 
+__all__ = ["ENCODINGS", "import_tab"]
+
+#: The encodings offered for text files ("auto" detects).
 ENCODINGS = ("auto", "UTF-8", "GBK", "GB18030")
 
 
 def import_tab(lang: str) -> html.Div:
+    """Return the import tab: upload, options, column mapping, checks, preview and save as a region.
+
+    Parameters
+    ----------
+    lang : str
+        Language of the labels.
+
+    Returns
+    -------
+    dash.html.Div
+    """
     options = html.Div(
         [
             html.Div([html.Label(t("imp_kind", lang), className="control-label"),

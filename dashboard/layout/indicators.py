@@ -5,7 +5,10 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import t
-from geo.indicators.evaluate import (
+from dashboard.layout.common import PERSIST
+from dashboard.tables import indicator_label
+from geo.indicators.evaluate import IndicatorResult
+from geo.indicators.standards import (
     INDICATORS,
     SOURCE_CV,
     SOURCE_JUNIOR_WEIGHT,
@@ -14,7 +17,7 @@ from geo.indicators.evaluate import (
     Standards,
 )
 
-PERSIST = {"persistence": True, "persistence_type": "session"}
+__all__ = ["indicator_school_table", "indicator_summary", "indicators_tab", "standards_panel"]
 
 
 def _num(name: str, key: str, value: float, step: float | str = "any") -> dcc.Input:
@@ -23,6 +26,19 @@ def _num(name: str, key: str, value: float, step: float | str = "any") -> dcc.In
 
 
 def standards_panel(lang: str, standards: Standards) -> html.Details:
+    """Return the collapsible standards panel: minimum per indicator and level, pass rule, CV limits, move share.
+
+    Parameters
+    ----------
+    lang : str
+        Language of the labels.
+    standards : Standards
+        The values shown.
+
+    Returns
+    -------
+    dash.html.Details
+    """
     rows = [
         html.Tr([html.Td(ind.label_zh if lang == "zh" else ind.label_en),
                  html.Td(_num("minimum", f"primary.{ind.key}", standards.minimum["primary"][ind.key])),
@@ -57,7 +73,17 @@ def standards_panel(lang: str, standards: Standards) -> html.Details:
 
 
 def indicators_tab(lang: str) -> html.Div:
-    """The indicators tab: scenario choice, summary, CV and urban-rural charts, school table, standards."""
+    """Return the indicators tab: scenario choice, summary, CV and urban-rural charts, school table, standards.
+
+    Parameters
+    ----------
+    lang : str
+        Language of the labels.
+
+    Returns
+    -------
+    dash.html.Div
+    """
     return html.Div(
         [
             html.H3(t("ind_title", lang)),
@@ -88,3 +114,68 @@ def indicators_tab(lang: str) -> html.Div:
                      className="bottom-panel"),
         ]
     )
+
+
+def indicator_summary(base: IndicatorResult, scen: IndicatorResult, name: str, school_names: dict[str, str], lang: str) -> html.Div:
+    """Return the summary lines: schools passing per level and the CV verdict, baseline and scenario.
+
+    Parameters
+    ----------
+    base, scen : IndicatorResult
+        The baseline's and the scenario's indicators.
+    name : str
+        The scenario's name.
+    school_names : dict of str to str
+        School id -> name, for the schools skipped for lack of data.
+    lang : str
+        Language of the text.
+
+    Returns
+    -------
+    dash.html.Div
+    """
+    lines = []
+    for title, res in ((t("view_baseline", lang), base), (name, scen)):
+        parts = []
+        for level, s in res.summary().items():
+            verdict = t("ind_na", lang) if s["cv_all_pass"] is None else t("ind_all_pass" if s["cv_all_pass"] else "ind_some_fail", lang)
+            parts.append(t("ind_summary", lang, level=t(f"level_{level}", lang), schools=s["schools"], passed=s["passed"],
+                           in_cv=s["in_cv"], verdict=verdict))
+        lines.append(html.P([html.B(f"{title}："), " ".join(parts)]))
+    if scen.skipped or base.skipped:
+        skipped = sorted(set(base.skipped) | set(scen.skipped))
+        lines.append(html.P(t("ind_skipped", lang, names="、".join(school_names.get(s, s) for s in skipped)), className="source"))
+    return html.Div(lines)
+
+
+def indicator_school_table(res: IndicatorResult, school_names: dict[str, str], lang: str) -> html.Table:
+    """Return the per-school indicator table: values coloured met / not met, count met and the verdict.
+
+    Parameters
+    ----------
+    res : IndicatorResult
+        The indicators shown.
+    school_names : dict of str to str
+        School id -> name.
+    lang : str
+        Language of the labels.
+
+    Returns
+    -------
+    dash.html.Table
+    """
+    head = [t("col_name", lang), t("col_part", lang), t("col_students", lang)] + [indicator_label(i, lang) for i in INDICATORS] + [
+        t("ind_n_met", lang), t("ind_passed", lang)]
+    rows = []
+    for r in res.parts.sort_values(["level_part", "school_id"]).itertuples(index=False):
+        r = r._asdict()
+        name = school_names.get(r["school_id"], r["name"]) + (t("ind_excluded", lang) if r["excluded_from_cv"] else "")
+        cells = [html.Td(name), html.Td(t(f"level_{r['level_part']}", lang)), html.Td(f"{r['students']:,.0f}")]
+        for ind in INDICATORS:
+            value = r[f"value_{ind.key}"]
+            text = "—" if value != value else f"{value:,.2f}"
+            cells.append(html.Td(text, className="met" if r[f"met_{ind.key}"] else "notmet",
+                                 title=t("ind_met" if r[f"met_{ind.key}"] else "ind_not_met", lang)))
+        cells += [html.Td(str(r["n_met"])), html.Td(t("yes" if r["passed"] else "no", lang), className="pass" if r["passed"] else "fail")]
+        rows.append(html.Tr(cells))
+    return html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], className="table")

@@ -1,13 +1,23 @@
 """Layout builders of the scenarios tab (pure functions of language and values)."""
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+import pandas as pd
 from dash import dcc, html
 
-from dashboard import ids
+from dashboard import ids, scenarios
 from dashboard.i18n import t
+from dashboard.layout.common import table
 from dashboard.layout.export import export_bar
 from geo.planning.rules import Rules
 from layers.schema import BANDS, LEVELS
+
+__all__ = [
+    "ACTION_FIELDS", "ACTION_KINDS", "ALL_FIELDS", "action_form", "actions_list", "impact_view", "kpi_rows", "kpi_table",
+    "rules_panel", "scenario_tab", "school_capacity_table", "violations_list",
+]
 
 ACTION_KINDS = ("close", "merge", "open", "expand", "set_level")
 #: Which form fields each action uses.
@@ -27,6 +37,19 @@ def _field(name: str, label: str, component) -> html.Div:
 
 
 def action_form(lang: str, school_options: list[dict]) -> html.Div:
+    """Return the action form: type, the fields each type uses, the add button and its message.
+
+    Parameters
+    ----------
+    lang : str
+        Language of the labels.
+    school_options : list of dict
+        The school dropdowns' choices.
+
+    Returns
+    -------
+    dash.html.Div
+    """
     level_opts = [{"label": t(f"level_{lv}", lang), "value": lv} for lv in LEVELS]
     return html.Div(
         [
@@ -55,6 +78,19 @@ def action_form(lang: str, school_options: list[dict]) -> html.Div:
 
 
 def rules_panel(lang: str, rules: Rules) -> html.Details:
+    """Return the collapsible rules panel: walking and bus limits per band, size caps per level.
+
+    Parameters
+    ----------
+    lang : str
+        Language of the labels.
+    rules : Rules
+        The values shown.
+
+    Returns
+    -------
+    dash.html.Details
+    """
     def num(rule: str, key: str, value: float) -> dcc.Input:
         return dcc.Input(id={"type": ids.RULE_INPUT, "rule": rule, "key": key}, type="number", min=1, value=value,
                          debounce=True, className="rule-input", persistence=True, persistence_type="session")
@@ -87,7 +123,21 @@ def rules_panel(lang: str, rules: Rules) -> html.Details:
 
 
 def scenario_tab(lang: str, *, school_options: list[dict], rules: Rules) -> html.Div:
-    """The scenarios tab: manager, action form, rules, map and result tables."""
+    """Return the scenarios tab: manager, action form, rules, map and result tables.
+
+    Parameters
+    ----------
+    lang : str
+        Language of the labels.
+    school_options : list of dict
+        The school dropdowns' choices.
+    rules : Rules
+        The rules shown in the rules panel.
+
+    Returns
+    -------
+    dash.html.Div
+    """
     manager = html.Div(
         [
             html.Div([html.Label(t("scenario", lang), className="control-label"),
@@ -153,3 +203,157 @@ def scenario_tab(lang: str, *, school_options: list[dict], rules: Rules) -> html
         className="bottom-panel",
     )
     return html.Div([manager, html.Div([left, centre, right], className="main"), bottom])
+
+
+# --- views of a scenario's results -------------------------------------------------
+def actions_list(actions: list[dict], names: dict[str, str], lang: str) -> html.Ol | html.P:
+    """Return the numbered list of a scenario's actions, each with a remove button.
+
+    Parameters
+    ----------
+    actions : list of dict
+        The scenario's actions.
+    names : dict of str to str
+        School id -> name.
+    lang : str
+        Language of the text.
+
+    Returns
+    -------
+    dash.html.Ol or dash.html.P
+        The list, or a note when there is no action.
+    """
+    if not actions:
+        return html.P(t("no_actions", lang), className="source")
+    return html.Ol(
+        [
+            html.Li([scenarios.describe(a, names, lang), " ",
+                     html.Button(t("btn_remove", lang), id={"type": ids.REMOVE_ACTION, "index": i}, className="link")])
+            for i, a in enumerate(actions)
+        ]
+    )
+
+
+def _fmt(x: Any, spec: str) -> str:
+    return "—" if x is None or (isinstance(x, float) and not np.isfinite(x)) else format(x, spec)
+
+
+def kpi_rows(kpis: dict, lang: str) -> list[tuple[str, str]]:
+    """Return the (label, formatted value) rows of a scenario's KPIs.
+
+    Parameters
+    ----------
+    kpis : dict
+        :attr:`geo.planning.scenario.ScenarioResult.kpis` (or its JSON).
+    lang : str
+        Language of the labels.
+
+    Returns
+    -------
+    list of tuple of str
+        Shares within the threshold, mean and p95 minutes per band, then the school, seat, bed and travel counts.
+    """
+    kpis = kpis.as_dict() if hasattr(kpis, "as_dict") else kpis
+    rows = []
+    thr = kpis["threshold_minutes"]
+    for b in BANDS:
+        band = t(f"band_{b}", lang)
+        share = kpis["share_within"][b]
+        rows.append((t("kpi_share_within", lang, band=band, threshold=thr), _fmt(None if share is None else 100 * share, ".1f") + " %"))
+    for b in BANDS:
+        rows.append((t("kpi_mean_band", lang, band=t(f"band_{b}", lang)), _fmt(kpis["mean_minutes"][b], ".1f")))
+    for b in BANDS:
+        rows.append((t("kpi_p95_band", lang, band=t(f"band_{b}", lang)), _fmt(kpis["p95_minutes"][b], ".1f")))
+    util = kpis["seat_utilisation"]
+    rows += [
+        (t("kpi_schools_open", lang), f"{kpis['schools_open']:,}"),
+        (t("kpi_seat_utilisation", lang), _fmt(None if util is None else 100 * util, ".1f") + " %"),
+        (t("kpi_beds_needed", lang), f"{kpis['beds_needed']:,}"),
+        (t("kpi_beds", lang), f"{kpis['beds']:,}"),
+        (t("kpi_bus_riders", lang), f"{kpis['bus_riders']:,}"),
+        (t("kpi_walkers", lang), f"{kpis['walkers']:,}"),
+        (t("kpi_unassigned", lang), f"{kpis['unassigned']:,}"),
+    ]
+    return rows
+
+
+def kpi_table(all_kpis: list[dict], names: list[str], lang: str) -> html.Table:
+    """Return the KPI comparison table: one row per KPI, one column per result.
+
+    Parameters
+    ----------
+    all_kpis : list of dict
+        The KPIs of each result (baseline first).
+    names : list of str
+        The column names, one per result.
+    lang : str
+        Language of the labels.
+
+    Returns
+    -------
+    dash.html.Table
+    """
+    columns = [kpi_rows(k, lang) for k in all_kpis]
+    rows = [[label] + [col[i][1] for col in columns] for i, (label, _) in enumerate(columns[0])]
+    return table([t("kpi_col_indicator", lang)] + names, rows, class_name="table kpi-table")
+
+
+def violations_list(violations: pd.DataFrame, lang: str) -> html.Ul | html.P:
+    """Return the list of rule violations of a result.
+
+    Parameters
+    ----------
+    violations : pandas.DataFrame
+        ``rule, subject, detail`` rows.
+    lang : str
+        Language of the rule names.
+
+    Returns
+    -------
+    dash.html.Ul or dash.html.P
+        The list, or a note that no rule is broken.
+    """
+    if violations.empty:
+        return html.P(t("no_violations", lang), className="ok")
+    return html.Ul([html.Li([html.B(t(f"rule_{r.rule}", lang)), f" · {r.subject}: {r.detail}"]) for r in violations.itertuples()],
+                   className="violations")
+
+
+def impact_view(frame: pd.DataFrame, lang: str) -> html.Table | html.P:
+    """Return the impact table shown in the page.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        :func:`dashboard.tables.impact_frame`.
+    lang : str
+        Language of the note.
+
+    Returns
+    -------
+    dash.html.Table or dash.html.P
+        The table (missing values as "—"), or a note that no child is affected.
+    """
+    if frame.empty:
+        return html.P(t("impact_none", lang), className="ok")
+    return table(list(frame.columns), frame.astype(str).replace("nan", "—").to_numpy().tolist())
+
+
+def school_capacity_table(schools: pd.DataFrame, lang: str) -> html.Table:
+    """Return the school capacity table of a result, sorted by name.
+
+    Parameters
+    ----------
+    schools : pandas.DataFrame
+        The result's schools with a ``status`` column (see :func:`dashboard.services.schools_with_status`).
+    lang : str
+        Language of the labels.
+
+    Returns
+    -------
+    dash.html.Table
+    """
+    rows = [[r.name, t(f"level_{r.level}", lang), t(f"status_{r.status}", lang), f"{r.seats_used:,} / {r.seats:,}",
+             f"{r.beds_used:,} / {r.beds:,}", f"{r.riders:,}"] for r in schools.sort_values("name").itertuples()]
+    cols = [t(k, lang) for k in ("col_name", "col_level", "col_status", "col_seats_used", "col_beds_used", "col_riders")]
+    return table(cols, rows)

@@ -1,0 +1,1 @@
+"""``python -m geo``: the batch command line (parser, commands and the entry point)."""

@@ -12,15 +12,15 @@ removed and rebuilt.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
-import functools
 import os
 import tempfile
 import threading
-from collections import OrderedDict
 import warnings
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -129,6 +129,20 @@ class Memo:
             while len(self._data) > self.maxsize:
                 self._data.popitem(last=False)
         return value
+
+    def clear(self) -> None:
+        """Forget every stored result (for benchmarks timing a cold start; tests never need it).
+
+        Examples
+        --------
+        >>> memo = Memo()
+        >>> memo.get("a", lambda: 1)
+        1
+        >>> memo.clear(); len(memo)
+        0
+        """
+        with self._lock:
+            self._data.clear()
 
     def __len__(self) -> int:
         return len(self._data)

@@ -24,10 +24,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from enum import StrEnum
 from typing import Any, Final, Mapping
 
 from layers.errors import JunhengError
@@ -36,7 +37,8 @@ from layers.errors import JunhengError
 PROJECT_ROOT: Final = Path(__file__).resolve().parents[2]
 DATA_DIR: Final = PROJECT_ROOT / "data"
 REGIONS_DIR: Final = DATA_DIR / "regions"
-CACHE_DIR: Final = DATA_DIR / "cache"
+#: Where computed networks and OD matrices are kept; ``$JUNHENG_CACHE_DIR`` moves it (tests use a temporary one).
+CACHE_DIR: Final = Path(os.environ.get("JUNHENG_CACHE_DIR") or DATA_DIR / "cache")
 
 
 
@@ -155,13 +157,48 @@ class Settings:
     far_snap_m: float = 1000.0
     cache_dir: Path = CACHE_DIR
 
-    def speed_table(self, mode: str) -> Mapping[str, float]:
-        """Return the km/h table of ``mode``; raise for an unknown mode."""
-        check_mode(mode)
-        return self.speeds_kmh[mode]
+    def speed_table(self, mode: str | Mode) -> Mapping[str, float]:
+        """Return the km/h table of ``mode``.
+
+        Parameters
+        ----------
+        mode : str or Mode
+            A travel mode.
+
+        Returns
+        -------
+        mapping of str to float
+            km/h per OSM ``highway`` class, ``"default"`` for the others.
+
+        Raises
+        ------
+        UnknownModeError
+            An unknown mode.
+        """
+        return self.speeds_kmh[check_mode(mode)]
 
     def with_overrides(self, **changes: Any) -> "Settings":
-        """Return a copy with some fields replaced (speed tables merged per mode)."""
+        """Return a copy with some fields replaced (speed tables merged per mode).
+
+        Parameters
+        ----------
+        **changes
+            Field values; ``speeds_kmh`` maps modes to partial tables merged into the current ones.
+
+        Returns
+        -------
+        Settings
+
+        Raises
+        ------
+        UnknownModeError
+            A speed table for an unknown mode.
+
+        Examples
+        --------
+        >>> Settings().with_overrides(speeds_kmh={"walk": {"default": 5.0}}).speed_table("walk")["default"]
+        5.0
+        """
         speeds = changes.pop("speeds_kmh", None)
         new = dataclasses.replace(self, **changes)
         if speeds:
@@ -173,7 +210,12 @@ class Settings:
         return new
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the settings as plain JSON-able data (cache_dir excluded)."""
+        """Return the settings as plain JSON-able data (cache_dir excluded).
+
+        Returns
+        -------
+        dict
+        """
         return {
             "speeds_kmh": {m: dict(sorted(t.items())) for m, t in sorted(self.speeds_kmh.items())},
             "bus_cap_kmh": self.bus_cap_kmh,
@@ -188,7 +230,13 @@ class Settings:
         return hash((self.fingerprint(), str(self.cache_dir)))
 
     def fingerprint(self) -> str:
-        """Return a short stable hash of the model parameters (for cache keys)."""
+        """Return a short stable hash of the model parameters (for cache keys; cache_dir excluded).
+
+        Returns
+        -------
+        str
+            16 hex digits.
+        """
         text = json.dumps(self.as_dict(), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -1,7 +1,9 @@
 """The scenario report: a PDF of a few A4 pages for 公示, hearings and planning meetings.
 
 :func:`build_report` lays out, on portrait A4 pages drawn with matplotlib
-(see :mod:`geo.export.mapimage` for why matplotlib) and joined with
+(see :mod:`geo.export.mapimage` for why matplotlib; the fonts, text fitting
+and map furniture are :mod:`geo.export.printkit`'s, the map body
+:func:`geo.export.mapdraw.draw_map`) and joined with
 :class:`matplotlib.backends.backend_pdf.PdfPages`:
 
 1. the title (scenario, region, date, the demo-data note for synthetic
@@ -17,11 +19,10 @@
 
 Every page carries the data sources, the page number and, for synthetic
 data, the demo-data note.  ``python -m geo export report`` calls
-:func:`cli_export_report`.
+:func:`build_report` with :func:`scenario_indicators`.
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import io
 import logging
@@ -36,38 +37,52 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
-from geo.indicators.evaluate import INDICATORS, PART_LEVELS, SCHOOL_COLUMNS, IndicatorResult
-from geo.export.mapimage import (
+from geo.core.settings import DEFAULT_SETTINGS, Settings
+from geo.export.mapdraw import action_lines, draw_map, region_title, school_names
+from geo.export.options import ExportError, check_lang
+from geo.export.printkit import (
+    A4_PORTRAIT,
     MM_PER_INCH,
     PT_PER_MM,
-    action_lines,
     bottom_mm,
     check_glyphs,
-    check_options,
     draw_colour_bar,
     draw_key,
-    draw_map,
     draw_north_arrow,
     draw_scale_bar,
     fit_text,
     mm_rect,
     page_axes,
     print_context,
-    region_title,
-    school_names,
     wrap_text,
 )
-from geo.region.region import Region
+from geo.indicators.evaluate import IndicatorResult
+from geo.indicators.standards import INDICATORS, PART_LEVELS, SCHOOL_COLUMNS
+from geo.planning.outcome import impact_table
 from geo.planning.results import ResultLayers
-from geo.planning.scenario import impact_table
-from geo.core.settings import DEFAULT_SETTINGS, Settings
+from geo.region.region import Region
 from layers.i18n import t
 from layers.schema import BANDS
+
+__all__ = [
+    "PAGE",
+    "Column",
+    "build_report",
+    "cv_rows",
+    "impact_rows",
+    "kpi_rows",
+    "missing_indicator_columns",
+    "page_count",
+    "report_figures",
+    "scenario_indicators",
+    "violation_detail",
+    "violation_rows",
+]
 
 log = logging.getLogger(__name__)
 
 #: Portrait A4 in millimetres.
-PAGE: Final = (210.0, 297.0)
+PAGE: Final = A4_PORTRAIT
 _MARGIN: Final = 15.0
 _FOOTER: Final = 19.0  # the footer band at the bottom of each page
 _BETTER: Final = "#1a7f37"
@@ -79,7 +94,15 @@ _WORSE: Final = "#b2182b"
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: header, width in millimetres and alignment ("left", "right" or "center")."""
+    """A table column of the report.
+
+    Parameters
+    ----------
+    header : str
+    width : float
+        Millimetres.
+    align : {"left", "right", "center"}
+    """
 
     header: str
     width: float
@@ -243,7 +266,19 @@ def _kpi_value(value: Any, kind: str) -> str:
 
 
 def kpi_rows(baseline: dict, scenario: dict, lang: str) -> tuple[list[list[str]], list[list[str | None]]]:
-    """Rows (indicator, baseline, scenario, change) of the KPI comparison and the colour of each change."""
+    """Return the rows (indicator, baseline, scenario, change) of the KPI comparison and the colour of each change.
+
+    Parameters
+    ----------
+    baseline, scenario : dict
+        The ``kpis`` of the baseline and the scenario results.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    tuple of (list of list of str, list of list of str or None)
+        The rows, and per cell a colour (better green, worse red) or None.
+    """
     threshold = float(baseline.get("threshold_minutes", 30.0))
     rows: list[list[str]] = []
     colours: list[list[str | None]] = []
@@ -292,7 +327,20 @@ def _mode(value: Any, lang: str) -> str:
 
 
 def impact_rows(layers: ResultLayers, region: Region, lang: str) -> list[list[str]]:
-    """The village impact table with village and school names (empty if no child is affected)."""
+    """Return the village impact table with village and school names (empty if no child is affected).
+
+    Parameters
+    ----------
+    layers : ResultLayers
+        With a scenario.
+    region : Region
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    list of list of str
+        One row per village and grade band affected.
+    """
     table = impact_table(layers.baseline, layers.scenario)
     villages = dict(zip(layers.villages["village_id"].astype(str), layers.villages["name"].astype(str)))
     schools = school_names(region, layers)
@@ -343,6 +391,20 @@ def violation_detail(rule: str, detail: str, names: dict[str, str], lang: str) -
     The checks of :mod:`geo.planning.scenario` write English details; the known forms
     are rewritten from the catalogue, anything else is kept with the ids
     replaced by names.
+
+    Parameters
+    ----------
+    rule : str
+        The check (``"school_size"``...).
+    detail : str
+        Its English detail.
+    names : dict of str to str
+        School and village id -> name.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
     """
     def name(sid: str) -> str:
         return names.get(sid, sid)
@@ -374,7 +436,19 @@ def _rule(rule: str, lang: str) -> str:
 
 
 def violation_rows(layers: ResultLayers, region: Region, lang: str) -> list[list[str]]:
-    """(rule, subject name, detail) of every consolidation check that fails."""
+    """Return (rule, subject name, detail) of every consolidation check that fails.
+
+    Parameters
+    ----------
+    layers : ResultLayers
+        With a scenario.
+    region : Region
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    list of list of str
+    """
     names = school_names(region, layers)
     names.update(zip(layers.villages["village_id"].astype(str), layers.villages["name"].astype(str)))
     return [[_rule(r.rule, lang), names.get(str(r.subject), str(r.subject)), violation_detail(r.rule, r.detail, names, lang)]
@@ -382,7 +456,19 @@ def violation_rows(layers: ResultLayers, region: Region, lang: str) -> list[list
 
 
 def cv_rows(indicators: tuple[IndicatorResult, IndicatorResult], lang: str) -> tuple[list[list[str]], list[list[str | None]]]:
-    """Per level and indicator: the 差异系数 of the baseline and the scenario, the limit and both verdicts."""
+    """Return per level and indicator the 差异系数 of the baseline and the scenario, the limit and both verdicts.
+
+    Parameters
+    ----------
+    indicators : (IndicatorResult, IndicatorResult)
+        The baseline's and the scenario's evaluation.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    tuple of (list of list of str, list of list of str or None)
+        The rows, and per cell a colour (red for a failed verdict) or None.
+    """
     base, scen = indicators
     rows, colours = [], []
 
@@ -413,7 +499,16 @@ def _indicator_summary(result: IndicatorResult, lang: str) -> list[str]:
 
 
 def missing_indicator_columns(region: Region) -> list[str]:
-    """Resource columns of the 优质均衡 indicators the region's schools layer lacks."""
+    """Return the resource columns of the 优质均衡 indicators the region's schools layer lacks.
+
+    Parameters
+    ----------
+    region : Region
+
+    Returns
+    -------
+    list of str
+    """
     return [c for c in SCHOOL_COLUMNS if c != "name" and c not in region.schools.columns]
 
 
@@ -453,7 +548,28 @@ def report_figures(
     settings: Settings = DEFAULT_SETTINGS,
     cjk: bool = True,
 ) -> list[Figure]:
-    """The report's pages as figures (call inside :func:`geo.export.mapimage.print_context`)."""
+    """Return the report's pages as figures (call inside :func:`geo.export.printkit.print_context`).
+
+    Parameters
+    ----------
+    region : Region
+    layers : ResultLayers
+        With a scenario.
+    lang : {"zh", "en"}
+    indicators : (IndicatorResult, IndicatorResult), optional
+        As for :func:`build_report`.
+    date : datetime.date, optional
+        Default today.
+    settings : Settings
+        Where the road network cache lives.
+    cjk : bool
+        A CJK font is in use (circled action numbers).
+
+    Returns
+    -------
+    list of Figure
+        Portrait A4 pages.
+    """
     scenario = layers.scenario.scenario
     day = (date or dt.date.today()).isoformat()
     region_name = region_title(region, lang)
@@ -476,7 +592,7 @@ def report_figures(
     shown = lines[:6] if len(lines) <= 6 else lines[:5] + [f"… (+{len(lines) - 5})"]
     for line in shown or [t("map_no_actions", lang)]:
         flow.text(line, size=8.5, max_lines=2, indent=3.6)
-    rows, colours = kpi_rows(layers.baseline.kpis, layers.scenario.kpis, lang)
+    rows, colours = kpi_rows(layers.baseline.kpis.as_dict(), layers.scenario.kpis.as_dict(), lang)
     flow.heading(t("kpi_compare", lang), size=11.0)
     columns = [Column(t("kpi_col_indicator", lang), 90.0), Column(t("view_baseline", lang), 30.0, "right"),
                Column(t("view_scenario", lang), 30.0, "right"), Column(t("col_change", lang), 30.0, "right")]
@@ -553,22 +669,30 @@ def build_report(
     lang : {"zh", "en"}
     indicators : (IndicatorResult, IndicatorResult), optional
         The 优质均衡 evaluation of the baseline and of the scenario
-        (:func:`geo.indicators.evaluate.evaluate`, :func:`geo.indicators.evaluate.apply_scenario`);
+        (:func:`geo.indicators.evaluate.evaluate`, :func:`geo.indicators.effects.apply_scenario`);
         without it the report says why it has no 差异系数 table.
     date : datetime.date, optional
         The report date (default today).
 
+    settings : Settings
+        Where the road network cache lives.
+
+    Returns
+    -------
+    bytes
+        The PDF file.
+
     Raises
     ------
-    ValueError
+    geo.export.options.ExportError
         ``lang`` not supported, or layers without a scenario.
-    geo.export.mapimage.MapFontError
+    geo.export.printkit.MapFontError
         Chinese text to draw but no Chinese font installed.
     """
-    check_options(lang=lang)
+    lang = check_lang(lang)
     if layers.scenario is None or layers.baseline is None:
         msg = "build_report needs layers with a scenario: build them with result_layers(region, scenario=...) (CLI: --scenario FILE)."
-        raise ValueError(msg)
+        raise ExportError(msg)
     with print_context(lang) as family:
         figures = report_figures(region, layers=layers, lang=lang, indicators=indicators, date=date, settings=settings,
                                  cjk=family is not None)
@@ -584,8 +708,20 @@ def build_report(
 
 
 def scenario_indicators(region: Region, layers: ResultLayers) -> tuple[IndicatorResult, IndicatorResult] | None:
-    """The 优质均衡 evaluation of the baseline and the scenario, or None if the schools layer lacks the resource columns."""
-    from geo.indicators.evaluate import apply_scenario, evaluate
+    """Return the 优质均衡 evaluation of the baseline and the scenario, or None if the schools layer lacks the resource columns.
+
+    Parameters
+    ----------
+    region : Region
+    layers : ResultLayers
+        With a scenario.
+
+    Returns
+    -------
+    (IndicatorResult, IndicatorResult) or None
+    """
+    from geo.indicators.effects import apply_scenario
+    from geo.indicators.evaluate import evaluate
 
     if missing_indicator_columns(region):
         return None
@@ -595,27 +731,16 @@ def scenario_indicators(region: Region, layers: ResultLayers) -> tuple[Indicator
     return base, evaluate(after, skip_empty=True)
 
 
-def cli_export_report(args: argparse.Namespace) -> int:
-    """``python -m geo export report``: write the scenario report PDF and print its path, size and pages."""
-    from geo.cli.main import CLIError
-    from geo.export.mapimage import cli_choice, check_out, export_inputs
+def page_count(pdf: bytes) -> int:
+    """Return the number of pages of a PDF the report wrote.
 
-    lang = cli_choice("lang", args.lang, ("zh", "en"), str.lower)
-    if not args.scenario:
-        raise CLIError("export report needs --scenario FILE (a scenario JSON {\"name\": ..., \"actions\": [...]}): "
-                       "the report compares it with the baseline.")
-    fmt = str(getattr(args, "format", "pdf") or "pdf").lower()
-    if fmt != "pdf":
-        raise CLIError(f"--format {fmt!r} is not supported for the report; allowed: pdf.")
-    out = check_out(args.out, "pdf")
-    region, layers, settings = export_inputs(args)
-    indicators = scenario_indicators(region, layers)
-    if indicators is None:
-        log.info("note: the schools layer lacks %s; the report leaves out the 差异系数 table.",
-                 ", ".join(missing_indicator_columns(region)))
-    data = build_report(region, layers=layers, lang=lang, indicators=indicators, settings=settings)
-    out.write_bytes(data)
-    pages = len(re.findall(rb"/Type\s*/Page\b", data))
-    size = f"{len(data) / 1024:,.0f} KiB" if len(data) < 1024**2 else f"{len(data) / 1024**2:,.1f} MiB"
-    print(f"{out} ({size}, PDF, {pages} A4 pages)")
-    return 0
+    Parameters
+    ----------
+    pdf : bytes
+        From :func:`build_report`.
+
+    Returns
+    -------
+    int
+    """
+    return len(re.findall(rb"/Type\s*/Page\b", pdf))

@@ -7,7 +7,6 @@ travel times are computed from it on demand, so editing a speed never needs
 the OSM file to be parsed again.
 """
 from __future__ import annotations
-from layers.errors import JunhengError
 
 import logging
 import os
@@ -22,7 +21,21 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from geo.core.cache import cache_key, cached_arrays, file_digest
-from geo.core.settings import DEFAULT_SETTINGS, MODE_GRAPH, Settings, check_mode
+from geo.core.settings import DEFAULT_SETTINGS, Mode, Settings, check_mode
+from layers.errors import JunhengError
+
+__all__ = [
+    "GRAPH_KINDS",
+    "NETWORK_FORMAT",
+    "NetworkError",
+    "NetworkFileError",
+    "RoadNetwork",
+    "csr_min",
+    "edge_speeds_kmh",
+    "load_network",
+    "network_from_graph",
+    "read_osm_graph",
+]
 
 log = logging.getLogger(__name__)
 
@@ -82,14 +95,22 @@ class RoadNetwork:
 
     @property
     def n_nodes(self) -> int:
+        """Number of nodes."""
         return len(self.node_id)
 
     @property
     def n_edges(self) -> int:
+        """Number of directed edges."""
         return len(self.edge_u)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        """Return the fields as a dict of arrays (for the ``.npz`` cache)."""
+        """Return the fields as a dict of arrays (for the ``.npz`` cache).
+
+        Returns
+        -------
+        dict of str to ndarray
+            One array per field; ``kind`` as a 0-d string array.
+        """
         names = ("node_id", "x", "y", "edge_u", "edge_v", "length_m", "highway", "maxspeed_kmh", "coord_start", "coords", "travel_time_s")
         out = {name: getattr(self, name) for name in names}
         out["kind"] = np.array(self.kind)
@@ -97,25 +118,76 @@ class RoadNetwork:
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> "RoadNetwork":
-        """Inverse of :meth:`to_arrays`."""
+        """Inverse of :meth:`to_arrays`.
+
+        Parameters
+        ----------
+        arrays : dict of str to ndarray
+            As :meth:`to_arrays` returns (or read back from the ``.npz`` cache).
+
+        Returns
+        -------
+        RoadNetwork
+        """
         fields = dict(arrays)
         fields["kind"] = str(fields["kind"])
         return cls(**fields)
 
-    def edge_seconds(self, mode: str, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
-        """Return each edge's travel time in seconds for ``mode``."""
-        check_mode(mode)
-        if MODE_GRAPH[mode] != self.kind:
-            msg = f"Mode {mode!r} travels on the {MODE_GRAPH[mode]} graph, but this network is the {self.kind} graph."
+    def edge_seconds(self, mode: str | Mode, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+        """Return each edge's travel time in seconds for ``mode``.
+
+        Parameters
+        ----------
+        mode : str or Mode
+            A travel mode of this network's graph (walk and bicycle: walk graph;
+            bus and car: drive graph).
+        settings : Settings
+            Speeds and caps (see :mod:`geo.core.settings`).
+
+        Returns
+        -------
+        ndarray of float64
+            Seconds per edge.
+
+        Raises
+        ------
+        geo.core.settings.UnknownModeError
+            An unknown mode.
+        ValueError
+            A mode of the other graph.
+        """
+        mode = check_mode(mode)
+        if mode.graph != self.kind:
+            msg = f"Mode {str(mode)!r} travels on the {mode.graph} graph, but this network is the {self.kind} graph."
             raise ValueError(msg)
-        return self.length_m / (edge_speeds_kmh(self, mode, settings=settings) / 3.6)
+        return self.length_m / (_speeds_kmh(self, mode, settings) / 3.6)
 
     def csr(self, weights: np.ndarray) -> sp.csr_matrix:
-        """Return the (n_nodes, n_nodes) CSR matrix of ``weights`` (minimum over parallel edges)."""
-        return _csr_min(self.edge_u, self.edge_v, weights, self.n_nodes)
+        """Return the (n_nodes, n_nodes) CSR matrix of ``weights`` (minimum over parallel edges).
+
+        Parameters
+        ----------
+        weights : ndarray of float64
+            One weight per edge, e.g. :meth:`edge_seconds`.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix
+        """
+        return csr_min(self.edge_u, self.edge_v, weights, self.n_nodes)
 
     def edge_coords(self, i: int) -> np.ndarray:
-        """Return the (k, 2) lon/lat polyline of edge ``i``."""
+        """Return the (k, 2) lon/lat polyline of edge ``i``.
+
+        Parameters
+        ----------
+        i : int
+            Edge index.
+
+        Returns
+        -------
+        ndarray of float64, shape (k, 2)
+        """
         return self.coords[self.coord_start[i] : self.coord_start[i + 1]]
 
     @cached_property
@@ -128,26 +200,75 @@ class RoadNetwork:
         return _reverse_edges(self.edge_u, self.edge_v, self.length_m, self.coords, self.coord_start)
 
 
-def edge_speeds_kmh(net: RoadNetwork, mode: str, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
-    """Return each edge's speed in km/h for ``mode`` under ``settings`` (see :mod:`geo.core.settings`)."""
-    table = settings.speed_table(mode)
+def edge_speeds_kmh(net: RoadNetwork, mode: str | Mode, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """Return each edge's speed in km/h for ``mode`` under ``settings`` (see :mod:`geo.core.settings`).
+
+    Parameters
+    ----------
+    net : RoadNetwork
+    mode : str or Mode
+        ``"walk"``, ``"bicycle"``, ``"bus"`` or ``"car"``.
+    settings : Settings
+        Speed tables, ``honour_maxspeed`` and the bus caps.
+
+    Returns
+    -------
+    ndarray of float64
+        km/h per edge.
+
+    Raises
+    ------
+    geo.core.settings.UnknownModeError
+        An unknown mode.
+    ValueError
+        A speed table that gives an edge a speed <= 0.
+    """
+    return _speeds_kmh(net, check_mode(mode), settings)
+
+
+def _speeds_kmh(net: RoadNetwork, mode: Mode, settings: Settings) -> np.ndarray:
+    """:func:`edge_speeds_kmh` for a parsed mode."""
+    table = settings.speeds_kmh[mode]
     default = float(table.get("default", 30.0))
     classes, inverse = np.unique(net.highway, return_inverse=True)
     per_class = np.array([float(table.get(str(c), default)) for c in classes], dtype=float)
     speed = per_class[inverse]
-    if mode in ("bus", "car") and settings.honour_maxspeed:
+    if mode in (Mode.BUS, Mode.CAR) and settings.honour_maxspeed:
         posted = net.maxspeed_kmh
         speed = np.where(np.isfinite(posted) & (posted > 0), np.minimum(speed, posted), speed)
-    if mode == "bus":
+    if mode is Mode.BUS:
         cap = np.where(np.char.startswith(net.highway.astype(str), "motorway"), settings.bus_motorway_cap_kmh, settings.bus_cap_kmh)
         speed = np.minimum(speed, cap)
     if np.any(speed <= 0):
-        msg = f"Speeds for mode {mode!r} must be positive; check settings.speeds_kmh[{mode!r}]."
+        msg = f"Speeds for mode {str(mode)!r} must be positive; check settings.speeds_kmh[{str(mode)!r}]."
         raise ValueError(msg)
     return speed
 
 
-def _csr_min(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> sp.csr_matrix:
+def csr_min(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> sp.csr_matrix:
+    """Return the (n, n) CSR matrix of directed edges u -> v keeping the minimum weight of parallel edges.
+
+    Zero weights are stored as 1e-9 (scipy's csgraph drops explicit zeros).
+
+    Parameters
+    ----------
+    u, v : ndarray of int64
+        Tail and head node index of each edge.
+    w : ndarray of float64
+        Edge weights (>= 0).
+    n : int
+        Number of nodes.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+
+    Examples
+    --------
+    >>> m = csr_min(np.array([0, 0]), np.array([1, 1]), np.array([5.0, 3.0]), 2)
+    >>> m.toarray().tolist()
+    [[0.0, 3.0], [0.0, 0.0]]
+    """
     order = np.lexsort((w, v, u))
     u, v, w = u[order], v[order], w[order]
     first = np.ones(len(u), dtype=bool)
@@ -222,8 +343,17 @@ def network_from_graph(G, *, kind: str) -> RoadNetwork:
     G : networkx.MultiDiGraph
         A graph as osmnx returns (node attributes ``x``, ``y``; edge attributes
         ``length`` and optionally ``highway``, ``maxspeed``, ``geometry``).
-    kind : {"walk", "drive"}
+    kind : {"walk", "drive", "custom"}
         Which graph this is.
+
+    Returns
+    -------
+    RoadNetwork
+
+    Raises
+    ------
+    ValueError
+        An unknown ``kind``.
     """
     if kind not in GRAPH_KINDS:
         msg = f"kind must be one of {GRAPH_KINDS}, got {kind!r}."
@@ -281,8 +411,23 @@ def read_osm_graph(path: str | os.PathLike, *, kind: str):
     The walk graph is read from OSM XML with ``bidirectional=True`` (pedestrians
     use one-way streets both ways); a GraphML file (e.g. a region's OSM roads
     with the planner's own roads merged in, see :func:`geo.network.osm.merge_roads`)
-    is read as saved.  Raises :class:`NetworkFileError` naming the file and
-    the fix when it is missing or cannot be parsed.
+    is read as saved.
+
+    Parameters
+    ----------
+    path : path-like
+        The ``.osm``, ``.osm.bz2`` or ``.graphml`` file.
+    kind : {"walk", "drive", "custom"}
+        Which graph is read (the walk graph is made two-way).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+
+    Raises
+    ------
+    NetworkFileError
+        The file is missing or cannot be parsed; the message names the file and the fix.
     """
     import osmnx as ox
 
@@ -315,6 +460,24 @@ def load_network(path: str | os.PathLike, *, kind: str, settings: Settings = DEF
 
     The cache key is the file's SHA-256 digest, the graph kind and
     :data:`NETWORK_FORMAT`; a second start loads the ``.npz`` in milliseconds.
+
+    Parameters
+    ----------
+    path : path-like
+        The road source (see :func:`read_osm_graph`).
+    kind : {"walk", "drive", "custom"}
+        Which graph it is.
+    settings : Settings
+        ``cache_dir`` is where the ``.npz`` is kept.
+
+    Returns
+    -------
+    RoadNetwork
+
+    Raises
+    ------
+    NetworkFileError
+        The file is missing or cannot be parsed.
     """
     path = Path(path)
     if not path.is_file():

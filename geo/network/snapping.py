@@ -16,8 +16,14 @@ import numpy as np
 import pyproj
 import shapely
 
-from geo.network.graph import RoadNetwork
+from geo.core.projection import metric_crs
 from geo.core.settings import DEFAULT_SETTINGS, Settings
+from geo.network.graph import RoadNetwork
+
+__all__ = ["FarSnapWarning", "SNAP_FIELDS", "Snaps", "snap_points"]
+
+#: The per-point fields of :class:`Snaps`, in order.
+SNAP_FIELDS = ("ids", "edge", "t", "distance_m", "snap_x", "snap_y", "far")
 
 
 class FarSnapWarning(UserWarning):
@@ -56,22 +62,45 @@ class Snaps:
         return len(self.ids)
 
     def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
-        """Return the fields as ``{prefix + name: array}`` (for caching)."""
-        return {prefix + k: getattr(self, k) for k in ("ids", "edge", "t", "distance_m", "snap_x", "snap_y", "far")}
+        """Return the fields as ``{prefix + name: array}`` (for caching).
+
+        Parameters
+        ----------
+        prefix : str
+            Put before every field name (``"v_"``, ``"s_"``), so that two sets of snaps share one archive.
+
+        Returns
+        -------
+        dict of str to ndarray
+        """
+        return {prefix + k: getattr(self, k) for k in SNAP_FIELDS}
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], prefix: str) -> "Snaps":
-        """Inverse of :meth:`to_arrays`."""
-        names = ("ids", "edge", "t", "distance_m", "snap_x", "snap_y", "far")
-        return cls(**{k: arrays[prefix + k] for k in names})
+        """Inverse of :meth:`to_arrays`.
 
+        Parameters
+        ----------
+        arrays : dict of str to ndarray
+        prefix : str
+            The prefix given to :meth:`to_arrays`.
 
-def metric_crs(lon: float, lat: float) -> pyproj.CRS:
-    """Return the UTM CRS of the zone holding (lon, lat)."""
-    info = pyproj.database.query_utm_crs_info(
-        datum_name="WGS 84", area_of_interest=pyproj.aoi.AreaOfInterest(lon, lat, lon, lat)
-    )
-    return pyproj.CRS.from_epsg(info[0].code)
+        Returns
+        -------
+        Snaps
+        """
+        return cls(**{k: arrays[prefix + k] for k in SNAP_FIELDS})
+
+    @classmethod
+    def empty(cls) -> "Snaps":
+        """Return snaps of no points.
+
+        Returns
+        -------
+        Snaps
+        """
+        z = np.zeros(0)
+        return cls(np.zeros(0, dtype=str), np.zeros(0, dtype=np.int64), z, z, z, z, np.zeros(0, dtype=bool))
 
 
 def snap_points(
@@ -101,6 +130,16 @@ def snap_points(
         Metric CRS for distances; default the UTM zone of the network's centre.
     label : str
         What the points are ("village", "school"), used in the warning.
+
+    Returns
+    -------
+    Snaps
+        One snap per point, in input order.
+
+    Raises
+    ------
+    ValueError
+        The network has no edges.
 
     Warns
     -----

@@ -22,11 +22,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.routing.access import DEFAULT_THRESHOLD_MIN, access_kpis, access_table
-from geo.region.region import Region, region_od
-from geo.planning.rules import Rules
-from geo.planning.scenario import Scenario, ScenarioModel, ScenarioResult
 from geo.core.settings import DEFAULT_SETTINGS, Settings
+from geo.planning.rules import DEFAULT_RULES, Rules
+from geo.planning.scenario import Scenario, ScenarioModel, ScenarioResult
+from geo.region.region import Region, region_od
+from geo.routing.access import DEFAULT_THRESHOLD_MIN, access_kpis, access_table
 from layers.schema import CRS
 
 
@@ -53,11 +53,28 @@ class ResultLayers:
     scenario: ScenarioResult | None = None
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """Return the three layers by name.
+
+        Returns
+        -------
+        dict of str to GeoDataFrame
+            ``villages``, ``schools``, ``districts``.
+        """
         return {"villages": self.villages, "schools": self.schools, "districts": self.districts}
 
 
 def village_minutes(result: ScenarioResult, village_ids) -> np.ndarray:
-    """Children-weighted mean minutes of each village's assigned children (NaN if none), in ``village_ids`` order."""
+    """Children-weighted mean minutes of each village's assigned children (NaN if none), in ``village_ids`` order.
+
+    Parameters
+    ----------
+    result : ScenarioResult
+    village_ids : sequence of str
+
+    Returns
+    -------
+    ndarray of float64
+    """
     a = result.assignments
     w = (a["minutes"] * a["children"]).groupby(a["village_id"]).sum()
     n = a.groupby("village_id")["children"].sum()
@@ -72,7 +89,19 @@ def _main_of(result: ScenarioResult, village_ids, column: str) -> np.ndarray:
 
 
 def scenario_schools(region: Region, result: ScenarioResult) -> gpd.GeoDataFrame:
-    """The schools of a scenario result as points, with ``status`` open, closed or new."""
+    """The schools of a scenario result as points, with ``status`` open, closed or new.
+
+    Parameters
+    ----------
+    region : Region
+        Its schools tell the new ones apart.
+    result : ScenarioResult
+
+    Returns
+    -------
+    GeoDataFrame
+        ``result.schools`` with ``status``, in EPSG:4326.
+    """
     s = result.schools.copy()
     base_ids = set(region.schools["school_id"].astype(str))
     s["status"] = np.where(~s["school_id"].astype(str).isin(base_ids), "new", np.where(s["open"].astype(bool), "open", "closed"))
@@ -85,7 +114,7 @@ def result_layers(
     *,
     params: AccessParams = AccessParams(),
     scenario: Scenario | dict | None = None,
-    rules: Rules = Rules(),
+    rules: Rules = DEFAULT_RULES,
     settings: Settings = DEFAULT_SETTINGS,
     model: ScenarioModel | None = None,
 ) -> ResultLayers:
@@ -100,8 +129,14 @@ def result_layers(
         A scenario to solve; without one the schools carry the baseline assignment.
     rules : Rules
         Rules of the scenario model.
+    settings : Settings
+        Travel-time settings.
     model : ScenarioModel, optional
         A model already built for ``region`` and ``rules`` (saves rebuilding it).
+
+    Returns
+    -------
+    ResultLayers
     """
     od = region_od(region, params.mode, settings=settings)
     table = access_table(region.villages, region.schools, od.minutes, level=params.level, band=params.band,
@@ -134,5 +169,15 @@ def result_layers(
 
 
 def describe(params: AccessParams) -> dict[str, Any]:
-    """Plain-data form of the access parameters (for titles and file metadata)."""
+    """Plain-data form of the access parameters (for titles and file metadata).
+
+    Parameters
+    ----------
+    params : AccessParams
+
+    Returns
+    -------
+    dict
+        ``level, band, mode, threshold``.
+    """
     return {"level": params.level, "band": params.band, "mode": params.mode, "threshold": params.threshold}

@@ -14,14 +14,16 @@ local defaults where it does not:
   most 45 (primary) and 50 (junior) (国发〔2016〕40号); all editable.
 """
 from __future__ import annotations
-from layers.errors import JunhengError
 
 import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Final, Mapping
 
+from layers.errors import JunhengError
 from layers.schema import BANDS, LEVELS
+
+__all__ = ["DEFAULT_RULES", "SOURCES", "Rules", "RulesError"]
 
 SOURCES: Final[dict[str, str]] = {
     "walk_minutes": "国办发〔2012〕48号；国办发〔2018〕27号",
@@ -108,11 +110,39 @@ class Rules:
         return hash(json.dumps(self.as_dict(), sort_keys=True))
 
     def as_dict(self) -> dict[str, Any]:
+        """Return the rules as plain JSON data (the rules store, rule files).
+
+        Returns
+        -------
+        dict
+        """
         return {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in asdict(self).items()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "rules") -> "Rules":
-        """Build rules from a (partial) dict; tables are merged into the defaults."""
+        """Build rules from a (partial) dict; tables are merged into the defaults.
+
+        Parameters
+        ----------
+        data : mapping
+            Rule names to values, e.g. ``{"walk_minutes": {"g1_3": 25}}``.
+        source : str
+            Where the data comes from, named in error messages.
+
+        Returns
+        -------
+        Rules
+
+        Raises
+        ------
+        RulesError
+            Not an object, unknown rule names, malformed or out-of-range values.
+
+        Examples
+        --------
+        >>> Rules.from_dict({"walk_minutes": {"g1_3": 25}}).walk_minutes["g4_6"]
+        40.0
+        """
         if not isinstance(data, Mapping):
             raise RulesError(f"{source}: expected a JSON object of rule names, got {type(data).__name__}.")
         known = {f.name for f in fields(cls)}
@@ -133,7 +163,22 @@ class Rules:
 
     @classmethod
     def from_file(cls, path: str | Path) -> "Rules":
-        """Read rules from a JSON file (partial files override the defaults)."""
+        """Read rules from a JSON file (partial files override the defaults).
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            A UTF-8 JSON file.
+
+        Returns
+        -------
+        Rules
+
+        Raises
+        ------
+        RulesError
+            A missing file, invalid JSON or invalid rules.
+        """
         p = Path(path)
         if not p.is_file():
             raise RulesError(f"Rules file {p} does not exist; give a JSON file such as {{\"walk_minutes\": {{\"g1_3\": 30}}}}.")
@@ -142,3 +187,7 @@ class Rules:
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise RulesError(f"Rules file {p} is not valid UTF-8 JSON ({exc}).") from exc
         return cls.from_dict(data, source=str(p))
+
+
+#: The default rules (national policy where it gives a number).
+DEFAULT_RULES: Final = Rules()

@@ -1,0 +1,1 @@
+"""Regions: a folder of layers and road sources, its cached OD matrices, isochrones and catchments."""

@@ -8,7 +8,7 @@ Method
 Travel times
     Each school is snapped to the road network as for the OD matrices
     (:mod:`geo.network.snapping`) and joined to its edge's end nodes by a virtual node
-    (:func:`geo.routing.od._augmented`).  scipy's Dijkstra on the *reversed* graph,
+    (:func:`geo.routing.od.augmented_graph`).  scipy's Dijkstra on the *reversed* graph,
     started at the school's virtual node, gives every node's travel time *to*
     the school, the direction a child travels; the school's own off-road leg
     (straight line × detour factor, walked) is added to every time.
@@ -56,16 +56,15 @@ Catchments
     boundary); they cover only the road corridors, not the empty land
     between them.  Roads no school can reach belong to no catchment.
 
-Both functions cache their results in-process (``functools.lru_cache``) keyed
-by the region, mode, time bands or level, settings and the schools.
+Both functions keep their results in the process's one memo
+(:func:`geo.core.cache.memoised`) keyed by the region's key, the mode, the
+time bands or level, the settings' fingerprint and the schools.
 """
 from __future__ import annotations
-from layers.errors import JunhengError
 
 import math
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final, Sequence
 
 import geopandas as gpd
@@ -77,11 +76,14 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 from shapely.ops import substring
 
-from geo.network.graph import RoadNetwork, _csr_min
-from geo.routing.od import _augmented, offroad_seconds
+from geo.core.cache import memoised
+from geo.core.projection import metric_crs
+from geo.core.settings import DEFAULT_SETTINGS, Mode, Settings, check_mode
+from geo.network.graph import RoadNetwork, csr_min
+from geo.network.snapping import FarSnapWarning, Snaps, snap_points
 from geo.region.region import Region
-from geo.core.settings import DEFAULT_SETTINGS, Settings, check_mode
-from geo.network.snapping import FarSnapWarning, Snaps, metric_crs, snap_points
+from geo.routing.od import augmented_graph, offroad_seconds
+from layers.errors import JunhengError
 from layers.schema import CRS, SERVICE_LEVELS, children_column
 
 __all__ = [
@@ -89,8 +91,11 @@ __all__ = [
     "DEFAULT_MINUTES",
     "LEVEL_SCHOOLS",
     "IsochroneError",
+    "RoadGeometry",
     "catchments",
     "isochrones",
+    "region_geometry",
+    "road_geometry",
 ]
 
 #: Half-width of the walking corridor around reachable roads, metres.
@@ -122,21 +127,71 @@ class IsochroneError(JunhengError, ValueError):
 
 
 @dataclass(frozen=True, eq=False)
-class _Geometry:
-    """A network's roads in the metric CRS, each road once (cached per network and CRS)."""
+class RoadGeometry:
+    """A network's roads in the metric CRS, each road once (of a two-way pair, the lower edge index).
 
-    edge: np.ndarray  # directed edge index of each road
-    rev: np.ndarray  # its reverse edge, or -1
-    lines: np.ndarray  # exact polylines (metric)
-    simple: np.ndarray  # polylines simplified at ROAD_SIMPLIFY_M
-    buffers: np.ndarray  # corridors of the simplified polylines
+    Attributes
+    ----------
+    edge : ndarray of int64
+        Directed edge index of each road.
+    rev : ndarray of int64
+        Its reverse edge, or -1 (one-way).
+    lines : ndarray of shapely.LineString
+        Exact polylines (metric).
+    simple : ndarray of shapely.LineString
+        Polylines simplified at :data:`ROAD_SIMPLIFY_M`.
+    buffers : ndarray of shapely.Polygon
+        Corridors (:data:`CORRIDOR_M`) of the simplified polylines.
+    to_metric, to_wgs : pyproj.Transformer
+        WGS-84 <-> the metric CRS.
+    crs : pyproj.CRS
+        The metric CRS.
+    """
+
+    edge: np.ndarray
+    rev: np.ndarray
+    lines: np.ndarray
+    simple: np.ndarray
+    buffers: np.ndarray
     to_metric: pyproj.Transformer
     to_wgs: pyproj.Transformer
     crs: pyproj.CRS
 
 
-@lru_cache(maxsize=8)
-def _geometry(net: RoadNetwork, crs_text: str) -> _Geometry:
+@memoised(key=lambda region, mode, *, settings=DEFAULT_SETTINGS: (region.key, check_mode(mode).graph, str(settings.cache_dir)))
+def region_geometry(region: Region, mode: str | Mode, *, settings: Settings = DEFAULT_SETTINGS) -> tuple[RoadNetwork, RoadGeometry]:
+    """Return the network ``mode`` travels on and its roads in the region's metric CRS (kept per region and graph).
+
+    Parameters
+    ----------
+    region : Region
+    mode : str or Mode
+        A travel mode (only its graph matters).
+    settings : Settings
+        ``cache_dir`` of the parsed network.
+
+    Returns
+    -------
+    net : RoadNetwork
+    geometry : RoadGeometry
+    """
+    net = region.network(mode, settings=settings)
+    return net, road_geometry(net, _crs_text(region))
+
+
+def road_geometry(net: RoadNetwork, crs_text: str = "") -> RoadGeometry:
+    """Return the roads of ``net`` in a metric CRS, with their corridors (a few seconds on a large network).
+
+    Parameters
+    ----------
+    net : RoadNetwork
+    crs_text : str
+        The metric CRS (``crs_metric`` of region.toml); default the UTM zone of the network's centre.
+
+    Returns
+    -------
+    RoadGeometry
+    """
     crs = pyproj.CRS.from_user_input(crs_text) if crs_text else metric_crs(float(np.median(net.x)), float(np.median(net.y)))
     to_m = pyproj.Transformer.from_crs(CRS, crs, always_xy=True)
     to_wgs = pyproj.Transformer.from_crs(crs, CRS, always_xy=True)
@@ -149,14 +204,14 @@ def _geometry(net: RoadNetwork, crs_text: str) -> _Geometry:
     lines = shapely.linestrings(np.column_stack([cx, cy])[keep], indices=np.searchsorted(target, owner[keep]))
     simple = shapely.simplify(lines, ROAD_SIMPLIFY_M)
     buffers = shapely.buffer(simple, CORRIDOR_M, quad_segs=QUAD_SEGS)
-    return _Geometry(target, rev[target], lines, simple, buffers, to_m, to_wgs, crs)
+    return RoadGeometry(target, rev[target], lines, simple, buffers, to_m, to_wgs, crs)
 
 
 @dataclass(frozen=True, eq=False)
 class _Pieces:
     """Road pieces between two ends whose times to a school are known.
 
-    ``pos`` is the road (index into :class:`_Geometry` arrays), ``t0, t1``
+    ``pos`` is the road (index into :class:`RoadGeometry` arrays), ``t0, t1``
     the fractions of the road the piece spans, ``p, q`` the nodes at its ends
     (indices into a times array), ``wf, wb`` its travel seconds forwards
     (P→Q) and backwards (inf on one-way roads).
@@ -175,7 +230,7 @@ class _Pieces:
         return (self.t0 <= 0.0) & (self.t1 >= 1.0)
 
 
-def _pieces(geo: _Geometry, net: RoadNetwork, w: np.ndarray, site_pos: np.ndarray, site_t: np.ndarray,
+def _pieces(geo: RoadGeometry, net: RoadNetwork, w: np.ndarray, site_pos: np.ndarray, site_t: np.ndarray,
             site_node: np.ndarray) -> _Pieces:
     """Every road as one piece, except roads holding sites, cut at the sites' points."""
     n_roads = len(geo.edge)
@@ -214,7 +269,7 @@ def _fraction(budget: np.ndarray, seconds: np.ndarray) -> np.ndarray:
     return out
 
 
-def _cut(geo: _Geometry, pos: int, start: float, end: float) -> shapely.Geometry:
+def _cut(geo: RoadGeometry, pos: int, start: float, end: float) -> shapely.Geometry:
     """The part of road ``pos`` between fractions ``start`` and ``end`` (exact polyline)."""
     line = geo.lines[pos]
     if start <= 0.0 and end >= 1.0:
@@ -247,22 +302,17 @@ def _sites_of(region: Region, schools: gpd.GeoDataFrame | None) -> tuple[_Site, 
     )
 
 
-def _snap(net: RoadNetwork, geo: _Geometry, ids, lon, lat, *, settings: Settings, label: str) -> Snaps:
+def _snap(net: RoadNetwork, geo: RoadGeometry, ids, lon, lat, *, settings: Settings, label: str) -> Snaps:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FarSnapWarning)
         return snap_points(net, ids, lon, lat, settings=settings, crs=geo.crs, label=label)
 
 
-def _leg(geo: _Geometry, lon: np.ndarray, lat: np.ndarray, snaps: Snaps) -> tuple[np.ndarray, np.ndarray]:
+def _leg(geo: RoadGeometry, lon: np.ndarray, lat: np.ndarray, snaps: Snaps) -> tuple[np.ndarray, np.ndarray]:
     """Metric points of each site and of its snapped road point."""
     x, y = geo.to_metric.transform(np.asarray(lon, float), np.asarray(lat, float))
     sx, sy = geo.to_metric.transform(snaps.snap_x, snaps.snap_y)
     return np.column_stack([x, y]), np.column_stack([sx, sy])
-
-
-def _empty_snaps() -> Snaps:
-    z = np.zeros(0)
-    return Snaps(np.zeros(0, dtype=str), np.zeros(0, dtype=np.int64), z, z, z, z, np.zeros(0, dtype=bool))
 
 
 def _crs_text(region: Region) -> str:
@@ -275,7 +325,7 @@ def _crs_text(region: Region) -> str:
 def isochrones(
     region: Region,
     *,
-    mode: str = "walk",
+    mode: str | Mode = "walk",
     minutes: Sequence[float] = DEFAULT_MINUTES,
     settings: Settings = DEFAULT_SETTINGS,
     school_ids: Sequence[str] | None = None,
@@ -313,7 +363,7 @@ def isochrones(
     geo.core.settings.UnknownModeError
         An unknown mode.
     """
-    check_mode(mode)
+    mode = check_mode(mode)
     try:
         bands = tuple(sorted({float(m) for m in minutes}))
     except (TypeError, ValueError):
@@ -334,10 +384,14 @@ def isochrones(
     return _isochrones(region, mode, bands, settings, sites).copy()
 
 
-@lru_cache(maxsize=32)
-def _isochrones(region: Region, mode: str, bands: tuple[float, ...], settings: Settings, sites: tuple[_Site, ...]) -> gpd.GeoDataFrame:
-    net = region.network(mode, settings=settings)
-    geo = _geometry(net, _crs_text(region))
+def _result_key(region: Region, mode: Mode, what: tuple | str, settings: Settings, sites: tuple[_Site, ...]) -> tuple:
+    """The memo key of isochrones (``what``: the bands) or catchments (``what``: the level)."""
+    return (region.key, str(mode), what, settings.fingerprint(), str(settings.cache_dir), sites)
+
+
+@memoised(key=_result_key)
+def _isochrones(region: Region, mode: Mode, bands: tuple[float, ...], settings: Settings, sites: tuple[_Site, ...]) -> gpd.GeoDataFrame:
+    net, geo = region_geometry(region, mode, settings=settings)
     columns = ["school_id", "name", "level", "minutes", "mode", "area_km2"]
     if not sites:
         return gpd.GeoDataFrame({c: [] for c in columns}, geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
@@ -346,7 +400,7 @@ def _isochrones(region: Region, mode: str, bands: tuple[float, ...], settings: S
     snaps = _snap(net, geo, ids, lon.astype(float), lat.astype(float), settings=settings, label="school")
     off = offroad_seconds(snaps, settings=settings)
     home, door = _leg(geo, lon.astype(float), lat.astype(float), snaps)
-    graph, _, d_idx = _augmented(net, w, _empty_snaps(), snaps)
+    graph, _, d_idx = augmented_graph(net, w, Snaps.empty(), snaps)
     reverse = graph.T.tocsr()
     n = net.n_nodes
     site_pos = np.searchsorted(geo.edge, snaps.edge)
@@ -360,7 +414,7 @@ def _isochrones(region: Region, mode: str, bands: tuple[float, ...], settings: S
             pieces = _pieces(geo, net, w, site_pos[k : k + 1], snaps.t[k : k + 1], np.array([n]))
             polys = _site_isochrones(geo, pieces, times, bands, home[k], door[k], float(off[k]))
             for band, poly in zip(bands, polys):
-                rows.append((ids[k], names[k], levels[k], band, mode, poly.area / 1e6))
+                rows.append((ids[k], names[k], levels[k], band, str(mode), poly.area / 1e6))
                 geoms.append(poly)
     frame = pd.DataFrame(rows, columns=columns)
     frame["minutes"] = frame["minutes"].map(lambda m: int(m) if float(m).is_integer() else m)
@@ -369,7 +423,7 @@ def _isochrones(region: Region, mode: str, bands: tuple[float, ...], settings: S
     return out
 
 
-def _site_isochrones(geo: _Geometry, pc: _Pieces, times: np.ndarray, bands: tuple[float, ...],
+def _site_isochrones(geo: RoadGeometry, pc: _Pieces, times: np.ndarray, bands: tuple[float, ...],
                      home: np.ndarray, door: np.ndarray, off: float) -> list[shapely.MultiPolygon]:
     """The nested polygons of one site (metric), one per band."""
     whole = pc.whole
@@ -415,7 +469,7 @@ def _site_isochrones(geo: _Geometry, pc: _Pieces, times: np.ndarray, bands: tupl
 def catchments(
     region: Region,
     *,
-    mode: str = "walk",
+    mode: str | Mode = "walk",
     level: str = "primary",
     settings: Settings = DEFAULT_SETTINGS,
     schools: gpd.GeoDataFrame | None = None,
@@ -449,8 +503,10 @@ def catchments(
     ------
     IsochroneError
         An unknown level.
+    geo.core.settings.UnknownModeError
+        An unknown mode.
     """
-    check_mode(mode)
+    mode = check_mode(mode)
     if level not in LEVEL_SCHOOLS:
         msg = f"Unknown catchment level {level!r}: choose one of {', '.join(LEVEL_SCHOOLS)}."
         raise IsochroneError(msg)
@@ -466,7 +522,7 @@ def _nearest(graph: sp.csr_matrix, d_idx: np.ndarray, off: np.ndarray) -> tuple[
     u = np.concatenate([rev.row, np.full(len(d_idx), source)])
     v = np.concatenate([rev.col, d_idx])
     wt = np.concatenate([rev.data, off])
-    g = _csr_min(u.astype(np.int64), v.astype(np.int64), wt, n_aug + 1)
+    g = csr_min(u.astype(np.int64), v.astype(np.int64), wt, n_aug + 1)
     dist, pred = dijkstra(g, directed=True, indices=source, return_predecessors=True)
     parent = np.where(pred >= 0, pred, np.arange(n_aug + 1))
     parent[d_idx] = d_idx  # stop at the sites
@@ -482,10 +538,9 @@ def _nearest(graph: sp.csr_matrix, d_idx: np.ndarray, off: np.ndarray) -> tuple[
     return dist[:n_aug], label[:n_aug]
 
 
-@lru_cache(maxsize=16)
-def _catchments(region: Region, mode: str, level: str, settings: Settings, sites: tuple[_Site, ...]) -> gpd.GeoDataFrame:
-    net = region.network(mode, settings=settings)
-    geo = _geometry(net, _crs_text(region))
+@memoised(key=_result_key)
+def _catchments(region: Region, mode: Mode, level: str, settings: Settings, sites: tuple[_Site, ...]) -> gpd.GeoDataFrame:
+    net, geo = region_geometry(region, mode, settings=settings)
     columns = ["school_id", "name", "level", "mode", "villages", "children", "area_km2"]
     if not sites:
         return gpd.GeoDataFrame({c: [] for c in columns}, geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
@@ -494,7 +549,7 @@ def _catchments(region: Region, mode: str, level: str, settings: Settings, sites
     lon, lat = lon.astype(float), lat.astype(float)
     snaps = _snap(net, geo, ids, lon, lat, settings=settings, label="school")
     off = offroad_seconds(snaps, settings=settings)
-    graph, _, d_idx = _augmented(net, w, _empty_snaps(), snaps)
+    graph, _, d_idx = augmented_graph(net, w, Snaps.empty(), snaps)
     times, label = _nearest(graph, d_idx, off)
     # a road point at a site may be nearer another school by road than its own door
     e, t = snaps.edge, snaps.t
@@ -566,7 +621,7 @@ def _catchments(region: Region, mode: str, level: str, settings: Settings, sites
                            np.concatenate([whole_lab, line_label_a]), len(sites), corridors)
     geoms = [_as_multi(shapely.intersection(corridors[k], cells[k])) for k in range(len(sites))]
     frame = pd.DataFrame({
-        "school_id": ids, "name": names, "level": levels, "mode": mode,
+        "school_id": ids, "name": names, "level": levels, "mode": str(mode),
         "villages": np.bincount(vlabel[vlabel >= 0], minlength=len(sites)).astype(np.int64),
         "children": np.bincount(vlabel[vlabel >= 0], weights=vchildren[vlabel >= 0], minlength=len(sites)).astype(np.int64),
         "area_km2": np.round([g.area / 1e6 for g in geoms], 4),

@@ -6,7 +6,6 @@ walk to a nearby school with a trip of about half an hour at most,
 grade band(s).
 """
 from __future__ import annotations
-from layers.errors import JunhengError
 
 from dataclasses import asdict, dataclass
 from typing import Final, Sequence
@@ -14,7 +13,21 @@ from typing import Final, Sequence
 import numpy as np
 import pandas as pd
 
+from layers.errors import JunhengError
 from layers.schema import BAND_LEVELS, SERVICE_LEVELS, children_column
+
+__all__ = [
+    "BAND_CHOICES",
+    "DEFAULT_THRESHOLD_MIN",
+    "AccessError",
+    "AccessKPIs",
+    "access_kpis",
+    "access_table",
+    "bands_for",
+    "nearest_schools",
+    "schools_serving",
+    "weighted_quantile",
+]
 
 DEFAULT_THRESHOLD_MIN: Final = 30.0
 BAND_CHOICES: Final = ("all", "g1_3", "g4_6", "g7_9")
@@ -27,7 +40,26 @@ class AccessError(JunhengError, ValueError):
 def bands_for(level: str, band: str = "all") -> tuple[str, ...]:
     """Return the grade bands counted for service ``level`` and ``band`` choice.
 
-    ``band="all"`` means every band the level serves.
+    Parameters
+    ----------
+    level : {"primary", "junior"}
+        The school level.
+    band : {"all", "g1_3", "g4_6", "g7_9"}
+        ``"all"`` means every band the level serves.
+
+    Returns
+    -------
+    tuple of str
+
+    Raises
+    ------
+    AccessError
+        An unknown level, or a band the level does not teach.
+
+    Examples
+    --------
+    >>> bands_for("primary"), bands_for("junior", "g7_9")
+    (('g1_3', 'g4_6'), ('g7_9',))
     """
     if level not in SERVICE_LEVELS:
         msg = f"Unknown school level {level!r}: choose one of {', '.join(SERVICE_LEVELS)}."
@@ -42,7 +74,19 @@ def bands_for(level: str, band: str = "all") -> tuple[str, ...]:
 
 
 def schools_serving(schools: pd.DataFrame, bands: Sequence[str]) -> np.ndarray:
-    """Boolean mask of schools whose level teaches every band in ``bands``."""
+    """Boolean mask of schools whose level teaches every band in ``bands`` (and that are open).
+
+    Parameters
+    ----------
+    schools : DataFrame
+        ``level`` and optionally ``open``.
+    bands : sequence of str
+        Grade bands.
+
+    Returns
+    -------
+    ndarray of bool
+    """
     ok = np.ones(len(schools), dtype=bool)
     for band in bands:
         ok &= schools["level"].isin(BAND_LEVELS[band]).to_numpy()
@@ -73,11 +117,19 @@ def access_table(
     band : {"all", "g1_3", "g4_6", "g7_9"}
     threshold : float
         Minutes; ``within`` is ``minutes <= threshold``.
+    far_snap : ndarray of bool, optional
+        Villages far from the road (copied into ``far_snap``).
 
     Returns
     -------
-    DataFrame with ``village_id, name, district, children, school_id,
-    school_name, minutes, within`` (minutes NaN when no school is reachable).
+    DataFrame
+        ``village_id, name, district, children, school_id, school_name,
+        minutes, within, far_snap`` (minutes NaN when no school is reachable).
+
+    Raises
+    ------
+    AccessError
+        A non-positive threshold, an unknown level or band.
     """
     if not threshold > 0:
         msg = f"threshold must be a positive number of minutes, got {threshold!r}."
@@ -107,7 +159,21 @@ def access_table(
 
 @dataclass(frozen=True)
 class AccessKPIs:
-    """Children-weighted access figures for one level, band, mode and threshold."""
+    """Children-weighted access figures for one level, band, mode and threshold.
+
+    Attributes
+    ----------
+    children : int
+        Children counted.
+    share_within : float
+        Share of them within the threshold.
+    mean_minutes, p95_minutes : float
+        Children-weighted mean and 95th percentile (inf when some cannot reach a school).
+    villages_beyond, children_beyond : int
+        Villages (with children) and children beyond the threshold.
+    threshold : float
+        Minutes.
+    """
 
     children: int
     share_within: float
@@ -118,11 +184,35 @@ class AccessKPIs:
     threshold: float
 
     def as_dict(self) -> dict:
+        """Return the figures as a plain dict (for JSON and the dashboard).
+
+        Returns
+        -------
+        dict
+        """
         return asdict(self)
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    """The smallest value v such that the weight of values <= v is at least q of the total."""
+    """The smallest value v such that the weight of values <= v is at least q of the total.
+
+    Parameters
+    ----------
+    values, weights : ndarray of float
+        Values and their weights (weights <= 0 are left out).
+    q : float
+        The quantile, 0 to 1.
+
+    Returns
+    -------
+    float
+        NaN when no weight is positive.
+
+    Examples
+    --------
+    >>> weighted_quantile(np.array([10.0, 20.0, 30.0]), np.array([1.0, 1.0, 2.0]), 0.5)
+    20.0
+    """
     values = np.asarray(values, dtype=float)
     weights = np.asarray(weights, dtype=float)
     keep = weights > 0
@@ -140,6 +230,17 @@ def access_kpis(table: pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD_MIN
 
     Villages with no reachable school count as beyond the threshold and as
     infinite minutes (the mean and p95 are then infinite).
+
+    Parameters
+    ----------
+    table : DataFrame
+        As :func:`access_table` returns.
+    threshold : float
+        Minutes.
+
+    Returns
+    -------
+    AccessKPIs
     """
     w = table["children"].to_numpy(dtype=float)
     minutes = table["minutes"].fillna(np.inf).to_numpy(dtype=float)
@@ -159,7 +260,24 @@ def access_kpis(table: pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD_MIN
 
 
 def nearest_schools(minutes_row: np.ndarray, schools: pd.DataFrame, *, bands: Sequence[str], k: int = 3) -> pd.DataFrame:
-    """The ``k`` nearest schools serving ``bands`` for one village row of minutes."""
+    """The ``k`` nearest schools serving ``bands`` for one village row of minutes.
+
+    Parameters
+    ----------
+    minutes_row : ndarray of float
+        The village's minutes to every school.
+    schools : DataFrame
+        ``school_id, name, level`` (and optionally ``open``).
+    bands : sequence of str
+        The bands the school must teach.
+    k : int
+        How many.
+
+    Returns
+    -------
+    DataFrame
+        ``school_id, name, level, minutes``, nearest first; unreachable schools left out.
+    """
     serving = schools_serving(schools, bands)
     m = np.where(serving, minutes_row, np.inf)
     order = np.argsort(m, kind="stable")[:k]

@@ -18,21 +18,71 @@ import scipy.sparse as sp
 import shapely
 from shapely.ops import substring
 
-from geo.network.graph import RoadNetwork, _csr_min
 from geo.core.settings import DEFAULT_SETTINGS, Settings
+from geo.network.graph import RoadNetwork, csr_min
 from geo.network.snapping import Snaps
 from geo.routing.traveltime import csr_od_seconds, csr_shortest_path
+
+__all__ = [
+    "REASON_NO_ROUTE",
+    "AugmentedGraph",
+    "Route",
+    "augmented_graph",
+    "od_long",
+    "offroad_seconds",
+    "point_od_seconds",
+    "route",
+]
 
 #: Reasons given in the ``reason`` column of long OD tables.
 REASON_NO_ROUTE = "no route over the road network"
 
 
 def offroad_seconds(snaps: Snaps, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
-    """Seconds to walk from each point to its snapped road point (distance × detour factor)."""
+    """Seconds to walk from each point to its snapped road point (distance × detour factor).
+
+    Parameters
+    ----------
+    snaps : Snaps
+    settings : Settings
+        ``detour_factor`` and ``walk_kmh``.
+
+    Returns
+    -------
+    ndarray of float64
+        Seconds per point.
+    """
     return snaps.distance_m * settings.detour_factor / (settings.walk_kmh / 3.6)
 
 
-def _augmented(net: RoadNetwork, w: np.ndarray, origins: Snaps, destinations: Snaps) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+#: The road graph with one virtual node per origin and destination: (CSR matrix, origin nodes, destination nodes).
+AugmentedGraph = tuple[sp.csr_matrix, np.ndarray, np.ndarray]
+
+
+def augmented_graph(net: RoadNetwork, w: np.ndarray, origins: Snaps, destinations: Snaps) -> AugmentedGraph:
+    """Return the network's CSR matrix with a virtual node for every snapped origin and destination.
+
+    Origin ``i`` is node ``n_nodes + i`` and destination ``j`` node
+    ``n_nodes + len(origins) + j``.  An origin joins the ends of its edge
+    (forwards, and backwards where the road is two-way), a destination is
+    joined from them, with the fractions of the edge's travel time given by
+    the snapped position.  Off-road legs are *not* included.
+
+    Parameters
+    ----------
+    net : RoadNetwork
+    w : ndarray of float64
+        Each edge's travel seconds (``net.edge_seconds(mode)``).
+    origins, destinations : Snaps
+        Either may be empty (``Snaps.empty()``).
+
+    Returns
+    -------
+    graph : scipy.sparse.csr_matrix
+        Shape ``(n_nodes + len(origins) + len(destinations),) * 2``.
+    origin_nodes, destination_nodes : ndarray of int64
+        The virtual nodes' indices.
+    """
     n, no, nd = net.n_nodes, len(origins), len(destinations)
     rev = net.reverse_edge
     o_idx = n + np.arange(no)
@@ -54,7 +104,7 @@ def _augmented(net: RoadNetwork, w: np.ndarray, origins: Snaps, destinations: Sn
     us += [net.edge_u[e], net.edge_v[e][back]]
     vs += [d_idx, d_idx[back]]
     ws += [t * w[e], np.where(has_rev, (1 - t) * w[np.maximum(rev[e], 0)], 0.0)[back]]
-    graph = _csr_min(np.concatenate(us), np.concatenate(vs), np.concatenate(ws), n + no + nd)
+    graph = csr_min(np.concatenate(us), np.concatenate(vs), np.concatenate(ws), n + no + nd)
     return graph, o_idx, d_idx
 
 
@@ -84,11 +134,22 @@ def point_od_seconds(
 ) -> np.ndarray:
     """Return door-to-door seconds (origins × destinations), ``inf`` where unreachable.
 
-    ``edge_seconds`` is each edge's travel time (``net.edge_seconds(mode)``).
-    The walked off-road legs at both ends are included.
+    Parameters
+    ----------
+    net : RoadNetwork
+    edge_seconds : ndarray of float64
+        Each edge's travel time (``net.edge_seconds(mode)``).
+    origins, destinations : Snaps
+    settings : Settings
+        The off-road leg's speed and detour factor.
+
+    Returns
+    -------
+    ndarray of float64, shape (len(origins), len(destinations))
+        Seconds; the walked off-road legs at both ends are included.
     """
     w = np.asarray(edge_seconds, dtype=float)
-    graph, o_idx, d_idx = _augmented(net, w, origins, destinations)
+    graph, o_idx, d_idx = augmented_graph(net, w, origins, destinations)
     road = csr_od_seconds(graph, o_idx, d_idx)
     road = np.minimum(road, _same_edge_seconds(net, w, origins, destinations))
     return road + offroad_seconds(origins, settings=settings)[:, None] + offroad_seconds(destinations, settings=settings)[None, :]
@@ -97,8 +158,20 @@ def point_od_seconds(
 def od_long(origin_ids, destination_ids, minutes: np.ndarray, *, mode: str) -> pd.DataFrame:
     """Return an OD matrix in long format.
 
-    Columns ``origin_id, destination_id, mode, minutes, reason``: one row per
-    pair, ``minutes`` NaN and ``reason`` filled where the pair is unreachable.
+    Parameters
+    ----------
+    origin_ids, destination_ids : sequence of str
+        Row and column ids of ``minutes``.
+    minutes : ndarray (origins × destinations)
+        ``inf`` or NaN where unreachable.
+    mode : str
+        Written in the ``mode`` column.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``origin_id, destination_id, mode, minutes, reason``: one row
+        per pair, ``minutes`` NaN and ``reason`` filled where the pair is unreachable.
     """
     minutes = np.asarray(minutes, dtype=float)
     o = np.repeat(np.asarray(origin_ids, dtype=str), minutes.shape[1])
@@ -156,11 +229,24 @@ def route(
 ) -> Route | None:
     """Return the fastest route between one snapped origin and one destination, or None.
 
-    ``origin`` and ``destination`` are one-point :class:`Snaps`; ``*_xy`` are
-    the unsnapped points, joined to the road by straight off-road legs.
+    Parameters
+    ----------
+    net : RoadNetwork
+    edge_seconds : ndarray of float64
+        Each edge's travel time (``net.edge_seconds(mode)``).
+    origin, destination : Snaps
+        One point each.
+    origin_xy, destination_xy : tuple of float
+        The unsnapped points (lon, lat), joined to the road by straight off-road legs.
+    settings : Settings
+
+    Returns
+    -------
+    Route or None
+        None when the destination cannot be reached.
     """
     w = np.asarray(edge_seconds, dtype=float)
-    graph, o_idx, d_idx = _augmented(net, w, origin, destination)
+    graph, o_idx, d_idx = augmented_graph(net, w, origin, destination)
     minutes = point_od_seconds(net, w, origin, destination, settings=settings)[0, 0] / 60
     if not np.isfinite(minutes):
         return None

@@ -32,7 +32,6 @@ Examples
 [[90.0], [30.0]]
 """
 from __future__ import annotations
-from layers.errors import JunhengError
 
 import gc
 import numbers
@@ -46,6 +45,8 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra, reverse_cuthill_mckee
+
+from layers.errors import JunhengError
 
 __all__ = [
     "DEFAULT_MAX_MEMORY_BYTES",

@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from geo.region.region import load_region
 from geo.planning.scenario import ScenarioModel
+from geo.region.region import load_region
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 60_000

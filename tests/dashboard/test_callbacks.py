@@ -15,9 +15,9 @@ import plotly.graph_objects as go
 import pytest
 from dash import html
 
-from dashboard import ids
-from dashboard import services as state
+from dashboard import ids, services
 from dashboard.callbacks import access as callbacks
+from dashboard.callbacks import shell
 from dashboard.i18n import CATALOGUE, t
 from geo.region.region import region_od
 from layers.schema import BANDS, LEVELS
@@ -69,7 +69,7 @@ def trace_named(fig: go.Figure, name: str):
 @pytest.fixture(scope="module")
 def demo():
     """The demo region and its walk OD matrix, plus plain-numpy nearest-school results for primary."""
-    reg = state.region()
+    reg = services.region("demo")
     od = region_od(reg, "walk")
     serving = reg.schools["level"].isin(["primary", "nine_year"]).to_numpy()
     if "open" in reg.schools:
@@ -192,11 +192,17 @@ def test_unknown_selection_shows_the_hint(selection):
 # Small callbacks
 # --------------------------------------------------------------------------
 def test_switch_page_reloads_with_language_and_region_in_the_url():
-    assert callbacks.switch_page("en", None, "") == "?lang=en"
-    assert callbacks.switch_page("zh", None, "?lang=en") == "?lang=zh"
-    assert callbacks.switch_page("en", None, "?lang=en") is NO_UPDATE
-    assert callbacks.switch_page("en", "demo", "?lang=en") == "?lang=en&region=demo"
-    assert callbacks.switch_page("en", "demo", "?region=demo&lang=en") is NO_UPDATE
+    assert shell.switch_page("en", None, "") == "?lang=en"
+    assert shell.switch_page("zh", None, "?lang=en") == "?lang=zh"
+    assert shell.switch_page("en", None, "?lang=en") is NO_UPDATE
+    assert shell.switch_page("en", "demo", "?lang=en") == "?lang=en&region=demo"
+    assert shell.switch_page("en", "demo", "?region=demo&lang=en") is NO_UPDATE
+
+
+def test_show_tab_shows_one_box():
+    styles = shell.show_tab("indicators")
+    assert len(styles) == len(ids.TAB_NAMES)
+    assert [s == {} for s in styles] == [name == "indicators" for name in ids.TAB_NAMES]
 
 
 def test_layout_follows_the_lang_query_parameter():
@@ -242,11 +248,11 @@ def test_select_feature_reads_kind_and_id():
 # --------------------------------------------------------------------------
 def _prefix_values() -> dict[str, tuple[str, ...]]:
     """Values an f-string key prefix such as ``level_`` can take, from the modules that define them."""
-    from dashboard.layout.page import TAB_NAMES
+    from dashboard.ids import TAB_NAMES
     from dashboard.layout.export import LAYER_FORMATS, MAP_FORMATS
-    from geo.planning.scenario import ACTION_TYPES
     from geo.core.settings import MODES
-    from layers.importing.build import COORDS, IMPORT_KINDS
+    from geo.planning.scenario import ACTION_TYPES
+    from layers.importing import COORDS, IMPORT_KINDS
     from layers.schema import URBAN_RURAL
 
     scenario = Path(__file__).resolve().parents[2] / "geo" / "planning" / "scenario.py"
@@ -326,3 +332,26 @@ def test_every_used_key_exists_in_both_languages():
 def test_catalogue_entries_have_both_languages():
     bad = sorted(k for k, v in CATALOGUE.items() if not (v.get("zh", "").strip() and v.get("en", "").strip()))
     assert not bad, bad
+
+
+# --------------------------------------------------------------------------
+# dashboard.request: the one reader of the page's query parameters
+# --------------------------------------------------------------------------
+def test_request_reads_region_and_language_from_the_url_or_the_referer(monkeypatch):
+    import flask
+
+    from dashboard import request
+
+    monkeypatch.delenv(request.REGION_ENV, raising=False)
+    server = flask.Flask(__name__)
+    with server.test_request_context("/?lang=en&region=demo"):
+        assert (request.page_lang(), request.region_key()) == ("en", "demo")
+    with server.test_request_context("/_dash-update-component", headers={"Referer": "http://127.0.0.1/?lang=en&region=nowhere"}):
+        assert request.page_param("region") == "nowhere"
+        assert request.page_lang() == "en"
+        assert request.region_key() == "demo"  # an unknown region falls back to the default
+    with server.test_request_context("/?lang=xx"):
+        assert request.page_lang() == "zh"
+    assert request.page_param("lang") is None  # outside a request
+    monkeypatch.setenv(request.REGION_ENV, "elsewhere")
+    assert request.region_key() == request.default_region() == "elsewhere"

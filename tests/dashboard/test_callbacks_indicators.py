@@ -1,6 +1,7 @@
 """Indicators-tab callbacks called directly: scenarios change the CVs; the XLSX export reads back."""
 from __future__ import annotations
 
+import dataclasses
 import io
 from contextvars import copy_context
 
@@ -9,12 +10,13 @@ import pytest
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
+from dashboard import ids, services
 from dashboard.callbacks import indicators as cbi
-from dashboard import ids
-from dashboard import services as state
-from geo.indicators.evaluate import INDICATORS, Standards, evaluate
-from geo.region.region import load_region
+from dashboard.tables import indicator_workbook
+from geo.indicators.evaluate import evaluate
+from geo.indicators.standards import INDICATORS, Standards
 from geo.planning.rules import Rules
+from geo.region.region import load_region
 
 
 def _store(actions):
@@ -39,7 +41,8 @@ def test_closing_a_school_changes_the_cvs_shown():
     assert len(baseline) == len(scenario) == len(INDICATORS)
     assert baseline != scenario
     # the baseline bars are the CVs of the schools layer as it is, computed independently here
-    table_cv = evaluate(state.schools_table(load_region("demo")), standards=Standards(), skip_empty=True).cv["primary"]
+    table_cv = evaluate(services.schools_table("demo"), standards=Standards(), skip_empty=True).cv["primary"]
+    assert table_cv
     assert baseline == pytest.approx([table_cv[i.key] for i in INDICATORS])
 
 
@@ -51,8 +54,8 @@ def test_no_action_means_scenario_equals_baseline():
 
 def test_xlsx_export_has_chinese_sheets_and_headers():
     store = _store([{"type": "close", "school_id": _biggest_primary()}])
-    _, standards, base, scen = cbi._results(store, None, None, "s1", "zh")
-    data = cbi.indicator_workbook(base, scen, standards, "撤并方案", "zh")
+    _, standards, base, scen = cbi.chosen_indicators("demo", store, None, None, "s1", "zh")
+    data = indicator_workbook(base, scen, standards, "撤并方案", "zh", school_names=services.school_names("demo"))
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["学校指标", "差异系数", "城乡对比"]
     header = [c.value for c in book["学校指标"][1]]
@@ -77,25 +80,28 @@ def test_standards_callback_collects_and_validates():
 
     data, msg = copy_context().run(call, [5.0, 0.4, 7, 0.5])
     assert msg == ""
-    standards, share = state.standards_from_store(data)
+    standards, share = services.standards_from_store(data)
     assert standards.minimum["primary"]["teachers_qualified"] == 5.0 and standards.cv_limit["junior"] == 0.4
     assert standards.min_met == 7 and share == 0.5
     _, msg = copy_context().run(call, [5.0, 0.4, 7, 3])
     assert "move_share" in msg
     # a stricter standard changes the verdicts shown
-    base_default, _ = state.indicator_results(Rules(), {"actions": []}, Standards(), 1.0)
-    base_strict, _ = state.indicator_results(Rules(), {"actions": []}, standards, 1.0)
+    base_default, _ = services.indicator_results("demo", Rules(), {"actions": []}, Standards(), 1.0)
+    base_strict, _ = services.indicator_results("demo", Rules(), {"actions": []}, standards, 1.0)
     assert base_strict.parts["passed"].sum() < base_default.parts["passed"].sum()
 
 
 def test_missing_resource_columns_give_a_message(monkeypatch):
-    table = state.schools_table(load_region("demo")).drop(columns=["teachers_key"])
-    monkeypatch.setattr(state, "schools_table", lambda reg: table)
-    state._indicators.cache_clear()
-    summary, *_ = cbi.update_indicators(_store([]), None, None, "s1", "scenario", "zh")
-    state._indicators.cache_clear()
+    """A region whose schools lack a resource column is another region (another content key): no stale result."""
+    demo = load_region("demo")
+    lacking = dataclasses.replace(demo, schools=demo.schools.drop(columns=["teachers_key"]), key=demo.key + "-no-teachers-key")
+    before = cbi.update_indicators(_store([]), None, None, "s1", "scenario", "zh")[0]
+    assert "teachers_key" not in str(before.children)
+    monkeypatch.setattr(services, "region", lambda key: lacking)
+    summary, cv, ur, table = cbi.update_indicators(_store([]), None, None, "s1", "scenario", "zh")
     assert "teachers_key" in str(summary.children)
     assert "缺少" in str(summary.children)
+    assert (cv, ur, table) == ({}, {}, "")
 
 
 def test_cli_scenario_indicators_equal_the_dashboard(tmp_path):
@@ -113,7 +119,12 @@ def test_cli_scenario_indicators_equal_the_dashboard(tmp_path):
     subprocess.run([sys.executable, "-m", "geo", "indicators", "--region", "demo", "--scenario", str(scenario), "--out", str(out)],
                    check=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True)
     cli = json.loads(out.read_text(encoding="utf-8"))
-    _, scen = state.indicator_results(Rules(), {"name": "x", "actions": actions}, Standards(), 1.0)
-    for level in ("primary", "junior"):
-        for key, value in scen.cv[level].items():
-            assert cli["cv"][level][key] == pytest.approx(float(value), abs=1e-6)
+    # the CV bars the planner sees for the scenario are the CLI's CVs
+    _, cv, _, _ = cbi.update_indicators(_store(actions), None, None, "s1", "scenario", "en")
+    for subplot, level in enumerate(("primary", "junior")):
+        assert set(cli["cv"][level]) == {i.key for i in INDICATORS}
+        shown = [float("nan") if v is None else v for v in _cv_values(cv, "撤并方案", subplot)]
+        expected = [float("nan") if cli["cv"][level][i.key] is None else cli["cv"][level][i.key] for i in INDICATORS]
+        assert len(shown) == len(expected) == len(INDICATORS)
+        assert any(v == v for v in expected)
+        assert shown == pytest.approx(expected, abs=1e-6, nan_ok=True)

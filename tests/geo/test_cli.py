@@ -163,3 +163,37 @@ def test_output_folder_missing(files):
                    "--out", str(files / "no-such-folder" / "x.csv"), cwd=files)
     _assert_one_line_error(proc, "no-such-folder")
     assert not (files / "no-such-folder").exists()
+
+
+# --------------------------------------------------------------------------
+# Help and fast argument errors
+# --------------------------------------------------------------------------
+COMMANDS = (("od",), ("access",), ("scenario",), ("indicators",), ("export", "map"), ("export", "layers"),
+            ("export", "report"), ("region", "build"))
+
+
+@pytest.mark.parametrize("command", [(), *COMMANDS], ids=lambda c: " ".join(c) or "geo")
+def test_help_of_every_command(tmp_path, command):
+    proc = run_geo(*command, "--help", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("usage: python -m geo")
+    assert "--out" in proc.stdout or not command
+
+
+def test_argument_error_returns_before_the_heavy_libraries_load(tmp_path):
+    code = (
+        "import sys; from geo.cli.main import main; "
+        "rc = main(['export', 'map', '--view', 'difference', '--out', 'x.png']); "
+        "print(rc, sorted(m for m in ('matplotlib', 'osmnx', 'scipy') if m in sys.modules))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.stdout.split(None, 1) == ["2", "[]\n"], (proc.stdout, proc.stderr)
+    _assert_one_line_error(proc, "--view difference needs --scenario")
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_main_returns_the_status_of_a_usage_error():
+    from geo.cli.main import main
+
+    assert main(["od"]) == 2  # --out is required; argparse prints the usage

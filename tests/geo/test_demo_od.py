@@ -130,28 +130,34 @@ def _od_file(settings, mode: str):
     return files[0]
 
 
-def test_second_call_is_served_from_the_disk_cache(region, demo_od, demo_settings, monkeypatch):
-    path = _od_file(demo_settings, "walk")
-    assert path.is_file()
+def _fresh_cache(demo_settings, tmp_path):
+    """Settings whose cache folder holds a copy of the session's walk OD file: a new memo key, the same disk key."""
+    for f in demo_settings.cache_dir.glob("*.npz"):
+        shutil.copy(f, tmp_path / f.name)
+    settings = demo_settings.with_overrides(cache_dir=tmp_path)
+    assert settings.fingerprint() == demo_settings.fingerprint()
+    return settings, _od_file(settings, "walk")
+
+
+def test_second_call_is_served_from_the_disk_cache(region, demo_od, demo_settings, monkeypatch, tmp_path):
+    settings, path = _fresh_cache(demo_settings, tmp_path)
     assert set(load_arrays(path)) >= {"minutes", "v_edge", "s_edge"}
-    geo.region.region._region_od.cache_clear()  # forget the in-memory copy: the next call must read the file
 
     def no_compute(*args, **kwargs):
         raise AssertionError("travel times were recomputed instead of read from the cache")
 
     monkeypatch.setattr(geo.region.region, "point_od_seconds", no_compute)
-    again = region_od(region, "walk", settings=demo_settings)
+    again = region_od(region, "walk", settings=settings)
     np.testing.assert_array_equal(again.minutes, demo_od["walk"].minutes)
     np.testing.assert_array_equal(again.villages.edge, demo_od["walk"].villages.edge)
 
 
-def test_corrupt_cache_file_is_reported_and_rebuilt(region, demo_od, demo_settings):
-    path = _od_file(demo_settings, "walk")
+def test_corrupt_cache_file_is_reported_and_rebuilt(region, demo_od, demo_settings, tmp_path):
+    settings, path = _fresh_cache(demo_settings, tmp_path)
     path.write_bytes(b"this is not an npz file\x00\x01garbage" * 10)
-    geo.region.region._region_od.cache_clear()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        rebuilt = region_od(region, "walk", settings=demo_settings)
+        rebuilt = region_od(region, "walk", settings=settings)
     cache_warnings = [w for w in caught if issubclass(w.category, CacheWarning)]
     assert len(cache_warnings) == 1
     message = str(cache_warnings[0].message)
@@ -160,3 +166,20 @@ def test_corrupt_cache_file_is_reported_and_rebuilt(region, demo_od, demo_settin
     assert "\n" not in message
     np.testing.assert_allclose(rebuilt.minutes, demo_od["walk"].minutes, rtol=0, atol=1e-9)
     np.testing.assert_allclose(load_arrays(path)["minutes"], demo_od["walk"].minutes, rtol=0, atol=1e-9)
+
+
+# --------------------------------------------------------------------------
+# In-memory memo: keyed by the region's files, never by object identity
+# --------------------------------------------------------------------------
+def test_load_region_sees_a_region_changed_on_disk(region, tmp_path):
+    folder = tmp_path / "copy"
+    shutil.copytree(region.path, folder)
+    first = load_region(folder)
+    assert load_region(folder) is first  # unchanged files: the same object, from the memo
+    assert first == region and hash(first) == hash(region)  # the same files give an equal region
+    schools = folder / "schools.geojson"
+    schools.write_text(schools.read_text(encoding="utf-8").replace(region.schools["name"].iloc[0], "Renamed school", 1),
+                       encoding="utf-8")
+    again = load_region(folder)
+    assert again != first
+    assert "Renamed school" in set(again.schools["name"])

@@ -1,4 +1,4 @@
-"""Layer and table exports (geo.export.files) and the isochrones and catchments they carry (geo.region.catchments)."""
+"""Layer and table exports (geo.export.files, .tables, .names) and the isochrones and catchments they carry (geo.region.catchments)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -19,22 +19,16 @@ import pyogrio
 import pytest
 import shapely
 
-from geo.export.files import (
-    ExportError,
-    export_bytes,
-    export_layers,
-    file_stem,
-    geojson_bytes,
-    gpkg_bytes,
-    sheet_names,
-    tables,
-    xlsx_bytes,
-)
+from geo.export.files import export_bytes, export_layers, export_result_files, geojson_bytes, gpkg_bytes, xlsx_bytes
+from geo.export.names import file_stem, output_file
+from geo.export.options import ExportError, LayerFormat
+from geo.export.tables import sheet_names, tables
 from geo.indicators.evaluate import evaluate
+from geo.planning.outcome import impact_table
+from geo.planning.results import AccessParams, result_layers
+from geo.planning.scenario import Scenario
 from geo.region.catchments import IsochroneError, catchments, isochrones
 from geo.region.region import load_region
-from geo.planning.results import AccessParams, result_layers
-from geo.planning.scenario import Scenario, impact_table
 from layers.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,6 +91,7 @@ def _values(s: pd.Series) -> list:
 
 def assert_same_layer(source: gpd.GeoDataFrame, back: gpd.GeoDataFrame, ids: list[str]) -> None:
     source = source.reset_index(drop=True)
+    assert len(source) > 0
     assert len(back) == len(source)
     assert back.crs.equals("EPSG:4326")
     assert back[ids].astype(str).values.tolist() == source[ids].astype(str).values.tolist()
@@ -215,7 +210,7 @@ def test_xlsx_sheets_and_chinese_headers(tmp_path, scen_layers, indicator_result
     assert header("impact")[:5] == ["村庄代码", "村庄", "年级段", "学龄儿童", "受影响学生"]
     assert header("violations") == [t("col_rule"), t("col_subject"), t("col_detail")]
     rows = list(wb[names["assignments"]].iter_rows(min_row=2, values_only=True))
-    assert len(rows) == len(scen_layers.scenario.assignments)
+    assert rows and len(rows) == len(scen_layers.scenario.assignments)
     village_names = set(scen_layers.villages["name"])
     assert all(r[1] in village_names and r[2].endswith("年级") and r[7] in ("步行", "校车", "寄宿") for r in rows)
     closed = scen_layers.schools[scen_layers.schools["status"] == "closed"]["school_id"].iloc[0]
@@ -256,6 +251,7 @@ def test_isochrones_nested_and_hold_their_school(region, metric):
     assert iso.crs.equals("EPSG:4326") and set(iso.geom_type) == {"MultiPolygon"}
     assert len(iso) == 3 * len(region.schools) and set(iso["minutes"]) == {15, 30, 45}
     m = iso.to_crs(metric)
+    assert m["school_id"].nunique() == len(region.schools) > 0
     for sid, group in m.groupby("school_id"):
         polys = group.sort_values("minutes").geometry.to_numpy()
         assert all(p.is_valid and not p.is_empty for p in polys)
@@ -288,6 +284,7 @@ def test_catchments_do_not_overlap_and_match_nearest_school(region, metric, leve
     assert set(c["level"]) <= serving
     assert len(c) == int(region.schools["level"].isin(serving).sum())
     geoms = c.to_crs(metric).geometry.to_numpy()
+    assert len(geoms) >= 2
     for a, b in itertools.combinations(geoms, 2):
         assert a.intersection(b).area < 1.0  # m²: shared boundaries only
     inside = np.array([[g.contains(p) for g in c.geometry] for p in region.villages.geometry])
@@ -315,6 +312,12 @@ def test_scenario_schools_change_catchments_and_isochrones(region, scen_layers, 
 
 
 # --------------------------------------------------------------------------- errors
+
+
+def test_output_paths():
+    assert output_file(ROOT, "junheng_x", ".gpkg") == ROOT / "junheng_x.gpkg"
+    with pytest.raises(ExportError, match=r"does not exist; create it"):
+        output_file(ROOT / "no-such-folder" / "x.gpkg", "junheng_x", ".gpkg")
 
 
 def test_bad_format_and_language(tmp_path, base_layers):
@@ -381,6 +384,19 @@ def test_cli_export_layers(cli_runs, fmt, with_scenario):
         assert ("撤并核查" in sheets) == with_scenario and ("受影响村庄" in sheets) == with_scenario
     else:
         assert all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in paths)
+
+
+def test_cli_and_library_write_the_same_layers(cli_runs, tmp_path, region, scen_layers):
+    """``export layers --scenario`` run as a command, and export_result_files called from Python, give the same GeoPackage."""
+    done = cli_runs["gpkg", True]
+    assert done.returncode == 0, done.stderr
+    cli_path = Path(done.stdout.split()[0])
+    lib_path, = export_result_files(region, scen_layers, fmt=LayerFormat.GPKG, out=tmp_path, region_name="demo")
+    assert lib_path.name == cli_path.name
+    layer_names = [n for n, _ in pyogrio.list_layers(lib_path)]
+    assert layer_names == [n for n, _ in pyogrio.list_layers(cli_path)] == list(LAYER_IDS)
+    for kind, ids in LAYER_IDS.items():
+        assert_same_layer(_read(cli_path, layer=kind), _read(lib_path, layer=kind), ids)
 
 
 def test_cli_bad_format_is_one_error_line(tmp_path):

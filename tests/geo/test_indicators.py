@@ -1,4 +1,4 @@
-"""Tests of the 优质均衡 resource indicators (:mod:`geo.indicators.evaluate`) and ``python -m geo indicators``.
+"""Tests of the 优质均衡 resource indicators (:mod:`geo.indicators`) and ``python -m geo indicators``.
 
 The expected numbers of the five-school case are worked out by hand in the
 comments (exact fractions where they exist), not by calling the code.
@@ -16,19 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.indicators.evaluate import (
-    INDICATOR_KEYS,
-    IndicatorError,
-    IndicatorFileError,
-    Standards,
-    apply_scenario,
-    county_cv,
-    evaluate,
-    read_schools_table,
-    resource_moves,
-    school_indicators,
-    urban_rural_comparison,
-)
+from geo.indicators.effects import apply_scenario, resource_moves
+from geo.indicators.evaluate import county_cv, evaluate, school_indicators, urban_rural_comparison
+from geo.indicators.standards import INDICATOR_KEYS, IndicatorError, IndicatorFileError, Standards
+from geo.indicators.table import read_schools_table
 from geo.planning.scenario import Scenario, ScenarioModel
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,10 +88,10 @@ def test_five_school_cv_by_hand():
     assert result.mean["primary"]["teachers_qualified"] == pytest.approx(4.5)
     assert result.mean["primary"]["teaching_area_m2"] == pytest.approx(5.0)
     assert result.mean["primary"]["equipment_value_yuan"] == pytest.approx(1950.0)
-    assert all(result.cv_pass["primary"].values())  # all ≤ 0.50
+    assert list(result.cv_pass["primary"]) == list(KEYS) and all(result.cv_pass["primary"].values())  # all ≤ 0.50
     # no junior school: no CV, no verdict
-    assert all(math.isnan(v) for v in result.cv["junior"].values())
-    assert all(v is None for v in result.cv_pass["junior"].values())
+    assert list(result.cv["junior"]) == list(KEYS) and all(math.isnan(v) for v in result.cv["junior"].values())
+    assert list(result.cv_pass["junior"]) == list(KEYS) and all(v is None for v in result.cv_pass["junior"].values())
     assert result.to_json()["cv"]["junior"]["teaching_area_m2"] is None
 
 
@@ -455,6 +446,7 @@ def test_cli_writes_the_json_of_evaluate(tmp_path):
         assert all(list(data[key][lv]) == list(KEYS) for lv in data[key])
     assert data["cv"]["primary"]["teachers_qualified"] is not None
     entries = data["schools"]
+    assert len(entries) == 7  # six schools, the nine-year one in two parts
     assert all(set(e) == {"school_id", "level", "met", "passed", "values"} for e in entries)
     assert all(list(e["met"]) == list(KEYS) and list(e["values"]) == list(KEYS) for e in entries)
     assert [(e["school_id"], e["level"]) for e in entries][-2:] == [("2150000106", "primary"), ("2150000106", "junior")]
@@ -493,7 +485,7 @@ def test_cli_demo_region(tmp_path):
     passed = [e["passed"] for e in data["schools"]]
     assert any(passed) and not all(passed)
     values = [v for lv in ("primary", "junior") for v in data["cv"][lv].values()]
-    assert all(0.1 < v < 0.7 for v in values)
+    assert len(values) == 2 * len(KEYS) and all(v is not None and 0.1 < v < 0.7 for v in values)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Print-quality map images and the scenario report (geo.export.mapimage, geo.export.report, ``python -m geo export map|report``)."""
+"""Print-quality map images and the scenario report (geo.export.mapimage, .mapdraw, .printkit, .report; ``python -m geo export map|report``)."""
 from __future__ import annotations
 
 import io
@@ -15,12 +15,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from geo.export import mapimage
-from geo.export.mapimage import MapFontError, render_map, village_catchments
-from geo.region.region import load_region
-from geo.export.report import build_report, report_figures, scenario_indicators, violation_detail
+from geo.export import printkit
+from geo.export.mapdraw import draw_map, region_metric_crs, village_catchments
+from geo.export.mapimage import render_map
+from geo.export.printkit import MapFontError, nice_ceiling, nice_length, print_context
+from geo.export.report import build_report, page_count, report_figures, scenario_indicators, violation_detail
 from geo.planning.results import result_layers
 from geo.planning.scenario import Scenario
+from geo.region.region import load_region
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = {
@@ -104,7 +106,10 @@ def test_chinese_renders_without_missing_glyphs(region, layers, scenario_layers)
         warnings.simplefilter("error")
         for lay, view in ((layers, "access"), (scenario_layers, "scenario"), (scenario_layers, "difference")):
             _not_blank(_png(render_map(region, layers=lay, view=view, lang="zh", dpi=60)))
-        render_map(region, layers=scenario_layers, view="scenario", lang="zh", fmt="svg")
+        svg = render_map(region, layers=scenario_layers, view="scenario", lang="zh", fmt="svg")
+    text = " ".join(ET.fromstring(svg).itertext())
+    assert SCENARIO["name"] in text  # the title, kept as text
+    assert "恩坎普新区小学" in text  # the new school in the numbered actions
 
 
 def test_english_render_works(region, scenario_layers):
@@ -115,7 +120,7 @@ def test_english_render_works(region, scenario_layers):
 
 
 def test_missing_chinese_font_is_a_clear_error(region, layers, scenario_layers, monkeypatch):
-    monkeypatch.setattr(mapimage, "cjk_family", lambda: None)
+    monkeypatch.setattr(printkit, "cjk_family", lambda: None)
     with pytest.raises(MapFontError, match="fonts-noto-cjk"):
         render_map(region, layers=layers, lang="zh", dpi=60)
     # English still works on the Latin font alone, unless Chinese text must be drawn (a Chinese school name)
@@ -132,9 +137,9 @@ def test_missing_chinese_font_is_a_clear_error(region, layers, scenario_layers, 
 def test_difference_view_uses_a_scale_centred_on_zero(region, scenario_layers):
     from matplotlib.figure import Figure
 
-    with mapimage.print_context("zh"):
+    with print_context("zh"):
         ax = Figure(figsize=(8, 6)).add_axes((0, 0, 1, 1))
-        key = mapimage.draw_map(ax, region, scenario_layers, view="difference", lang="zh", box_mm=(200, 150))
+        key = draw_map(ax, region, scenario_layers, view="difference", lang="zh", box_mm=(200, 150))
     norm = key.mappable.norm
     assert key.delta and norm.vmin == -norm.vmax
     assert norm.vmax >= np.nanmax(np.abs(scenario_layers.villages["minutes_change"]))
@@ -163,16 +168,17 @@ def test_catchments_and_routes_draw(region, layers):
     catchments = village_catchments(region, layers, view="access")
     assert len(catchments) > 1
     assert set(catchments["school_id"]) <= set(layers.villages["access_school_id"].dropna())
-    assert catchments.to_crs(mapimage.metric_crs(region)).geometry.area.gt(1e4).all()
+    assert catchments.to_crs(region_metric_crs(region)).geometry.area.gt(1e4).all()
     routes = gpd.GeoDataFrame(geometry=[LineString([(1.52, 42.51), (1.55, 42.53)])], crs="EPSG:4326")
     _not_blank(_png(render_map(region, layers=layers, catchments=catchments, routes=routes, dpi=60)))
 
 
 def test_nice_lengths():
-    assert mapimage.nice_length(7300) == 5000
-    assert mapimage.nice_length(2100) == 2000
-    assert mapimage.nice_length(999) == 500
-    assert mapimage._nice_ceiling(11.14) == 12
+    assert nice_length(7300) == 5000
+    assert nice_length(2100) == 2000
+    assert nice_length(999) == 500
+    assert nice_ceiling(11.14) == 12
+    assert nice_ceiling(8.0) == 8
 
 
 # --------------------------------------------------------------------------- the report
@@ -191,7 +197,7 @@ def test_report_pages(region, scenario_layers):
 def test_report_in_english_without_indicators_says_why(region, scenario_layers):
     from matplotlib.text import Text
 
-    with mapimage.print_context("en"):
+    with print_context("en"):
         figures = report_figures(region, layers=scenario_layers, lang="en", indicators=None)
         texts = [t.get_text() for fig in figures for t in fig.findobj(Text)]
     assert any("no between-school CVs" in text for text in texts)
@@ -232,6 +238,32 @@ def test_dashboard_shares_the_map_colours():
     assert figures.STATUS_COLOURS is mapstyle.STATUS_COLOURS
 
 
+def test_dashboard_map_and_printed_map_colour_schools_alike(region, layers):
+    """The plotly access map and the matplotlib print map, drawn each their own way, give each level one colour."""
+    import pandas as pd
+    from matplotlib.colors import to_hex
+    from matplotlib.figure import Figure
+
+    from dashboard import figures
+    from geo.region.region import region_od
+    from geo.routing.access import access_table
+
+    od = region_od(region, "walk")
+    table = access_table(region.villages, region.schools, od.minutes, level="primary", band="all", threshold=30.0)
+    schools = region.schools.assign(enrolment=pd.DataFrame(region.schools.filter(like="enrol_")).sum(axis=1).astype(int))
+    dash_fig = figures.access_map(roads=([], []), districts=([], []), bounds=region.villages.total_bounds,
+                                  villages=region.villages, schools=schools, table=table, threshold=30.0, lang="zh",
+                                  synthetic=True)
+    on_screen = {tr.name: tr.marker.color for tr in dash_fig.data if isinstance(tr.marker.color, str)}
+    with print_context("zh"):
+        key = draw_map(Figure().add_axes((0, 0, 1, 1)), region, layers, view="access", lang="zh", box_mm=(200, 150))
+    printed = {h.get_label(): to_hex(h.get_markerfacecolor()) for h in key.handles
+               if h.get_label() in on_screen and hasattr(h, "get_markerfacecolor")}
+    levels = set(region.schools["level"])
+    assert len(levels) >= 2 and len(printed) >= len(levels)
+    assert printed == {name: on_screen[name] for name in printed}
+
+
 # --------------------------------------------------------------------------- CLI
 
 
@@ -256,6 +288,7 @@ def test_cli_export_map_and_report(tmp_path):
     assert done.returncode == 0, done.stderr
     data = report.read_bytes()
     assert data.startswith(b"%PDF") and len(_media_boxes(data)) >= 3
+    assert f"PDF, {page_count(data)} A4 pages" in done.stdout
     assert "fontTools" not in done.stderr and "glyph" not in done.stderr.lower()
 
 

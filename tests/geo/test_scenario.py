@@ -20,7 +20,8 @@ import pytest
 from scipy.optimize import linprog
 
 from geo.planning.rules import Rules, RulesError
-from geo.planning.scenario import Scenario, ScenarioError, ScenarioModel, impact_table
+from geo.planning.outcome import impact_table
+from geo.planning.scenario import Scenario, ScenarioError, ScenarioModel
 from layers.schema import BANDS, LEVEL_BANDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,8 +159,8 @@ def test_conservation_and_capacity_random_synthetic(seed):
             res = model.solve(sc)
             check_conservation(model, res)
             check_capacity(res)
-            assert res.kpis["unassigned"] == int(res.unassigned["children"].sum() if len(res.unassigned) else 0)
-            assert res.kpis["children"] == int(model.children.sum())
+            assert res.kpis.unassigned == int(res.unassigned["children"].sum() if len(res.unassigned) else 0)
+            assert res.kpis.children == int(model.children.sum())
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -188,7 +189,7 @@ def test_tight_capacity_leaves_children_unassigned_and_names_binding_schools():
     row = res.unassigned.iloc[0]
     assert (row["village_id"], row["band"], row["children"]) == ("V0", "g1_3", 30)
     assert "A" in row["reason"] and "B" in row["reason"] and "30/30" in row["reason"] and "40/40" in row["reason"]
-    assert res.kpis["unassigned"] == 30
+    assert res.kpis.unassigned == 30
 
 
 def test_beds_cap_boarders():
@@ -239,7 +240,7 @@ def test_g1_3_never_board_even_with_free_beds():
     res = model.baseline
     assert int(res.schools["beds_used"].sum()) == 0
     assert (res.assignments["mode"] != "board").all()
-    assert res.kpis["beds_needed"] == 0
+    assert res.kpis.beds_needed == 0
     assert list(res.violations["rule"]) == ["g1_3_trip_unsafe"]
 
 
@@ -758,10 +759,10 @@ def test_cli_scenario_matches_the_model(demo, tmp_path):
     assert not schools[a]["open"] and not schools[b]["open"] and schools[a]["seats_used"] == 0
     for r in res.schools.itertuples():
         assert (schools[r.school_id]["seats_used"], schools[r.school_id]["beds_used"]) == (r.seats_used, r.beds_used)
-    assert sum(r["children"] for r in data["unassigned"]) == res.kpis["unassigned"] > 0
+    assert sum(r["children"] for r in data["unassigned"]) == res.kpis.unassigned > 0
     assert sorted((r["rule"], r["subject"]) for r in data["violations"]) == sorted(
         zip(res.violations["rule"], res.violations["subject"]))
-    assert data["kpis"] == json.loads(json.dumps(res.kpis))
+    assert data["kpis"] == json.loads(json.dumps(res.kpis.as_dict()))
     # conservation in the file
     per = defaultdict(int)
     for r in data["assignments"] + data["unassigned"]:
@@ -782,7 +783,7 @@ def test_cli_scenario_matches_the_model(demo, tmp_path):
 
     model2 = ScenarioModel.from_region(load_region("demo"), rules=Rules.from_file(rules))
     res2 = model2.solve(Scenario("cli", ({"type": "close", "school_id": a}, {"type": "close", "school_id": b})))
-    assert data2["kpis"] == json.loads(json.dumps(res2.kpis))
+    assert data2["kpis"] == json.loads(json.dumps(res2.kpis.as_dict()))
 
 
 @pytest.mark.parametrize(

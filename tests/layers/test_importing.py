@@ -1,4 +1,4 @@
-"""Tests of layers.importing.build: reading a county's own school and village files.
+"""Tests of layers.importing: reading a county's own school and village files.
 
 The broken files live in tests/fixtures/import/ (written by make_fixtures.py there);
 each test names the problem it expects by file, row, column and value.
@@ -21,10 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import geo.indicators.evaluate
+import geo.indicators.table
 from layers import LayerError, LayerFileError, LayerValidationError, read_layer, validate_layer, write_layer
 from layers.aliases import LEVEL_VALUES, RESOURCE_ALIASES
-from layers.importing.build import (
+from layers.errors import BBoxError
+from layers.importing import (
     CHINA_BBOX,
     COLUMN_ALIASES,
     PROBLEM_COLUMNS,
@@ -204,8 +205,9 @@ def test_swapped_geojson_in_china_is_detected():
     assert set(result.problems["column"]) == {"geometry"}
     fixed = load_table(data, kind="schools", filename="s.geojson", swap=True)
     assert fixed.ok and fixed.valid.geometry.x.tolist() == [lon for lon, _ in BEIJING.values()]
-    with pytest.raises(ValueError, match="bbox must be"):
+    with pytest.raises(BBoxError, match="bbox 2,2,1,1 is not W,S,E,N") as info:  # the one bbox check, layers.bbox
         load_table(data, kind="schools", filename="s.geojson", bbox=(2, 2, 1, 1))
+    assert isinstance(info.value, ValueError)
 
 
 def test_detect_swapped():
@@ -440,7 +442,7 @@ def test_suggest_mapping_villages_and_truncated_shapefile_fields():
 
 
 def test_resource_aliases_are_shared_with_the_indicators():
-    assert geo.indicators.evaluate.ALIASES is RESOURCE_ALIASES and geo.indicators.evaluate.LEVEL_VALUES is LEVEL_VALUES
+    assert geo.indicators.table.ALIASES is RESOURCE_ALIASES and geo.indicators.table.LEVEL_VALUES is LEVEL_VALUES
     mapping = suggest_mapping(list(RESOURCE_ALIASES), "schools")
     for header, canonical in RESOURCE_ALIASES.items():
         assert mapping.get(header, canonical) == canonical

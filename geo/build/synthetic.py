@@ -1,0 +1,423 @@
+"""Seeded synthetic attributes of a region: children, levels, enrolment, seats, teachers, resources.
+
+Locations, names and boundaries come from OpenStreetMap
+(:mod:`geo.build.features`); the counts a planner would give are invented
+here, drawn from one seeded generator in a fixed order (a second one,
+``seed + 1``, for the 优质均衡 resources), so the same inputs give the same
+bytes.  The rules are documented in ``data/README.md``.
+
+Examples
+--------
+>>> keyword_level("Escola de primera ensenyança d'Ordino")
+'primary'
+>>> keyword_level("Col·legi Sant Ermengol")
+'nine_year'
+>>> keyword_level("Escola") is None
+True
+"""
+from __future__ import annotations
+
+import math
+from typing import Final
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from geo.build.progress import say
+from geo.indicators.standards import INDICATORS, Standards
+from layers.schema import BANDS, LEVEL_BANDS, LEVELS, children_column, enrol_column
+
+__all__ = [
+    "BED_FACTOR",
+    "BED_SHARE_OF_SCHOOLS",
+    "BUILDING_KEYS",
+    "CHILDREN_PER_BAND",
+    "CLASS_SIZE",
+    "FAIL_FACTOR",
+    "FAIL_ONE",
+    "FAIL_TWO",
+    "LEVEL_KEYWORDS",
+    "MIN_SCHOOLS_PER_LEVEL",
+    "MIN_TEACHERS",
+    "PUPILS_PER_TEACHER",
+    "RANDOM_LEVEL_CUTS",
+    "RESOURCE_FACTOR",
+    "SEAT_FACTOR",
+    "SEED",
+    "WEALTH",
+    "allocate_enrolment",
+    "assign_levels",
+    "draw_children",
+    "indicator_resources",
+    "keyword_level",
+    "name_unnamed_schools",
+    "school_resources",
+    "synthesise",
+]
+
+#: Default seed of the synthetic attributes (the demo's).
+SEED: Final = 20250118
+
+#: Children per grade band of one village, by OSM place type: inclusive (low, high),
+#: drawn independently for each band.
+CHILDREN_PER_BAND: dict[str, tuple[int, int]] = {
+    "town": (120, 320),
+    "village": (10, 50),
+    "hamlet": (1, 12),
+    "isolated_dwelling": (0, 3),
+}
+
+#: Name keywords deciding a school's level (matched case-insensitively as
+#: substrings, accents kept: "collège" is not "college").  A name matching
+#: both primary and junior keywords is a nine-year school.
+LEVEL_KEYWORDS: dict[str, tuple[str, ...]] = {
+    # Andorran "Col·legi" (private/congregational schools covering primary and
+    # secondary), Spanish "colegio", English "college" (British College).
+    "nine_year": ("col·legi", "col.legi", "collegi", "colegio", "college"),
+    # Andorran second stage (ages 12–16), baccalaureate, institutes, French lycée/collège.
+    "junior": (
+        "segona ensenyança", "2a ensenyança", "batxillerat", "institut", "lycée", "lycee",
+        "liceu", "collège", "secundària", "secundaria", "secondaire",
+    ),
+    # Andorran first stage (ages 6–12) and nursery ("maternal") schools, primary.
+    "primary": (
+        "primera ensenyança", "1a ensenyança", "maternal", "primària", "primaria", "primaire",
+        "élémentaire", "elementaire",
+    ),
+}
+
+#: Schools without a keyword get a level from one uniform draw u: primary if
+#: u < 0.6, junior if u < 0.8, else nine-year.
+RANDOM_LEVEL_CUTS: tuple[tuple[float, str], ...] = ((0.6, "primary"), (0.8, "junior"), (1.0, "nine_year"))
+
+#: Every level gets at least this many schools (randomly-levelled schools are
+#: moved from the most common level if needed).
+MIN_SCHOOLS_PER_LEVEL = 3
+
+#: Seats are enrolment x U(1.05, 1.35), rounded up to whole classes of this size.
+SEAT_FACTOR = (1.05, 1.35)
+CLASS_SIZE = {"primary": 45, "junior": 50, "nine_year": 50}
+#: About a third of the schools (larger junior/nine-year first) board pupils:
+#: beds = enrolment x U(0.10, 0.30), rounded.
+BED_SHARE_OF_SCHOOLS = 1 / 3
+BED_FACTOR = (0.10, 0.30)
+#: Teachers = enrolment / U(12, 16) pupils per teacher, rounded, at least 2.
+PUPILS_PER_TEACHER = (12.0, 16.0)
+MIN_TEACHERS = 2
+
+#: Per school, one "wealth" factor shared by its seven 优质均衡 resources, urban
+#: and rural drawn from different ranges (urban schools are better equipped) ...
+WEALTH = {"urban": (0.85, 1.35), "rural": (0.60, 1.15)}
+#: ... times one factor per resource.
+RESOURCE_FACTOR = (0.75, 1.35)
+#: Some schools clearly fail one or two indicators: with u < FAIL_TWO two, with
+#: u < FAIL_ONE one, their factors replaced by FAIL_FACTOR.
+FAIL_ONE, FAIL_TWO = 0.35, 0.12
+FAIL_FACTOR = (0.45, 0.80)
+#: Buildings (floor areas, multimedia classrooms) are sized on seats, the rest
+#: on students, at the school's mix of primary and junior standards.
+BUILDING_KEYS = ("teaching_area_m2", "sports_area_m2", "multimedia_classrooms")
+
+
+def name_unnamed_schools(schools: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, *, metric_crs: str) -> None:
+    """Name schools that OSM leaves unnamed after their nearest village ("Unnamed school near Encamp (OSM w123)").
+
+    Parameters
+    ----------
+    schools : geopandas.GeoDataFrame
+        The school layer, rows in id order; changed in place.
+    villages : geopandas.GeoDataFrame
+        The village layer, rows in id order.
+    metric_crs : str
+        The region's metric CRS, for distances.
+    """
+    unnamed = schools["name"].str.startswith("School ")
+    if not unnamed.any() or villages.empty:
+        return
+    sm = schools.geometry.to_crs(metric_crs)
+    vm = villages.geometry.to_crs(metric_crs)
+    for i in np.flatnonzero(unnamed.to_numpy()):
+        nearest = villages["name"].iloc[int(vm.distance(sm.iloc[i]).to_numpy().argmin())]
+        new = f"Unnamed school near {nearest} (OSM {schools.at[i, 'school_id'][1:]})"
+        say(f"schools: {schools.at[i, 'school_id']} has no OSM name; calling it {new!r}")
+        schools.at[i, "name"] = new
+
+
+
+def keyword_level(name: str) -> str | None:
+    """Return the level implied by a school name's keywords, or None.
+
+    Parameters
+    ----------
+    name : str
+        The school's name.
+
+    Returns
+    -------
+    str or None
+        ``"primary"``, ``"junior"`` or ``"nine_year"`` (see :data:`LEVEL_KEYWORDS`).
+    """
+    folded = name.casefold()
+    found = {level for level, words in LEVEL_KEYWORDS.items() if any(w in folded for w in words)}
+    if "nine_year" in found or {"primary", "junior"} <= found:
+        return "nine_year"
+    if found:
+        return found.pop()
+    return None
+
+
+def assign_levels(schools: gpd.GeoDataFrame, rng: np.random.Generator) -> tuple[list[str], list[bool]]:
+    """Level of each school (rows in id order) and whether it was drawn at random.
+
+    One draw per school (also for those with a keyword), then levels with
+    fewer than :data:`MIN_SCHOOLS_PER_LEVEL` schools take randomly levelled
+    schools from the most common level.
+
+    Parameters
+    ----------
+    schools : geopandas.GeoDataFrame
+        The school layer, rows in id order.
+    rng : numpy.random.Generator
+        The seeded generator (see :func:`synthesise` for the order of the draws).
+
+    Returns
+    -------
+    tuple of (list of str, list of bool)
+        The levels and, per school, whether its level was drawn.
+    """
+    levels: list[str] = []
+    drawn: list[bool] = []
+    for name in schools["name"]:
+        u = float(rng.random())  # drawn for every school, so one name change moves no other draw
+        level = keyword_level(name)
+        drawn.append(level is None)
+        if level is None:
+            level = next(lvl for cut, lvl in RANDOM_LEVEL_CUTS if u < cut)
+        levels.append(level)
+    for short in LEVELS:
+        while levels.count(short) < MIN_SCHOOLS_PER_LEVEL:
+            counts = {lvl: levels.count(lvl) for lvl in LEVELS}
+            donors = [
+                i for i, lvl in enumerate(levels)
+                if drawn[i] and lvl != short and counts[lvl] > MIN_SCHOOLS_PER_LEVEL
+            ]
+            if not donors:
+                break
+            richest = max(counts[levels[i]] for i in donors)
+            levels[next(i for i in donors if counts[levels[i]] == richest)] = short
+    return levels, drawn
+
+
+def draw_children(villages: gpd.GeoDataFrame, rng: np.random.Generator) -> None:
+    """Fill ``children_<band>`` of each village (rows in id order), band by band.
+
+    Parameters
+    ----------
+    villages : geopandas.GeoDataFrame
+        The village layer, rows in id order; changed in place.
+    rng : numpy.random.Generator
+        The seeded generator (see :func:`synthesise` for the order of the draws).
+    """
+    values = {band: [] for band in BANDS}
+    for place in villages["place"]:
+        low, high = CHILDREN_PER_BAND[place]
+        for band in BANDS:
+            values[band].append(int(rng.integers(low, high + 1)))
+    for band in BANDS:
+        villages[children_column(band)] = np.array(values[band], dtype="int64")
+
+
+def allocate_enrolment(villages: gpd.GeoDataFrame, schools: gpd.GeoDataFrame, *, metric_crs: str) -> None:
+    """Enrolment per band = children of the villages whose nearest band-teaching school it is.
+
+    Distances are straight lines in ``metric_crs``; ties go to the lower school
+    id.  When no school teaches a band, nobody is enrolled in it (a warning
+    line says so).
+
+    Parameters
+    ----------
+    villages : geopandas.GeoDataFrame
+        The village layer, rows in id order.
+    schools : geopandas.GeoDataFrame
+        The school layer with ``level``; gets ``enrol_<band>`` in place.
+    metric_crs : str
+        The region's metric CRS, for distances.
+    """
+    v_xy = shapely.get_coordinates(villages.geometry.to_crs(metric_crs).values)
+    s_xy = shapely.get_coordinates(schools.geometry.to_crs(metric_crs).values)
+    distance = np.hypot(v_xy[:, None, 0] - s_xy[None, :, 0], v_xy[:, None, 1] - s_xy[None, :, 1])
+    for band in BANDS:
+        teaches = schools["level"].map(lambda lvl, b=band: b in LEVEL_BANDS[lvl]).to_numpy(dtype=bool)
+        enrol = np.zeros(len(schools), dtype="int64")
+        if not teaches.any():
+            say(f"warning: no school teaches band {band}; its {int(villages[children_column(band)].sum())} children are not enrolled")
+            schools[enrol_column(band)] = enrol
+            continue
+        masked = np.where(teaches[None, :], distance, np.inf)
+        nearest = masked.argmin(axis=1)
+        np.add.at(enrol, nearest, villages[children_column(band)].to_numpy())
+        schools[enrol_column(band)] = enrol
+
+
+def school_resources(schools: gpd.GeoDataFrame, rng: np.random.Generator) -> None:
+    """Seats, beds and teachers of each school (rows in id order).
+
+    Three draws per school, always in the same order (seat factor, bed share,
+    pupils per teacher), whether or not the school gets beds.
+
+    Parameters
+    ----------
+    schools : geopandas.GeoDataFrame
+        The school layer with ``level`` and ``enrol_<band>``; gets ``seats``, ``beds``, ``teachers`` in place.
+    rng : numpy.random.Generator
+        The seeded generator (see :func:`synthesise` for the order of the draws).
+    """
+    draws = rng.random((len(schools), 3))
+    enrolment = schools[[enrol_column(b) for b in BANDS]].sum(axis=1).to_numpy()
+    seats, beds_share, teachers = [], [], []
+    for (u_seat, u_bed, u_teacher), enrol, level in zip(draws, enrolment, schools["level"], strict=True):
+        factor = SEAT_FACTOR[0] + u_seat * (SEAT_FACTOR[1] - SEAT_FACTOR[0])
+        size = CLASS_SIZE[level]
+        seats.append(max(1, math.ceil(enrol * factor / size)) * size)
+        beds_share.append(BED_FACTOR[0] + u_bed * (BED_FACTOR[1] - BED_FACTOR[0]))
+        ratio = PUPILS_PER_TEACHER[0] + u_teacher * (PUPILS_PER_TEACHER[1] - PUPILS_PER_TEACHER[0])
+        teachers.append(max(MIN_TEACHERS, round(enrol / ratio)))
+    n_boarding = round(len(schools) * BED_SHARE_OF_SCHOOLS)
+    ranked = sorted(
+        range(len(schools)),
+        key=lambda i: (schools["level"].iat[i] == "primary", -int(enrolment[i]), schools["school_id"].iat[i]),
+    )
+    boarding = set(ranked[:n_boarding])
+    schools["seats"] = np.array(seats, dtype="int64")
+    schools["beds"] = np.array(
+        [round(enrolment[i] * beds_share[i]) if i in boarding else 0 for i in range(len(schools))], dtype="int64"
+    )
+    schools["teachers"] = np.array(teachers, dtype="int64")
+
+
+def indicator_resources(
+    schools: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, rng: np.random.Generator, *, metric_crs: str
+) -> None:
+    """优质均衡 resource columns of each school (rows in id order), from ``rng`` only.
+
+    ``students`` = total enrolment; ``students_junior`` = g7_9 enrolment of a
+    nine-year school (else 0); ``urban_rural`` = urban when the nearest
+    village is a town.  Each resource = standard × base × wealth × factor,
+    where base is the school's students (seats for buildings), weighted by its
+    primary/junior mix; counts are rounded to whole numbers (teachers capped
+    at the school's ``teachers``), areas to 0.1 m², values to whole yuan.
+    Thirteen draws per school, always in the same order: wealth, seven
+    factors, fail draw, two fail picks, two fail depths.
+
+    Parameters
+    ----------
+    schools : geopandas.GeoDataFrame
+        The school layer with ``level``, ``enrol_<band>``, ``seats``, ``teachers``; changed in place.
+    villages : geopandas.GeoDataFrame
+        The village layer, rows in id order.
+    rng : numpy.random.Generator
+        The second generator (``default_rng(seed + 1)``).
+    metric_crs : str
+        The region's metric CRS, for distances.
+    """
+    standards = Standards()
+    enrol = {b: schools[enrol_column(b)].to_numpy(dtype=np.int64) for b in BANDS}
+    students = enrol["g1_3"] + enrol["g4_6"] + enrol["g7_9"]
+    levels = schools["level"].to_numpy()
+    schools["students"] = students
+    schools["students_junior"] = np.where(levels == "nine_year", enrol["g7_9"], 0).astype("int64")
+
+    v_xy = shapely.get_coordinates(villages.geometry.to_crs(metric_crs).values)
+    s_xy = shapely.get_coordinates(schools.geometry.to_crs(metric_crs).values)
+    nearest = np.hypot(v_xy[None, :, 0] - s_xy[:, None, 0], v_xy[None, :, 1] - s_xy[:, None, 1]).argmin(axis=1)
+    urban = villages["place"].to_numpy()[nearest] == "town"
+    schools["urban_rural"] = np.where(urban, "urban", "rural")
+
+    draws = rng.random((len(schools), 13))
+    keys = [ind.key for ind in INDICATORS]
+    values: dict[str, list[float]] = {k: [] for k in keys}
+    for i, u in enumerate(draws):
+        low, high = WEALTH["urban" if urban[i] else "rural"]
+        wealth = low + u[0] * (high - low)
+        factors = RESOURCE_FACTOR[0] + u[1:8] * (RESOURCE_FACTOR[1] - RESOURCE_FACTOR[0])
+        n_fail = 2 if u[8] < FAIL_TWO else 1 if u[8] < FAIL_ONE else 0
+        first = int(u[9] * 7)
+        second = [k for k in range(7) if k != first][int(u[10] * 6)]
+        for k, depth in zip((first, second)[:n_fail], u[11:13], strict=False):
+            factors[k] = FAIL_FACTOR[0] + depth * (FAIL_FACTOR[1] - FAIL_FACTOR[0])
+        # the school's mix of primary and junior students (nine-year: its enrolment; empty: half and half)
+        if levels[i] == "nine_year":
+            junior_share = enrol["g7_9"][i] / students[i] if students[i] else 0.5
+        else:
+            junior_share = 1.0 if levels[i] == "junior" else 0.0
+        seats = int(schools["seats"].iat[i])
+        for k, ind in enumerate(INDICATORS):
+            per = (1 - junior_share) * standards.standard("primary", ind.key) + junior_share * standards.standard("junior", ind.key)
+            base = seats if ind.key in BUILDING_KEYS else int(students[i])
+            amount = per / ind.scale * base * wealth * factors[k]
+            values[ind.key].append(amount)
+    teachers = schools["teachers"].to_numpy(dtype=np.int64)
+    for key in keys:
+        amount = np.array(values[key])
+        if key.startswith("teachers_"):
+            schools[key] = np.minimum(np.rint(amount), teachers).astype("int64")
+        elif key == "multimedia_classrooms":
+            schools[key] = np.rint(amount).astype("int64")
+        elif key == "equipment_value_yuan":
+            schools[key] = np.rint(amount).astype("float64")
+        else:
+            schools[key] = np.round(amount, 1).astype("float64")
+
+
+def synthesise(
+    villages: gpd.GeoDataFrame,
+    schools: gpd.GeoDataFrame,
+    *,
+    seed: int,
+    metric_crs: str,
+    villages_synthetic: bool = True,
+    schools_synthetic: bool = True,
+) -> None:
+    """Fill the synthetic counts in place, in the documented generator order.
+
+    The main generator ``default_rng(seed)`` draws the villages' children
+    (when ``villages_synthetic``), then the schools' levels and their seats,
+    beds and teachers (when ``schools_synthetic``, after allocating the
+    villages' children to the nearest school per band); a second generator,
+    ``default_rng(seed + 1)``, draws the 优质均衡 resources.  Layers given by
+    the planner keep their values and get ``synthetic = False`` unless they
+    say otherwise.
+
+    Parameters
+    ----------
+    villages : geopandas.GeoDataFrame
+        The village layer, rows in id order; changed in place.
+    schools : geopandas.GeoDataFrame
+        The school layer, rows in id order; changed in place.
+    seed : int
+        Seed of the main generator.
+    metric_crs : str
+        The region's metric CRS, for distances.
+    villages_synthetic, schools_synthetic : bool, default True
+        Whether the layer's counts are drawn (False: the planner gave the layer).
+    """
+    rng = np.random.default_rng(seed)
+    if villages_synthetic:
+        draw_children(villages, rng)
+    if schools_synthetic:
+        levels, drawn = assign_levels(schools, rng)
+        schools["level"] = levels
+        allocate_enrolment(villages, schools, metric_crs=metric_crs)
+        school_resources(schools, rng)
+        indicator_resources(schools, villages, np.random.default_rng(seed + 1), metric_crs=metric_crs)
+        say(
+            "levels: "
+            + ", ".join(f"{levels.count(lvl)} {lvl}" for lvl in LEVELS)
+            + f" ({sum(drawn)} drawn at random, the rest from name keywords)"
+        )
+    for frame, synthetic in ((villages, villages_synthetic), (schools, schools_synthetic)):
+        if synthetic:
+            frame["synthetic"] = True
+        elif "synthetic" not in frame.columns:
+            frame["synthetic"] = False

@@ -1,0 +1,186 @@
+"""Read one cell of a layer table: missing values, counts, amounts and true/false flags.
+
+Shared by :mod:`layers.validation` (checking a layer) and
+:mod:`layers.importing` (reading a planner's own file), so both accept and
+reject the same values with the same words.
+
+Examples
+--------
+>>> count_value("12"), count_value("-3"), count_value(2.5)
+((12.0, None), (None, 'count is negative'), (None, 'count is not a whole number'))
+>>> amount_value("95.5")
+(95.5, None)
+>>> bool_value("yes"), bool_value("maybe")
+(True, None)
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from layers.errors import shorten
+
+__all__ = [
+    "AMOUNT_FIXES",
+    "COUNT_FIXES",
+    "FALSE_TEXT",
+    "TRUE_TEXT",
+    "amount_value",
+    "bool_value",
+    "count_value",
+    "is_missing",
+    "plain",
+]
+
+#: Text accepted as true / false in a true/false column such as ``synthetic``.
+TRUE_TEXT: Final = frozenset({"true", "t", "yes", "y", "1"})
+FALSE_TEXT: Final = frozenset({"false", "f", "no", "n", "0"})
+
+#: The fix shown with each problem :func:`count_value` reports.
+COUNT_FIXES: Final[dict[str, str]] = {
+    "count is missing": "enter a whole number of 0 or more (0 if there are none)",
+    "count is true/false, not a number": "enter a whole number of 0 or more",
+    "count is not a number": "enter a whole number of 0 or more, without units or text",
+    "count is not a finite number": "enter a whole number of 0 or more",
+    "count is negative": "enter a whole number of 0 or more",
+    "count is not a whole number": "round it to a whole number",
+}
+
+#: The fix shown with each problem :func:`amount_value` reports.
+AMOUNT_FIXES: Final[dict[str, str]] = {
+    "amount is missing": "enter a number of 0 or more (0 if there is none)",
+    "amount is true/false, not a number": "enter a number of 0 or more",
+    "amount is not a number": "enter a number of 0 or more, without units or text (m² or yuan)",
+    "amount is not a finite number": "enter a number of 0 or more",
+    "amount is negative": "enter a number of 0 or more",
+}
+
+
+def is_missing(value: Any) -> bool:
+    """Return True for None, NaN, pandas NA and NaT, and blank text.
+
+    Parameters
+    ----------
+    value : object
+        A cell.
+
+    Returns
+    -------
+    bool
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str) and not value.strip():
+        return True
+    return False
+
+
+def plain(value: Any) -> Any:
+    """Return a cell as a plain Python scalar for a problem report.
+
+    Parameters
+    ----------
+    value : object
+        A cell: a number, text, a numpy scalar or a shapely geometry.
+
+    Returns
+    -------
+    object
+        None for a missing value (:func:`is_missing`), the shortened WKT of a
+        geometry, the Python scalar of a numpy scalar, else ``value`` itself.
+    """
+    if isinstance(value, shapely.Geometry):
+        return shorten(value.wkt)
+    if is_missing(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def count_value(value: Any) -> tuple[float | None, str | None]:
+    """Parse a count cell (a whole number of 0 or more).
+
+    Parameters
+    ----------
+    value : object
+        A cell.
+
+    Returns
+    -------
+    (float, None) or (None, str)
+        The number, or the problem (a key of :data:`COUNT_FIXES`).
+    """
+    if is_missing(value):
+        return None, "count is missing"
+    if isinstance(value, (bool, np.bool_)):
+        return None, "count is true/false, not a number"
+    if isinstance(value, numbers.Number):
+        number = float(value)
+    else:
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            return None, "count is not a number"
+    if not math.isfinite(number):
+        return None, "count is not a finite number"
+    if number < 0:
+        return None, "count is negative"
+    if number != math.floor(number):
+        return None, "count is not a whole number"
+    return number, None
+
+
+def amount_value(value: Any) -> tuple[float | None, str | None]:
+    """Parse an amount cell (an area or a sum of money: a number of 0 or more).
+
+    Parameters
+    ----------
+    value : object
+        A cell.
+
+    Returns
+    -------
+    (float, None) or (None, str)
+        The number, or the problem (a key of :data:`AMOUNT_FIXES`).
+    """
+    number, problem = count_value(value)
+    if problem == "count is not a whole number":
+        return float(value) if isinstance(value, numbers.Number) else float(str(value).strip()), None
+    if problem is not None:
+        return None, problem.replace("count", "amount")
+    return number, None
+
+
+def bool_value(value: Any) -> bool | None:
+    """Parse a true/false cell.
+
+    Parameters
+    ----------
+    value : object
+        A cell: a bool, 0 or 1, or text of :data:`TRUE_TEXT` / :data:`FALSE_TEXT`.
+
+    Returns
+    -------
+    bool or None
+        None if the cell is missing or not a true/false value.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if is_missing(value):
+        return None
+    if isinstance(value, numbers.Number) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in TRUE_TEXT:
+        return True
+    if text in FALSE_TEXT:
+        return False
+    return None
