@@ -187,7 +187,8 @@ def main(argv=None) -> int:
     print("-" * len(header))
     for label, r in runs.items():
         t = r["times"]
-        def gap(key: str) -> str:
+
+        def gap(key: str, r: dict = r) -> str:
             diff = r[key][0] - exact[key][0]
             diff = 0.0 if abs(diff) < 1e-6 * exact[key][0] else diff  # float summation noise
             return f"{diff:+,.0f} ({diff / exact[key][0] * 100:+.3f}%)"

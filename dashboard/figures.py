@@ -1,4 +1,4 @@
-"""Figure builders (plotly only, no Dash): the access map.
+"""Figure builders (plotly only, no Dash): the access, scenario and import maps and the indicator charts.
 
 The map uses the offline ``white-bg`` MapLibre style; roads and parish
 boundaries are drawn from the region's own data, and the OpenStreetMap
@@ -14,11 +14,23 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.i18n import t
+from dashboard.tables import indicator_label
 from geo.export.style import DELTA_SCALE, LEVEL_COLOURS, MINUTES_SCALE, STATUS_COLOURS, UNREACHABLE_COLOUR
 
 
 def lines_to_xy(lines: Sequence[np.ndarray]) -> tuple[list, list]:
-    """Join polylines (each (k, 2) lon/lat) into one lon and one lat list with None breaks."""
+    """Join polylines into one longitude and one latitude list with None breaks.
+
+    Parameters
+    ----------
+    lines : sequence of ndarray
+        Polylines, each (k, 2) longitude/latitude.
+
+    Returns
+    -------
+    tuple of list
+        Longitudes and latitudes (6 decimals), None after each polyline.
+    """
     lon: list = []
     lat: list = []
     for coords in lines:
@@ -28,7 +40,20 @@ def lines_to_xy(lines: Sequence[np.ndarray]) -> tuple[list, list]:
 
 
 def view_of(bounds: Sequence[float], *, height_px: int = 600, width_px: int = 900) -> dict:
-    """Return a map centre and zoom that fit ``bounds`` (minx, miny, maxx, maxy) in Web Mercator."""
+    """Return a map centre and zoom that fit ``bounds`` in Web Mercator.
+
+    Parameters
+    ----------
+    bounds : sequence of float
+        (minx, miny, maxx, maxy) in degrees.
+    height_px, width_px : int
+        The map's size in pixels.
+
+    Returns
+    -------
+    dict
+        ``{"center": {"lon", "lat"}, "zoom"}``.
+    """
     minx, miny, maxx, maxy = bounds
     lon_span = max(maxx - minx, 1e-4)
     lat_mid = (miny + maxy) / 2
@@ -39,7 +64,20 @@ def view_of(bounds: Sequence[float], *, height_px: int = 600, width_px: int = 90
 
 
 def base_traces(roads: tuple[list, list], districts: tuple[list, list], *, lang: str) -> list[go.Scattermap]:
-    """Road and parish-boundary line traces."""
+    """Return the road and parish-boundary line traces.
+
+    Parameters
+    ----------
+    roads, districts : tuple of list
+        Longitudes and latitudes with None breaks (see :func:`lines_to_xy`).
+    lang : str
+        Language of the legend.
+
+    Returns
+    -------
+    list of plotly.graph_objects.Scattermap
+        Boundaries first, then roads.
+    """
     return [
         go.Scattermap(
             lon=districts[0], lat=districts[1], mode="lines", line={"color": "#555555", "width": 1.5},
@@ -68,13 +106,39 @@ def access_map(
     selected_school: str | None = None,
     polygons: Sequence[tuple[str, Any]] = (),
 ) -> go.Figure:
-    """The access map: roads, parishes, villages coloured by minutes, schools by level.
+    """Return the access map: roads, parishes, villages coloured by minutes, schools by level.
 
-    ``villages`` and ``table`` are row-aligned (``table`` from
-    :func:`geo.routing.access.access_table`); ``schools`` needs ``school_id, name,
-    level, enrolment, geometry``.  ``polygons`` are overlays drawn under the
-    points: ``(legend name, GeoDataFrame)`` pairs whose rows are coloured
-    by ``school_id`` (catchments, isochrones).
+    Parameters
+    ----------
+    roads, districts : tuple of list
+        Road and boundary polylines (see :func:`lines_to_xy`).
+    bounds : sequence of float
+        (minx, miny, maxx, maxy) to fit.
+    villages : geopandas.GeoDataFrame
+        The villages, row-aligned with ``table``.
+    schools : geopandas.GeoDataFrame
+        ``school_id, name, level, enrolment, geometry``.
+    table : pandas.DataFrame
+        The access table (:func:`geo.routing.access.access_table`).
+    threshold : float
+        Minutes; the colour scale runs to twice the threshold.
+    lang : str
+        Language of the labels.
+    synthetic : bool
+        Whether to note demo data.
+    route : tuple of sequence, optional
+        Longitudes and latitudes of the route drawn.
+    catchment : sequence of str
+        Village ids highlighted as the selected school's catchment.
+    selected_school : str, optional
+        The school highlighted.
+    polygons : sequence of tuple
+        Overlays drawn under the points: ``(legend name, GeoDataFrame)`` pairs whose rows are
+        coloured by ``school_id`` (catchments, isochrones).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
     """
     fig = go.Figure(base_traces(roads, districts, lang=lang))
     vx, vy = villages.geometry.x.to_numpy(), villages.geometry.y.to_numpy()
@@ -186,11 +250,34 @@ def scenario_map(
     lang: str,
     synthetic: bool,
 ) -> go.Figure:
-    """Scenario map: villages coloured by minutes (or by the change in minutes), schools by status.
+    """Return the scenario map: villages coloured by minutes (or by the change in minutes), schools by status.
 
-    ``schools`` needs ``school_id, name, level, lon, lat, seats_used, status``
-    (status ``open``, ``closed`` or ``new``).  ``sites`` is a grid of nearly
-    invisible points; clicking one picks a site for a new school.
+    Parameters
+    ----------
+    roads, districts : tuple of list
+        Road and boundary polylines (see :func:`lines_to_xy`).
+    bounds : sequence of float
+        (minx, miny, maxx, maxy) to fit.
+    villages : geopandas.GeoDataFrame
+        The villages, in layer order.
+    values : ndarray
+        Minutes (or change in minutes) per village.
+    delta : bool
+        Whether ``values`` are changes (a diverging scale).
+    schools : pandas.DataFrame
+        ``school_id, name, level, lon, lat, seats_used, status`` (``open``, ``closed`` or ``new``).
+    sites : tuple of ndarray
+        A grid of nearly invisible points; clicking one picks a site for a new school.
+    threshold : float
+        Minutes; the colour scale runs to twice the threshold.
+    lang : str
+        Language of the labels.
+    synthetic : bool
+        Whether to note demo data.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
     """
     fig = go.Figure(base_traces(roads, districts, lang=lang))
     fig.add_trace(
@@ -328,18 +415,34 @@ def import_preview(
 
 
 # --- 优质均衡 charts -----------------------------------------------------------
-def _indicator_label(ind, lang: str) -> str:
-    return ind.label_zh if lang == "zh" else ind.label_en
-
 
 def cv_figure(base_cv: dict, scen_cv: dict, limits: dict, *, indicators, scenario_name: str, lang: str) -> go.Figure:
-    """Per level, the 差异系数 of each indicator, baseline beside scenario, against the limit (dashed)."""
+    """Return the 差异系数 chart: per level, each indicator's CV, baseline beside scenario, against the limit (dashed).
+
+    Parameters
+    ----------
+    base_cv, scen_cv : dict
+        Level -> indicator key -> CV.
+    limits : dict
+        Level -> CV limit.
+    indicators : sequence of Indicator
+        The indicators, in the order shown.
+    scenario_name : str
+        The scenario's legend name.
+    lang : str
+        Language of the labels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two subplots (primary, junior) of horizontal bars.
+    """
     from plotly.subplots import make_subplots
 
     levels = ("primary", "junior")
     fig = make_subplots(rows=1, cols=2, subplot_titles=[t(f"level_{lv}", lang) for lv in levels], shared_yaxes=True,
                         horizontal_spacing=0.04)
-    labels = [_indicator_label(ind, lang) for ind in indicators]
+    labels = [indicator_label(ind, lang) for ind in indicators]
     for col, level in enumerate(levels, start=1):
         for name, cv, colour in ((t("view_baseline", lang), base_cv, "#9ecae1"), (scenario_name, scen_cv, "#08519c")):
             values = [cv[level].get(ind.key) for ind in indicators]
@@ -360,13 +463,30 @@ def cv_figure(base_cv: dict, scen_cv: dict, limits: dict, *, indicators, scenari
 
 
 def urban_rural_figure(table: pd.DataFrame, minimum: dict, *, indicators, lang: str) -> go.Figure:
-    """Per level, urban and rural pooled values as a share of the standard (1 = the standard)."""
+    """Return the urban-rural chart: per level, urban and rural pooled values as a share of the standard.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``level, indicator, urban, rural, rural_to_urban`` rows.
+    minimum : dict
+        Level -> indicator key -> the standard's minimum.
+    indicators : sequence of Indicator
+        The indicators, in the order shown.
+    lang : str
+        Language of the labels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        1 on the value axis is the standard.
+    """
     from plotly.subplots import make_subplots
 
     levels = ("primary", "junior")
     fig = make_subplots(rows=1, cols=2, subplot_titles=[t(f"level_{lv}", lang) for lv in levels], shared_yaxes=True,
                         horizontal_spacing=0.04)
-    labels = [_indicator_label(ind, lang) for ind in indicators]
+    labels = [indicator_label(ind, lang) for ind in indicators]
     for col, level in enumerate(levels, start=1):
         sel = table[table["level"] == level].set_index("indicator")
         for side, colour in (("urban", "#fdae6b"), ("rural", "#31a354")):

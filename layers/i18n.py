@@ -423,6 +423,19 @@ def t(key: str, lang: str = DEFAULT_LANG, **kwargs: object) -> str:
 
     An unknown language falls back to Chinese; an unknown key raises KeyError
     (a test checks every key used exists in both languages).
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`CATALOGUE`.
+    lang : {"zh", "en"}, default "zh"
+        The language.
+    **kwargs
+        Values of the string's ``{placeholders}``.
+
+    Returns
+    -------
+    str
     """
     entry = CATALOGUE[key]
     text = entry.get(lang if lang in LANGS else DEFAULT_LANG) or entry[DEFAULT_LANG]

@@ -126,12 +126,32 @@ LAYER_GEOMETRY: Final[dict[str, tuple[str, ...]]] = {
 
 
 def enrol_column(band: str) -> str:
-    """Return the school enrolment column of a grade band, e.g. ``enrol_g1_3``."""
+    """Return the school enrolment column of a grade band, e.g. ``enrol_g1_3``.
+
+    Parameters
+    ----------
+    band : str
+        One of :data:`BANDS`.
+
+    Returns
+    -------
+    str
+    """
     return f"enrol_{band}"
 
 
 def children_column(band: str) -> str:
-    """Return the village children column of a grade band, e.g. ``children_g1_3``."""
+    """Return the village children column of a grade band, e.g. ``children_g1_3``.
+
+    Parameters
+    ----------
+    band : str
+        One of :data:`BANDS`.
+
+    Returns
+    -------
+    str
+    """
     return f"children_{band}"
 
 
@@ -141,5 +161,15 @@ REGION_REQUIRED_KEYS: Final = ("name", "crs_metric", "bbox", "schools", "village
 
 
 def required_columns(kind: str) -> tuple[str, ...]:
-    """The columns a layer of ``kind`` must have (schema columns minus the optional ones)."""
+    """The columns a layer of ``kind`` must have (schema columns minus the optional ones).
+
+    Parameters
+    ----------
+    kind : {"schools", "villages", "districts"}
+
+    Returns
+    -------
+    tuple of str
+        In schema order.
+    """
     return tuple(c for c in LAYER_COLUMNS[kind] if c not in OPTIONAL_COLUMNS[kind])

@@ -22,7 +22,6 @@ from dashboard.layout.scenario import (
     ACTION_FIELDS,
     actions_list,
     impact_view,
-    kpi_rows,
     kpi_table,
     school_capacity_table,
     violations_list,
@@ -33,8 +32,8 @@ from geo.planning.rules import RulesError
 from geo.planning.scenario import ScenarioError
 
 __all__ = [
-    "add_action", "delete_scenario", "download_impact", "download_scenario", "duplicate_scenario", "field_visibility",
-    "kpi_rows", "new_scenario", "pick_from_map", "register", "remove_action", "rename_scenario", "scenario_views",
+    "MANAGER_OUTPUTS", "add_action", "delete_scenario", "download_impact", "download_scenario", "duplicate_scenario", "field_visibility",
+    "new_scenario", "pick_from_map", "register", "remove_action", "rename_scenario", "scenario_views",
     "select_scenario", "update_rules", "update_scenario_results", "upload_scenario",
 ]
 

@@ -6,12 +6,30 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.i18n import t
 
+__all__ = ["LAYER_FORMATS", "MAP_FORMATS", "export_bar"]
+
+#: Map image formats offered: kind_paper.
 MAP_FORMATS = ("png_a4", "png_a3", "pdf_a4", "pdf_a3", "svg_a4")
+#: Layer and table formats offered.
 LAYER_FORMATS = ("geojson", "gpkg", "xlsx", "csv")
 
 
 def export_bar(lang: str, page: str, *, report: bool = False) -> html.Div:
-    """Format choices and buttons; ``page`` keys the pattern-matching ids ("access" or "scenarios")."""
+    """Return the export bar: format choices and buttons.
+
+    Parameters
+    ----------
+    lang : str
+        Language of the labels.
+    page : str
+        "access" or "scenarios"; keys the pattern-matching ids.
+    report : bool
+        Whether to offer the scenario report.
+
+    Returns
+    -------
+    dash.html.Div
+    """
     items = [
         dcc.Dropdown(id={"type": ids.EXPORT_MAP_FMT, "page": page}, value="png_a4", clearable=False, className="fmt",
                      options=[{"label": t(f"fmt_{f}", lang), "value": f} for f in MAP_FORMATS]),

@@ -238,13 +238,13 @@ def _fmt(x: Any, spec: str) -> str:
     return "—" if x is None or (isinstance(x, float) and not np.isfinite(x)) else format(x, spec)
 
 
-def kpi_rows(kpis: dict, lang: str) -> list[tuple[str, str]]:
+def kpi_rows(kpis: Any, lang: str) -> list[tuple[str, str]]:
     """Return the (label, formatted value) rows of a scenario's KPIs.
 
     Parameters
     ----------
-    kpis : dict
-        :attr:`geo.planning.scenario.ScenarioResult.kpis` (or its JSON).
+    kpis : ScenarioKPIs or dict
+        :attr:`geo.planning.scenario.ScenarioResult.kpis`, or its JSON (``as_dict()``).
     lang : str
         Language of the labels.
 
@@ -277,12 +277,12 @@ def kpi_rows(kpis: dict, lang: str) -> list[tuple[str, str]]:
     return rows
 
 
-def kpi_table(all_kpis: list[dict], names: list[str], lang: str) -> html.Table:
+def kpi_table(all_kpis: list[Any], names: list[str], lang: str) -> html.Table:
     """Return the KPI comparison table: one row per KPI, one column per result.
 
     Parameters
     ----------
-    all_kpis : list of dict
+    all_kpis : list of ScenarioKPIs or dict
         The KPIs of each result (baseline first).
     names : list of str
         The column names, one per result.

@@ -128,7 +128,7 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(item) for item in value) + "]"
     message = f"region.toml cannot hold a {type(value).__name__} ({value!r}); use text, numbers, true/false or a list."
-    raise TypeError(message)
+    raise RegionBuildError(message)
 
 
 def write_toml(data: dict[str, Any], path: Path, *, header: str = "") -> None:

@@ -17,9 +17,9 @@ from layers.errors import JunhengError
 
 __all__ = ["USER_ERRORS", "error_line", "main"]
 
-#: What ends a command with one error line: the project's errors, and the built-in
-#: errors of files and values some library functions still raise for bad input.
-USER_ERRORS: Final = (JunhengError, OSError, ValueError, LookupError)
+#: What ends a command with one error line: the project's errors (one root), and the
+#: operating system's own file errors (a folder that cannot be written, a full disk).
+USER_ERRORS: Final = (JunhengError, OSError)
 
 
 def error_line(exc: BaseException) -> str:

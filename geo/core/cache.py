@@ -37,7 +37,17 @@ class CacheWarning(UserWarning):
 
 
 def file_digest(path: str | os.PathLike) -> str:
-    """Return the SHA-256 hex digest of a file's bytes."""
+    """Return the SHA-256 hex digest of a file's bytes.
+
+    Parameters
+    ----------
+    path : path-like
+
+    Returns
+    -------
+    str
+        64 hex digits.
+    """
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -46,13 +56,36 @@ def file_digest(path: str | os.PathLike) -> str:
 
 
 def cache_key(*parts: Any) -> str:
-    """Return a 24-character hash of JSON-serialisable ``parts``."""
+    """Return a 24-character hash of JSON-serialisable ``parts``.
+
+    Parameters
+    ----------
+    *parts
+        Anything ``json.dumps`` takes (other objects count by their ``str``).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> cache_key("od", 2) == cache_key("od", 2) != cache_key("od", 3)
+    True
+    """
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 def save_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Write ``arrays`` to ``path`` (``.npz``) atomically."""
+    """Write ``arrays`` to ``path`` (``.npz``) atomically.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The archive; its folder is created.
+    arrays : dict of str to ndarray
+        Plain arrays (no objects).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
     os.close(fd)
@@ -65,7 +98,16 @@ def save_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
 
 
 def load_arrays(path: Path) -> dict[str, np.ndarray]:
-    """Read an ``.npz`` written by :func:`save_arrays` (no pickled objects allowed)."""
+    """Read an ``.npz`` written by :func:`save_arrays` (no pickled objects allowed).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+
+    Returns
+    -------
+    dict of str to ndarray
+    """
     with np.load(path, allow_pickle=False) as data:
         return {k: data[k] for k in data.files}
 
@@ -77,6 +119,21 @@ def cached_arrays(
 
     A corrupt or unreadable cache file gives one :class:`CacheWarning` line
     saying which file and that it is rebuilt; the build then replaces it.
+
+    Parameters
+    ----------
+    cache_dir : pathlib.Path
+        The cache folder.
+    name : str
+        File name prefix (``"od-walk"``).
+    key : str
+        Hash of everything that determines the arrays (:func:`cache_key`).
+    build : callable
+        Computes the arrays on a miss.
+
+    Returns
+    -------
+    dict of str to ndarray
     """
     path = Path(cache_dir) / f"{name}-{key}.npz"
     if path.exists():
@@ -117,7 +174,19 @@ class Memo:
         self._lock = threading.RLock()
 
     def get(self, key: str, build: Callable[[], T]) -> T:
-        """Return the result stored under ``key``, building and storing it on a miss."""
+        """Return the result stored under ``key``, building and storing it on a miss.
+
+        Parameters
+        ----------
+        key : str
+            A content digest.
+        build : callable
+            Computes the result on a miss (called outside the lock).
+
+        Returns
+        -------
+        object
+        """
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)

@@ -10,6 +10,7 @@ Modules, each importing only those above it in this list:
 * :mod:`~geo.export.printkit` — fonts, text fitting, page geometry, legend, scale bar, north arrow.
 * :mod:`~geo.export.mapdraw` — the map body shared by the map sheet and the report.
 * :mod:`~geo.export.mapimage` — :func:`~geo.export.mapimage.render_map`, the map sheet.
+* :mod:`~geo.export.reporttext` — the report's rows and sentences (KPIs, impact, checks, 差异系数).
 * :mod:`~geo.export.report` — :func:`~geo.export.report.build_report`, the scenario report PDF.
 
 The package imports nothing itself, so ``import geo.export.options`` stays light.

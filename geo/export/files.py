@@ -54,8 +54,6 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "ISOCHRONE_MINUTES",
-    "ExportError",
-    "LayerFormat",
     "export_bytes",
     "export_layers",
     "export_result_files",

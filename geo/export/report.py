@@ -26,10 +26,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import math
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Final, Sequence
+from typing import Final, Sequence
 
 import pandas as pd
 from matplotlib.axes import Axes
@@ -38,7 +37,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from geo.core.settings import DEFAULT_SETTINGS, Settings
-from geo.export.mapdraw import action_lines, draw_map, region_title, school_names
+from geo.export.mapdraw import action_lines, draw_map, region_title
 from geo.export.options import ExportError, check_lang
 from geo.export.printkit import (
     A4_PORTRAIT,
@@ -56,27 +55,26 @@ from geo.export.printkit import (
     print_context,
     wrap_text,
 )
+from geo.export.reporttext import (
+    cv_rows,
+    impact_rows,
+    indicator_summary,
+    kpi_rows,
+    missing_indicator_columns,
+    violation_rows,
+)
 from geo.indicators.evaluate import IndicatorResult
-from geo.indicators.standards import INDICATORS, PART_LEVELS, SCHOOL_COLUMNS
-from geo.planning.outcome import impact_table
 from geo.planning.results import ResultLayers
 from geo.region.region import Region
 from layers.i18n import t
-from layers.schema import BANDS
 
 __all__ = [
     "PAGE",
     "Column",
     "build_report",
-    "cv_rows",
-    "impact_rows",
-    "kpi_rows",
-    "missing_indicator_columns",
     "page_count",
     "report_figures",
     "scenario_indicators",
-    "violation_detail",
-    "violation_rows",
 ]
 
 log = logging.getLogger(__name__)
@@ -85,8 +83,6 @@ log = logging.getLogger(__name__)
 PAGE: Final = A4_PORTRAIT
 _MARGIN: Final = 15.0
 _FOOTER: Final = 19.0  # the footer band at the bottom of each page
-_BETTER: Final = "#1a7f37"
-_WORSE: Final = "#b2182b"
 
 
 # --------------------------------------------------------------------------- layout
@@ -241,277 +237,6 @@ def _footers(figures: Sequence[Figure], *, lang: str, sources: str, demo: str | 
                 page.text(_MARGIN, y - 4.2 - k * 3.4, line, fontsize=6.8, ha="left", va="top", color="#a50f15")
 
 
-# --------------------------------------------------------------------------- content
-
-
-def _fmt_num(value: Any, digits: int = 1) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    return f"{float(value):,.{digits}f}"
-
-
-def _signed(value: float, digits: int) -> str:
-    text = f"{value:+,.{digits}f}"
-    return "0" if float(f"{value:.{digits}f}") == 0 else text.replace("-", "\u2212")
-
-
-#: KPI kinds: (factor of the change, decimals of the change).
-_KPI_FORMATS: Final = {"share": (100.0, 1), "minutes": (1.0, 1), "count": (1.0, 0)}
-
-
-def _kpi_value(value: Any, kind: str) -> str:
-    if kind == "share":
-        return "—" if value is None else f"{100 * float(value):.1f}%"
-    return _fmt_num(value, 1 if kind == "minutes" else 0)
-
-
-def kpi_rows(baseline: dict, scenario: dict, lang: str) -> tuple[list[list[str]], list[list[str | None]]]:
-    """Return the rows (indicator, baseline, scenario, change) of the KPI comparison and the colour of each change.
-
-    Parameters
-    ----------
-    baseline, scenario : dict
-        The ``kpis`` of the baseline and the scenario results.
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    tuple of (list of list of str, list of list of str or None)
-        The rows, and per cell a colour (better green, worse red) or None.
-    """
-    threshold = float(baseline.get("threshold_minutes", 30.0))
-    rows: list[list[str]] = []
-    colours: list[list[str | None]] = []
-
-    def add(label: str, b: Any, s: Any, *, kind: str, better: int) -> None:
-        """``kind`` share, minutes or count; ``better`` +1 if higher is better, -1 if lower, 0 neutral."""
-        factor, digits = _KPI_FORMATS[kind]
-        change, colour = "—", None
-        if b is not None and s is not None:
-            diff = (float(s) - float(b)) * factor
-            change = _signed(diff, digits)
-            if kind == "share" and change != "0":
-                change = t("report_pp", lang, value=change)
-            if better and round(diff, digits) != 0:
-                colour = _BETTER if diff * better > 0 else _WORSE
-        rows.append([label, _kpi_value(b, kind), _kpi_value(s, kind), change])
-        colours.append([None, None, None, colour])
-
-    for band in BANDS:
-        name = t(f"band_{band}", lang)
-        add(t("kpi_share_within", lang, band=name, threshold=threshold), baseline["share_within"].get(band),
-            scenario["share_within"].get(band), kind="share", better=+1)
-        add(t("kpi_mean_band", lang, band=name), baseline["mean_minutes"].get(band), scenario["mean_minutes"].get(band),
-            kind="minutes", better=-1)
-        add(t("kpi_p95_band", lang, band=name), baseline["p95_minutes"].get(band), scenario["p95_minutes"].get(band),
-            kind="minutes", better=-1)
-    add(t("kpi_schools_open", lang), baseline.get("schools_open"), scenario.get("schools_open"), kind="count", better=0)
-    add(t("kpi_seat_utilisation", lang), baseline.get("seat_utilisation"), scenario.get("seat_utilisation"), kind="share",
-        better=0)
-    add(t("kpi_beds_needed", lang), baseline.get("beds_needed"), scenario.get("beds_needed"), kind="count", better=0)
-    add(t("kpi_beds", lang), baseline.get("beds"), scenario.get("beds"), kind="count", better=0)
-    add(t("kpi_bus_riders", lang), baseline.get("bus_riders"), scenario.get("bus_riders"), kind="count", better=0)
-    add(t("kpi_walkers", lang), baseline.get("walkers"), scenario.get("walkers"), kind="count", better=0)
-    add(t("kpi_unassigned", lang), baseline.get("unassigned"), scenario.get("unassigned"), kind="count", better=-1)
-    return rows, colours
-
-
-def _mode(value: Any, lang: str) -> str:
-    if value == "walk":
-        return t("mode_walk", lang)
-    if value == "bus":
-        return t("mode_bus", lang)
-    if value == "board":
-        return t("mode_board", lang)
-    return "—"
-
-
-def impact_rows(layers: ResultLayers, region: Region, lang: str) -> list[list[str]]:
-    """Return the village impact table with village and school names (empty if no child is affected).
-
-    Parameters
-    ----------
-    layers : ResultLayers
-        With a scenario.
-    region : Region
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    list of list of str
-        One row per village and grade band affected.
-    """
-    table = impact_table(layers.baseline, layers.scenario)
-    villages = dict(zip(layers.villages["village_id"].astype(str), layers.villages["name"].astype(str)))
-    schools = school_names(region, layers)
-    not_placed = t("report_not_placed", lang)
-
-    def school(sid: Any) -> str:
-        return not_placed if sid is None or (isinstance(sid, float) and math.isnan(sid)) else schools.get(str(sid), str(sid))
-
-    return [
-        [villages.get(str(r.village_id), str(r.village_id)), t(f"band_{r.band}", lang), f"{int(r.children):,}",
-         f"{int(r.children_affected):,}", school(r.school_before), school(r.school_after), _fmt_num(r.minutes_before),
-         _fmt_num(r.minutes_after), _mode(r.mode_before, lang), _mode(r.mode_after, lang)]
-        for r in table.itertuples()
-    ]
-
-
-_DETAIL_PATTERNS: Final = {
-    "build_before_close": re.compile(r"closing (?P<school>\S+) leaves (?P<lost>\d+) of its (?P<pupils>\d+) pupils"),
-    "g1_3_no_bus": re.compile(r"(?P<children>\d+) grade 1–3 children walk (?P<minutes>\d+) min to (?P<school>\S+) with no bus "
-                              r"\(limit (?P<limit>[\d.]+) min"),
-    "g1_3_trip_unsafe": re.compile(r"(?P<children>\d+) grade 1–3 children ride (?P<minutes>\d+) min to (?P<school>\S+) "
-                                   r"\(bus cap (?P<limit>[\d.]+) min\)"),
-    "school_size": re.compile(r"(?P<pupils>\d+) pupils exceed the (?P<level>\w+) size cap of (?P<cap>\d+)"),
-    "class_size": re.compile(r"(?P<pupils>\d+) pupils in (?P<classes>\d+) classes exceed (?P<size>\d+) per class"),
-    "unplaced": re.compile(r"(?P<children>\d+) (?P<band>\w+) children cannot be placed: (?P<reason>.*)"),
-}
-_FULL_ITEM: Final = re.compile(r"(?P<school>\S+) \((?P<what>seats|beds) (?P<used>\d+)/(?P<cap>\d+)\)")
-
-
-def _reason(text: str, name: Callable[[str], str], lang: str) -> str:
-    if text.startswith("nearest schools are full: "):
-        items = [t("vreason_seats" if m["what"] == "seats" else "vreason_beds", lang, school=name(m["school"]), used=m["used"],
-                   cap=m["cap"]) for m in _FULL_ITEM.finditer(text)]
-        return t("vreason_full", lang, schools=("、" if lang == "zh" else ", ").join(items))
-    receiver = re.match(r"receiving school (\S+) does not teach", text)
-    if receiver:
-        return t("vreason_receiver", lang, school=name(receiver.group(1)))
-    if text.startswith("no open school teaching"):
-        return t("vreason_unreachable", lang)
-    if text.startswith("capacity of the reachable schools"):
-        return t("vreason_exhausted", lang)
-    return text
-
-
-def violation_detail(rule: str, detail: str, names: dict[str, str], lang: str) -> str:
-    """The detail of a consolidation check in ``lang``, with school names for ids.
-
-    The checks of :mod:`geo.planning.scenario` write English details; the known forms
-    are rewritten from the catalogue, anything else is kept with the ids
-    replaced by names.
-
-    Parameters
-    ----------
-    rule : str
-        The check (``"school_size"``...).
-    detail : str
-        Its English detail.
-    names : dict of str to str
-        School and village id -> name.
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    str
-    """
-    def name(sid: str) -> str:
-        return names.get(sid, sid)
-
-    m = _DETAIL_PATTERNS.get(rule, re.compile(r"$^")).search(detail)
-    if m is None:
-        return re.sub(r"\b[A-Za-z]*\d[\w-]*\b", lambda x: names.get(x.group(0), x.group(0)), detail)
-    g = m.groupdict()
-    if rule == "build_before_close":
-        return t("vdetail_build_before_close", lang, school=name(g["school"]), lost=g["lost"], pupils=g["pupils"])
-    if rule == "g1_3_no_bus":
-        return t("vdetail_g1_3_no_bus", lang, children=g["children"], minutes=g["minutes"], school=name(g["school"]),
-                 limit=g["limit"])
-    if rule == "g1_3_trip_unsafe":
-        return t("vdetail_g1_3_trip_unsafe", lang, children=g["children"], minutes=g["minutes"], school=name(g["school"]),
-                 limit=g["limit"])
-    if rule == "school_size":
-        level = t(f"level_{g['level']}", lang) if g["level"] in ("primary", "junior", "nine_year") else g["level"]
-        return t("vdetail_school_size", lang, pupils=g["pupils"], level=level, cap=g["cap"])
-    if rule == "class_size":
-        return t("vdetail_class_size", lang, pupils=g["pupils"], classes=g["classes"], size=g["size"])
-    band = t(f"band_{g['band']}", lang) if g["band"] in BANDS else g["band"]
-    return t("vdetail_unplaced", lang, children=g["children"], band=band, reason=_reason(g["reason"], name, lang))
-
-
-def _rule(rule: str, lang: str) -> str:
-    known = ("build_before_close", "g1_3_no_bus", "g1_3_trip_unsafe", "school_size", "class_size", "unplaced")
-    return t(f"rule_{rule}", lang) if rule in known else rule
-
-
-def violation_rows(layers: ResultLayers, region: Region, lang: str) -> list[list[str]]:
-    """Return (rule, subject name, detail) of every consolidation check that fails.
-
-    Parameters
-    ----------
-    layers : ResultLayers
-        With a scenario.
-    region : Region
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    list of list of str
-    """
-    names = school_names(region, layers)
-    names.update(zip(layers.villages["village_id"].astype(str), layers.villages["name"].astype(str)))
-    return [[_rule(r.rule, lang), names.get(str(r.subject), str(r.subject)), violation_detail(r.rule, r.detail, names, lang)]
-            for r in layers.scenario.violations.itertuples()]
-
-
-def cv_rows(indicators: tuple[IndicatorResult, IndicatorResult], lang: str) -> tuple[list[list[str]], list[list[str | None]]]:
-    """Return per level and indicator the 差异系数 of the baseline and the scenario, the limit and both verdicts.
-
-    Parameters
-    ----------
-    indicators : (IndicatorResult, IndicatorResult)
-        The baseline's and the scenario's evaluation.
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    tuple of (list of list of str, list of list of str or None)
-        The rows, and per cell a colour (red for a failed verdict) or None.
-    """
-    base, scen = indicators
-    rows, colours = [], []
-
-    def verdict(v: bool | None) -> tuple[str, str | None]:
-        if v is None:
-            return t("ind_na", lang), None
-        return (t("yes", lang), None) if v else (t("no", lang), _WORSE)
-
-    for level in PART_LEVELS:
-        limit = float(scen.standards.cv_limit[level])
-        for ind in INDICATORS:
-            b, s = base.cv[level].get(ind.key), scen.cv[level].get(ind.key)
-            vb, cb = verdict(base.cv_pass[level].get(ind.key))
-            vs, cs = verdict(scen.cv_pass[level].get(ind.key))
-            rows.append([t(f"level_{level}", lang), ind.label_zh if lang == "zh" else ind.label_en, _fmt_num(b, 3),
-                         _fmt_num(s, 3), f"{limit:.2f}", vb, vs])
-            colours.append([None, None, None, None, None, cb, cs])
-    return rows, colours
-
-
-def _indicator_summary(result: IndicatorResult, lang: str) -> list[str]:
-    out = []
-    for level, s in result.summary().items():
-        verdict = {True: t("ind_all_pass", lang), False: t("ind_some_fail", lang), None: t("ind_na", lang)}[s["cv_all_pass"]]
-        out.append(t("ind_summary", lang, level=t(f"level_{level}", lang), schools=s["schools"], passed=s["passed"],
-                     in_cv=s["in_cv"], verdict=verdict))
-    return out
-
-
-def missing_indicator_columns(region: Region) -> list[str]:
-    """Return the resource columns of the 优质均衡 indicators the region's schools layer lacks.
-
-    Parameters
-    ----------
-    region : Region
-
-    Returns
-    -------
-    list of str
-    """
-    return [c for c in SCHOOL_COLUMNS if c != "name" and c not in region.schools.columns]
-
-
 # --------------------------------------------------------------------------- pages
 
 
@@ -637,7 +362,7 @@ def report_figures(
                    Column(t("col_pass_scenario", lang), 21.0, "center")]
         flow.table(columns, rows, heading=t("ind_title", lang), size=7.5, colours=colours)
         for label, result in ((t("view_baseline", lang), indicators[0]), (t("view_scenario", lang), indicators[1])):
-            for line in _indicator_summary(result, lang):
+            for line in indicator_summary(result, lang):
                 flow.text(f"{label}：{line}" if lang == "zh" else f"{label}: {line}", size=8.0, colour="#333333", max_lines=2)
     else:
         missing = missing_indicator_columns(region)

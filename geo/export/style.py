@@ -4,7 +4,7 @@ One place for every colour a reader learns to read — level colours, the
 minutes scale, the change scale, closed and new schools — so that a map
 downloaded from ``python -m geo export map`` looks like the one on the
 screen.  Colour scales are plotly-style ``[[position, "#rrggbb"], ...]``
-lists with positions from 0 to 1; :mod:`geo.export.mapimage` turns them into
+lists with positions from 0 to 1; :func:`geo.export.printkit.colormap` turns them into
 matplotlib colour maps.
 
 The module holds data only (no plotting library), so both the plotly
@@ -13,6 +13,19 @@ dashboard and the matplotlib exports import it.
 from __future__ import annotations
 
 from typing import Final
+
+__all__ = [
+    "DELTA_SCALE",
+    "DISTRICT_COLOUR",
+    "HALO_COLOUR",
+    "LEVEL_COLOURS",
+    "MINUTES_SCALE",
+    "ROAD_COLOUR",
+    "ROUTE_COLOUR",
+    "STATUS_COLOURS",
+    "UNREACHABLE_COLOUR",
+    "minutes_range",
+]
 
 #: School colour by level (open schools).
 LEVEL_COLOURS: Final = {"primary": "#1f77b4", "junior": "#9467bd", "nine_year": "#e377c2"}
@@ -32,5 +45,21 @@ ROUTE_COLOUR: Final = "#08519c"
 
 
 def minutes_range(threshold: float) -> tuple[float, float]:
-    """The colour range of the minutes scale: 0 to twice the threshold (at least 1 minute)."""
+    """Return the colour range of the minutes scale: 0 to twice the threshold (at least 1 minute).
+
+    Parameters
+    ----------
+    threshold : float
+        The threshold minutes of the view.
+
+    Returns
+    -------
+    tuple of float
+        ``(vmin, vmax)``.
+
+    Examples
+    --------
+    >>> minutes_range(30)
+    (0.0, 60.0)
+    """
     return 0.0, max(2.0 * float(threshold), 1.0)

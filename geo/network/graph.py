@@ -29,6 +29,7 @@ __all__ = [
     "NETWORK_FORMAT",
     "NetworkError",
     "NetworkFileError",
+    "NetworkInputError",
     "RoadNetwork",
     "csr_min",
     "edge_speeds_kmh",
@@ -46,6 +47,10 @@ GRAPH_KINDS: Final = ("walk", "drive", "custom")
 
 class NetworkError(JunhengError):
     """Base class of road-network problems."""
+
+
+class NetworkInputError(NetworkError, ValueError):
+    """A network asked for something it cannot give: a mode of the other graph, non-positive speeds, an unknown kind."""
 
 
 class NetworkFileError(NetworkError, OSError):
@@ -153,13 +158,13 @@ class RoadNetwork:
         ------
         geo.core.settings.UnknownModeError
             An unknown mode.
-        ValueError
+        NetworkInputError
             A mode of the other graph.
         """
         mode = check_mode(mode)
         if mode.graph != self.kind:
             msg = f"Mode {str(mode)!r} travels on the {mode.graph} graph, but this network is the {self.kind} graph."
-            raise ValueError(msg)
+            raise NetworkInputError(msg)
         return self.length_m / (_speeds_kmh(self, mode, settings) / 3.6)
 
     def csr(self, weights: np.ndarray) -> sp.csr_matrix:
@@ -220,7 +225,7 @@ def edge_speeds_kmh(net: RoadNetwork, mode: str | Mode, *, settings: Settings = 
     ------
     geo.core.settings.UnknownModeError
         An unknown mode.
-    ValueError
+    NetworkInputError
         A speed table that gives an edge a speed <= 0.
     """
     return _speeds_kmh(net, check_mode(mode), settings)
@@ -241,7 +246,7 @@ def _speeds_kmh(net: RoadNetwork, mode: Mode, settings: Settings) -> np.ndarray:
         speed = np.minimum(speed, cap)
     if np.any(speed <= 0):
         msg = f"Speeds for mode {str(mode)!r} must be positive; check settings.speeds_kmh[{str(mode)!r}]."
-        raise ValueError(msg)
+        raise NetworkInputError(msg)
     return speed
 
 
@@ -352,12 +357,12 @@ def network_from_graph(G, *, kind: str) -> RoadNetwork:
 
     Raises
     ------
-    ValueError
+    NetworkInputError
         An unknown ``kind``.
     """
     if kind not in GRAPH_KINDS:
         msg = f"kind must be one of {GRAPH_KINDS}, got {kind!r}."
-        raise ValueError(msg)
+        raise NetworkInputError(msg)
     nodes = np.fromiter(G.nodes, dtype=np.int64, count=G.number_of_nodes())
     index = {n: i for i, n in enumerate(nodes.tolist())}
     x = np.array([G.nodes[n]["x"] for n in nodes.tolist()], dtype=float)

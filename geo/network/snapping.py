@@ -18,7 +18,7 @@ import shapely
 
 from geo.core.projection import metric_crs
 from geo.core.settings import DEFAULT_SETTINGS, Settings
-from geo.network.graph import RoadNetwork
+from geo.network.graph import NetworkInputError, RoadNetwork
 
 __all__ = ["FarSnapWarning", "SNAP_FIELDS", "Snaps", "snap_points"]
 
@@ -138,7 +138,7 @@ def snap_points(
 
     Raises
     ------
-    ValueError
+    NetworkInputError
         The network has no edges.
 
     Warns
@@ -151,7 +151,7 @@ def snap_points(
     lat = np.asarray(lat, dtype=float)
     if net.n_edges == 0:
         msg = "The road network has no edges, so no point can be snapped; check the OSM file."
-        raise ValueError(msg)
+        raise NetworkInputError(msg)
     if crs is None:
         crs = metric_crs(float(np.median(net.x)), float(np.median(net.y)))
     to_m = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)

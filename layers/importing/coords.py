@@ -170,25 +170,69 @@ def gcj02_to_wgs84(lon: Any, lat: Any) -> tuple[Any, Any]:
 
 
 def gcj02_to_bd09(lon: Any, lat: Any) -> tuple[Any, Any]:
-    """Convert GCJ-02 longitude/latitude to Baidu BD-09."""
+    """Convert GCJ-02 longitude/latitude to Baidu BD-09.
+
+    Parameters
+    ----------
+    lon, lat : float or array-like
+        GCJ-02 degrees.
+
+    Returns
+    -------
+    (lon, lat)
+        BD-09 degrees (floats for scalar input, arrays otherwise).
+    """
     x, y, scalar = _as_arrays(lon, lat)
     return _out(*_gcj_to_bd(x, y), scalar)
 
 
 def bd09_to_gcj02(lon: Any, lat: Any) -> tuple[Any, Any]:
-    """Convert Baidu BD-09 longitude/latitude to GCJ-02 (iterative exact inverse)."""
+    """Convert Baidu BD-09 longitude/latitude to GCJ-02 (iterative exact inverse).
+
+    Parameters
+    ----------
+    lon, lat : float or array-like
+        BD-09 degrees.
+
+    Returns
+    -------
+    (lon, lat)
+        GCJ-02 degrees (floats for scalar input, arrays otherwise).
+    """
     x, y, scalar = _as_arrays(lon, lat)
     return _out(*_invert(_gcj_to_bd, x, y), scalar)
 
 
 def wgs84_to_bd09(lon: Any, lat: Any) -> tuple[Any, Any]:
-    """Convert WGS-84 longitude/latitude to Baidu BD-09 (through GCJ-02)."""
+    """Convert WGS-84 longitude/latitude to Baidu BD-09 (through GCJ-02).
+
+    Parameters
+    ----------
+    lon, lat : float or array-like
+        WGS-84 degrees.
+
+    Returns
+    -------
+    (lon, lat)
+        BD-09 degrees (floats for scalar input, arrays otherwise).
+    """
     x, y, scalar = _as_arrays(lon, lat)
     return _out(*_gcj_to_bd(*_wgs_to_gcj(x, y)), scalar)
 
 
 def bd09_to_wgs84(lon: Any, lat: Any) -> tuple[Any, Any]:
-    """Convert Baidu BD-09 longitude/latitude to WGS-84 (iterative exact inverse)."""
+    """Convert Baidu BD-09 longitude/latitude to WGS-84 (iterative exact inverse).
+
+    Parameters
+    ----------
+    lon, lat : float or array-like
+        BD-09 degrees.
+
+    Returns
+    -------
+    (lon, lat)
+        WGS-84 degrees (floats for scalar input, arrays otherwise).
+    """
     x, y, scalar = _as_arrays(lon, lat)
     return _out(*_invert(lambda a, b: _gcj_to_bd(*_wgs_to_gcj(a, b)), x, y), scalar)
 

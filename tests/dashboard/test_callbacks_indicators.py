@@ -128,3 +128,21 @@ def test_cli_scenario_indicators_equal_the_dashboard(tmp_path):
         assert len(shown) == len(expected) == len(INDICATORS)
         assert any(v == v for v in expected)
         assert shown == pytest.approx(expected, abs=1e-6, nan_ok=True)
+
+
+@pytest.mark.filterwarnings("ignore:Geometry is in a geographic CRS")
+def test_a_region_saved_again_is_seen_without_a_restart(tmp_path):
+    """The services' memo is keyed by the region's content: rewriting a layer gives fresh results, no cache to clear."""
+    import shutil
+
+    import geopandas as gpd
+
+    folder = tmp_path / "copy"
+    shutil.copytree(load_region("demo").path, folder)
+    before = services.site_grid(str(folder))
+    assert len(before[0]) > 0 and services.site_grid(str(folder)) is before  # memoised
+    districts = gpd.read_file(folder / "districts.geojson")
+    districts["geometry"] = districts.geometry.buffer(-0.003)  # every district shrinks
+    districts.to_file(folder / "districts.geojson", driver="GeoJSON")
+    after = services.site_grid(str(folder))
+    assert 0 < len(after[0]) < len(before[0])

@@ -184,7 +184,7 @@ def test_argument_error_returns_before_the_heavy_libraries_load(tmp_path):
     code = (
         "import sys; from geo.cli.main import main; "
         "rc = main(['export', 'map', '--view', 'difference', '--out', 'x.png']); "
-        "print(rc, sorted(m for m in ('matplotlib', 'osmnx', 'scipy') if m in sys.modules))"
+        "print(rc, sorted(m for m in ('matplotlib', 'osmnx', 'scipy') if m in sys.modules)); sys.exit(rc)"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)

@@ -18,9 +18,9 @@ import pytest
 
 import geo.region.region
 from geo.core.cache import CacheWarning, load_arrays
-from geo.region.region import load_region, region_od
 from geo.core.settings import DEFAULT_SETTINGS
 from geo.network.snapping import Snaps
+from geo.region.region import load_region, region_od
 
 MODES = ("walk", "bus")
 # Documented off-road model: walked at 4 km/h over the straight line × 1.3.

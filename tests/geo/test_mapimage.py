@@ -19,7 +19,8 @@ from geo.export import printkit
 from geo.export.mapdraw import draw_map, region_metric_crs, village_catchments
 from geo.export.mapimage import render_map
 from geo.export.printkit import MapFontError, nice_ceiling, nice_length, print_context
-from geo.export.report import build_report, page_count, report_figures, scenario_indicators, violation_detail
+from geo.export.report import build_report, page_count, report_figures, scenario_indicators
+from geo.export.reporttext import violation_detail
 from geo.planning.results import result_layers
 from geo.planning.scenario import Scenario
 from geo.region.region import load_region

@@ -17,10 +17,10 @@ import pytest
 from osmnx.distance import great_circle
 from shapely.geometry import LineString
 
-from geo.network.graph import edge_speeds_kmh, network_from_graph
-from geo.routing.od import REASON_NO_ROUTE, od_long, point_od_seconds, route
 from geo.core.settings import DEFAULT_SETTINGS, UnknownModeError
+from geo.network.graph import edge_speeds_kmh, network_from_graph
 from geo.network.snapping import FarSnapWarning, Snaps, snap_points
+from geo.routing.od import REASON_NO_ROUTE, od_long, point_od_seconds, route
 
 LON0, LAT0 = 1.5, 42.5
 M_PER_DEG_LAT = 111_132.0  # only used to place nodes; lengths use great_circle

@@ -1,4 +1,4 @@
-"""Tests of the consolidation scenario model (:mod:`geo.planning.scenario`, :mod:`geo.planning.rules`) and its CLI.
+"""Tests of the consolidation scenario model (:mod:`geo.planning.scenario`, :mod:`geo.planning.allocation`, :mod:`geo.planning.outcome`, :mod:`geo.planning.rules`).
 
 Most tests build small :class:`ScenarioModel` instances by hand, with walk and
 bus minutes chosen so the expected outcome is known in advance; others run on
@@ -8,23 +8,18 @@ program solved with scipy's HiGHS.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from geo.planning.rules import Rules, RulesError
 from geo.planning.outcome import impact_table
+from geo.planning.rules import Rules, RulesError
 from geo.planning.scenario import Scenario, ScenarioError, ScenarioModel
 from layers.schema import BANDS, LEVEL_BANDS
 
-ROOT = Path(__file__).resolve().parents[2]
 INF = np.inf
 BAND_INDEX = {b: i for i, b in enumerate(BANDS)}
 
@@ -201,6 +196,23 @@ def test_beds_cap_boarders():
     assert (row["mode"], row["children"], row["minutes"]) == ("board", 12, 90)
     assert lost_by(res) == {("V0", "g7_9"): 8}
     assert "J" in res.unassigned.iloc[0]["reason"] and "beds 12/12" in res.unassigned.iloc[0]["reason"]
+
+
+def test_result_parts_are_typed():
+    from geo.planning.allocation import Allocation
+    from geo.planning.outcome import ScenarioKPIs
+
+    model = random_model(1)
+    res = model.solve(close("S0"))
+    assert isinstance(res.allocation, Allocation) and isinstance(res.kpis, ScenarioKPIs)
+    vids = model.villages["village_id"].astype(str).to_numpy()
+    assert (vids[res.allocation.village] == res.assignments["village_id"].to_numpy()).all()
+    assert "_v" not in res.assignments and "_v" not in res.unassigned
+    assert list(res.kpis.as_dict()) == [
+        "share_within", "mean_minutes", "p95_minutes", "schools_open", "seats", "seats_used", "seat_utilisation",
+        "beds", "beds_needed", "bus_riders", "walkers", "unassigned", "children", "threshold_minutes",
+    ]
+    assert set(res.kpis.share_within) == set(BANDS)
 
 
 # ------------------------------------------------------------------ rules
@@ -723,92 +735,3 @@ def test_impact_table_lists_exactly_the_affected_villages(demo):
         before = assigned_by(demo.baseline)
         assert all(int(n) == before[(v, b)] for v, b, n in zip(it["village_id"], it["band"], it["children"]))
     assert impact_table(demo.baseline, demo.baseline).empty
-
-
-# ---------------------------------------------------------------------- CLI
-def run_cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "geo", "scenario", *args], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
-
-
-FIELDS = {
-    "assignments": ["village_id", "band", "school_id", "children", "minutes", "mode"],
-    "schools": ["school_id", "seats", "seats_used", "beds", "beds_used", "open"],
-    "unassigned": ["village_id", "band", "children", "reason"],
-    "violations": ["rule", "subject", "detail"],
-}
-
-
-def test_cli_scenario_matches_the_model(demo, tmp_path):
-    a, b = "Sw998008316", "Sw1144343737"  # the two largest schools: some children lose their seat
-    out = tmp_path / "x.json"
-    proc = run_cli("--region", "demo", "--close", f"{a},{b}", "--out", str(out), tmp_path=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    data = json.loads(out.read_text(encoding="utf-8"))
-    assert {"assignments", "schools", "unassigned", "violations", "kpis"} <= set(data)
-    for key, cols in FIELDS.items():
-        assert data[key], f"{key} is empty: field names cannot be checked"
-        assert all(list(r) == cols for r in data[key]), key
-
-    res = demo.solve(Scenario("cli", ({"type": "close", "school_id": a}, {"type": "close", "school_id": b})))
-    got = pd.DataFrame(data["assignments"]).sort_values(["village_id", "band", "school_id"]).reset_index(drop=True)
-    want = res.assignments[FIELDS["assignments"]].sort_values(["village_id", "band", "school_id"]).reset_index(drop=True)
-    pd.testing.assert_frame_equal(got, want, check_dtype=False, check_exact=False, rtol=1e-9)
-    schools = {r["school_id"]: r for r in data["schools"]}
-    assert not schools[a]["open"] and not schools[b]["open"] and schools[a]["seats_used"] == 0
-    for r in res.schools.itertuples():
-        assert (schools[r.school_id]["seats_used"], schools[r.school_id]["beds_used"]) == (r.seats_used, r.beds_used)
-    assert sum(r["children"] for r in data["unassigned"]) == res.kpis.unassigned > 0
-    assert sorted((r["rule"], r["subject"]) for r in data["violations"]) == sorted(
-        zip(res.violations["rule"], res.violations["subject"]))
-    assert data["kpis"] == json.loads(json.dumps(res.kpis.as_dict()))
-    # conservation in the file
-    per = defaultdict(int)
-    for r in data["assignments"] + data["unassigned"]:
-        per[(r["village_id"], r["band"])] += r["children"]
-    vil = demo.villages.set_index("village_id")
-    assert all(per[(v, band)] == vil.at[v, f"children_{band}"] for v in vil.index for band in BANDS
-               if vil.at[v, f"children_{band}"] > 0)
-
-    # a partial rules file changes the result
-    rules = tmp_path / "rules.json"
-    rules.write_text(json.dumps({"walk_minutes": {"g1_3": 5}, "keep_catchments": False}), encoding="utf-8")
-    out2 = tmp_path / "y.json"
-    proc = run_cli("--close", f"{a},{b}", "--rules", str(rules), "--out", str(out2), tmp_path=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    data2 = json.loads(out2.read_text(encoding="utf-8"))
-    assert data2["kpis"]["walkers"] < data["kpis"]["walkers"]
-    from geo.region.region import load_region
-
-    model2 = ScenarioModel.from_region(load_region("demo"), rules=Rules.from_file(rules))
-    res2 = model2.solve(Scenario("cli", ({"type": "close", "school_id": a}, {"type": "close", "school_id": b})))
-    assert data2["kpis"] == json.loads(json.dumps(res2.kpis.as_dict()))
-
-
-@pytest.mark.parametrize(
-    "args, words",
-    [
-        (["--open", "1.52,42.51,primary"], "LON,LAT,LEVEL,SEATS"),
-        (["--open", "1.52,42.51,primary,-40"], "SEATS"),
-        (["--close", "NOPE"], "NOPE"),
-        (["--merge", "Sw998008316"], "SCHOOL:INTO"),
-        (["--rules", "missing.json"], "missing.json"),
-    ],
-)
-def test_cli_errors_are_one_line(tmp_path, args, words):
-    proc = run_cli("--region", "demo", *args, "--out", str(tmp_path / "z.json"), tmp_path=tmp_path)
-    assert proc.returncode != 0
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    errors = [ln for ln in lines if ln.startswith("error:")]
-    assert len(errors) == 1 and words in errors[0], proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert not (tmp_path / "z.json").exists()
-
-
-def test_cli_scenario_file_with_non_object_action(tmp_path):
-    bad = tmp_path / "s.json"
-    bad.write_text(json.dumps({"name": "x", "actions": [1]}), encoding="utf-8")
-    proc = run_cli("--scenario", str(bad), "--out", str(tmp_path / "z.json"), tmp_path=tmp_path)
-    assert proc.returncode != 0 and "Traceback" not in proc.stderr
-    assert proc.stderr.strip().splitlines()[-1].startswith("error: action 1")

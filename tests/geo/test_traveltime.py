@@ -160,7 +160,7 @@ def test_undirected_graphs_go_both_ways(graph_type: type[nx.Graph], seed: int) -
 def test_non_integer_node_ids() -> None:
     G = nx.grid_2d_graph(4, 5, create_using=nx.DiGraph)  # tuple ids
     rng = np.random.default_rng(3)
-    for u, v, data in G.edges(data=True):
+    for _u, _v, data in G.edges(data=True):
         data["travel_time"] = float(rng.uniform(1, 9))
     H = nx.relabel_nodes(G, lambda node: f"n{node[0]}-{node[1]}")  # string ids
     for graph in (G, H):
