@@ -28,9 +28,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from geo.export.mapimage import render_map  # noqa: E402
-from geo.region.region import load_region  # noqa: E402
 from geo.planning.results import result_layers  # noqa: E402
 from geo.planning.scenario import Scenario  # noqa: E402
+from geo.region.region import load_region  # noqa: E402
 
 GOAL_S = 3.0
 SCENARIO = Scenario("bench", (

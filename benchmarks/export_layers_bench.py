@@ -32,14 +32,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import pandas as pd  # noqa: E402
 
 from geo.core.cache import MEMO  # noqa: E402
-from geo.region import catchments as iso_mod  # noqa: E402
 from geo.export.files import FORMATS, export_layers  # noqa: E402
 from geo.indicators.effects import apply_scenario  # noqa: E402
 from geo.indicators.evaluate import evaluate  # noqa: E402
-from geo.region.region import load_region  # noqa: E402
-from geo.planning.results import result_layers  # noqa: E402
 from geo.planning.outcome import impact_table  # noqa: E402
+from geo.planning.results import result_layers  # noqa: E402
 from geo.planning.scenario import Scenario  # noqa: E402
+from geo.region import catchments as iso_mod  # noqa: E402
+from geo.region.region import load_region  # noqa: E402
 
 
 def _clear() -> None:
@@ -78,7 +78,7 @@ def main(argv=None) -> int:
     rows.append(("isochrones incl. geometry (cold)", _best(lambda: iso_mod.isochrones(region), args.repeat, before=_clear)))
     rows.append(("isochrones (cached)", _best(lambda: iso_mod.isochrones(region), args.repeat)))
     for level in ("primary", "junior"):
-        rows.append((f"catchments {level}", _best(lambda: iso_mod.catchments(region, level=level), args.repeat, before=warm_geometry)))
+        rows.append((f"catchments {level}", _best(lambda level=level: iso_mod.catchments(region, level=level), args.repeat, before=warm_geometry)))
     rows.append(("catchments primary incl. geometry (cold)", _best(lambda: iso_mod.catchments(region), args.repeat, before=_clear)))
     rows.append(("catchments (cached)", _best(lambda: iso_mod.catchments(region), args.repeat)))
 
@@ -95,11 +95,10 @@ def main(argv=None) -> int:
         for fmt in FORMATS:
             geo_fmt = fmt in ("geojson", "gpkg")
             out = Path(tmp) / (f"x.{fmt}" if fmt in ("gpkg", "xlsx") else fmt)
-            rows.append((f"export {fmt}" + (" (5 layers)" if geo_fmt else " (8 tables)"), _best(
-                lambda: export_layers(layers, fmt=fmt, out=out, extra=extra if geo_fmt else None,
-                                      impact=None if geo_fmt else impact, indicators=None if geo_fmt else indicators,
-                                      region_name="demo"),
-                args.repeat)))
+            options = {"fmt": fmt, "out": out, "extra": extra if geo_fmt else None, "impact": None if geo_fmt else impact,
+                       "indicators": None if geo_fmt else indicators, "region_name": "demo"}
+            rows.append((f"export {fmt}" + (" (5 layers)" if geo_fmt else " (8 tables)"),
+                         _best(lambda options=options: export_layers(layers, **options), args.repeat)))
     width = max(len(r[0]) for r in rows)
     print(f"| {'step':<{width}} | seconds |")
     print(f"| {'-' * width} | ------- |")
