@@ -3,6 +3,13 @@
 The map uses the offline ``white-bg`` MapLibre style; roads and parish
 boundaries are drawn from the region's own data, and the OpenStreetMap
 attribution is written on the figure so it survives image exports.
+
+The map builders share their arguments' meanings: ``roads`` and ``districts``
+are the road and boundary polylines (longitudes and latitudes with None
+breaks, see :func:`lines_to_xy`), ``bounds`` the (minx, miny, maxx, maxy) to
+fit, ``villages`` and ``schools`` the layers drawn, ``threshold`` the minutes
+whose double ends the colour scale, ``lang`` the labels' language and
+``synthetic`` whether to note demo data.
 """
 from __future__ import annotations
 
@@ -19,18 +26,7 @@ from geo.export.style import DELTA_SCALE, LEVEL_COLOURS, MINUTES_SCALE, STATUS_C
 
 
 def lines_to_xy(lines: Sequence[np.ndarray]) -> tuple[list, list]:
-    """Join polylines into one longitude and one latitude list with None breaks.
-
-    Parameters
-    ----------
-    lines : sequence of ndarray
-        Polylines, each (k, 2) longitude/latitude.
-
-    Returns
-    -------
-    tuple of list
-        Longitudes and latitudes (6 decimals), None after each polyline.
-    """
+    """Join polylines (each (k, 2) longitude/latitude) into one longitude and one latitude list (6 decimals), None after each."""
     lon: list = []
     lat: list = []
     for coords in lines:
@@ -40,20 +36,7 @@ def lines_to_xy(lines: Sequence[np.ndarray]) -> tuple[list, list]:
 
 
 def view_of(bounds: Sequence[float], *, height_px: int = 600, width_px: int = 900) -> dict:
-    """Return a map centre and zoom that fit ``bounds`` in Web Mercator.
-
-    Parameters
-    ----------
-    bounds : sequence of float
-        (minx, miny, maxx, maxy) in degrees.
-    height_px, width_px : int
-        The map's size in pixels.
-
-    Returns
-    -------
-    dict
-        ``{"center": {"lon", "lat"}, "zoom"}``.
-    """
+    """Return a map centre and zoom, ``{"center": {"lon", "lat"}, "zoom"}``, that fit ``bounds`` (degrees) in a map of that pixel size."""
     minx, miny, maxx, maxy = bounds
     lon_span = max(maxx - minx, 1e-4)
     lat_mid = (miny + maxy) / 2
@@ -64,20 +47,7 @@ def view_of(bounds: Sequence[float], *, height_px: int = 600, width_px: int = 90
 
 
 def base_traces(roads: tuple[list, list], districts: tuple[list, list], *, lang: str) -> list[go.Scattermap]:
-    """Return the road and parish-boundary line traces.
-
-    Parameters
-    ----------
-    roads, districts : tuple of list
-        Longitudes and latitudes with None breaks (see :func:`lines_to_xy`).
-    lang : str
-        Language of the legend.
-
-    Returns
-    -------
-    list of plotly.graph_objects.Scattermap
-        Boundaries first, then roads.
-    """
+    """Return the parish-boundary and road line traces, boundaries first."""
     return [
         go.Scattermap(
             lon=districts[0], lat=districts[1], mode="lines", line={"color": "#555555", "width": 1.5},
@@ -91,54 +61,18 @@ def base_traces(roads: tuple[list, list], districts: tuple[list, list], *, lang:
 
 
 def access_map(
-    *,
-    roads: tuple[list, list],
-    districts: tuple[list, list],
-    bounds: Sequence[float],
-    villages: pd.DataFrame,
-    schools: pd.DataFrame,
-    table: pd.DataFrame,
-    threshold: float,
-    lang: str,
-    synthetic: bool,
-    route: tuple[Sequence[float], Sequence[float]] | None = None,
-    catchment: Sequence[str] = (),
-    selected_school: str | None = None,
-    polygons: Sequence[tuple[str, Any]] = (),
+    *, roads: tuple[list, list], districts: tuple[list, list], bounds: Sequence[float], villages: pd.DataFrame,
+    schools: pd.DataFrame, table: pd.DataFrame, threshold: float, lang: str, synthetic: bool,
+    route: tuple[Sequence[float], Sequence[float]] | None = None, catchment: Sequence[str] = (),
+    selected_school: str | None = None, polygons: Sequence[tuple[str, Any]] = (),
 ) -> go.Figure:
     """Return the access map: roads, parishes, villages coloured by minutes, schools by level.
 
-    Parameters
-    ----------
-    roads, districts : tuple of list
-        Road and boundary polylines (see :func:`lines_to_xy`).
-    bounds : sequence of float
-        (minx, miny, maxx, maxy) to fit.
-    villages : geopandas.GeoDataFrame
-        The villages, row-aligned with ``table``.
-    schools : geopandas.GeoDataFrame
-        ``school_id, name, level, enrolment, geometry``.
-    table : pandas.DataFrame
-        The access table (:func:`geo.routing.access.access_table`).
-    threshold : float
-        Minutes; the colour scale runs to twice the threshold.
-    lang : str
-        Language of the labels.
-    synthetic : bool
-        Whether to note demo data.
-    route : tuple of sequence, optional
-        Longitudes and latitudes of the route drawn.
-    catchment : sequence of str
-        Village ids highlighted as the selected school's catchment.
-    selected_school : str, optional
-        The school highlighted.
-    polygons : sequence of tuple
-        Overlays drawn under the points: ``(legend name, GeoDataFrame)`` pairs whose rows are
-        coloured by ``school_id`` (catchments, isochrones).
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
+    ``table`` is the access table (:func:`geo.routing.access.access_table`), row-aligned with ``villages``;
+    ``schools`` has ``school_id, name, level, enrolment, geometry``.  ``route`` (longitudes, latitudes) is
+    drawn, ``catchment`` village ids are highlighted as the ``selected_school``'s catchment, and ``polygons``
+    are ``(legend name, GeoDataFrame)`` overlays drawn under the points, coloured by ``school_id``
+    (catchments, isochrones).
     """
     fig = go.Figure(base_traces(roads, districts, lang=lang))
     vx, vy = villages.geometry.x.to_numpy(), villages.geometry.y.to_numpy()
@@ -160,27 +94,17 @@ def access_map(
         )
     cmax = max(2 * threshold, 1.0)
     fig.add_trace(_halo(vx, vy))
-    fig.add_trace(
-        go.Scattermap(
-            lon=vx[reachable], lat=vy[reachable], mode="markers",
-            marker={
-                "size": 11, "color": minutes[reachable], "colorscale": MINUTES_SCALE, "cmin": 0, "cmax": cmax,
-                "colorbar": {"title": {"text": t("legend_minutes", lang)}, "x": 1.0, "len": 0.6, "thickness": 12},
-            },
-            customdata=[["village", v] for v in table["village_id"].to_numpy()[reachable]],
-            text=np.array(hover, dtype=object)[reachable], hovertemplate="%{text}<extra></extra>",
-            name=t("legend_villages", lang),
-        )
-    )
+    village_ids, hover = table["village_id"].to_numpy(), np.array(hover, dtype=object)
+    fig.add_trace(_village_points(
+        vx[reachable], vy[reachable], village_ids[reachable], hover[reachable], name=t("legend_villages", lang),
+        marker={
+            "size": 11, "color": minutes[reachable], "colorscale": MINUTES_SCALE, "cmin": 0, "cmax": cmax,
+            "colorbar": {"title": {"text": t("legend_minutes", lang)}, "x": 1.0, "len": 0.6, "thickness": 12},
+        },
+    ))
     if (~reachable).any():
-        fig.add_trace(
-            go.Scattermap(
-                lon=vx[~reachable], lat=vy[~reachable], mode="markers", marker={"size": 11, "color": UNREACHABLE_COLOUR},
-                customdata=[["village", v] for v in table["village_id"].to_numpy()[~reachable]],
-                text=np.array(hover, dtype=object)[~reachable], hovertemplate="%{text}<extra></extra>",
-                name=t("no_school", lang),
-            )
-        )
+        fig.add_trace(_village_points(vx[~reachable], vy[~reachable], village_ids[~reachable], hover[~reachable],
+                                      name=t("no_school", lang), marker={"size": 11, "color": UNREACHABLE_COLOUR}))
     enrol = schools["enrolment"].to_numpy(dtype=float)
     size = 9 + 16 * np.sqrt(enrol / max(enrol.max(initial=1.0), 1.0))
     for level, colour in LEVEL_COLOURS.items():
@@ -213,6 +137,12 @@ def access_map(
     return fig
 
 
+def _village_points(lon: np.ndarray, lat: np.ndarray, village_ids: np.ndarray, text: Any, *, name: str, marker: dict) -> go.Scattermap:
+    """Village markers that hover ``text`` and click as ``["village", id]``."""
+    return go.Scattermap(lon=lon, lat=lat, mode="markers", marker=marker, customdata=[["village", v] for v in village_ids],
+                         text=text, hovertemplate="%{text}<extra></extra>", name=name)
+
+
 OVERLAY_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
                    "#1f78b4", "#b2df8a", "#fb9a99", "#fdbf6f", "#cab2d6", "#ffff99", "#8dd3c7", "#bebada")
 
@@ -237,47 +167,15 @@ def _add_polygons(fig: go.Figure, polygons: Sequence[tuple[str, Any]]) -> None:
 
 
 def scenario_map(
-    *,
-    roads: tuple[list, list],
-    districts: tuple[list, list],
-    bounds: Sequence[float],
-    villages: pd.DataFrame,
-    values: np.ndarray,
-    delta: bool,
-    schools: pd.DataFrame,
-    sites: tuple[np.ndarray, np.ndarray],
-    threshold: float,
-    lang: str,
-    synthetic: bool,
+    *, roads: tuple[list, list], districts: tuple[list, list], bounds: Sequence[float], villages: pd.DataFrame,
+    values: np.ndarray, delta: bool, schools: pd.DataFrame, sites: tuple[np.ndarray, np.ndarray], threshold: float,
+    lang: str, synthetic: bool,
 ) -> go.Figure:
     """Return the scenario map: villages coloured by minutes (or by the change in minutes), schools by status.
 
-    Parameters
-    ----------
-    roads, districts : tuple of list
-        Road and boundary polylines (see :func:`lines_to_xy`).
-    bounds : sequence of float
-        (minx, miny, maxx, maxy) to fit.
-    villages : geopandas.GeoDataFrame
-        The villages, in layer order.
-    values : ndarray
-        Minutes (or change in minutes) per village.
-    delta : bool
-        Whether ``values`` are changes (a diverging scale).
-    schools : pandas.DataFrame
-        ``school_id, name, level, lon, lat, seats_used, status`` (``open``, ``closed`` or ``new``).
-    sites : tuple of ndarray
-        A grid of nearly invisible points; clicking one picks a site for a new school.
-    threshold : float
-        Minutes; the colour scale runs to twice the threshold.
-    lang : str
-        Language of the labels.
-    synthetic : bool
-        Whether to note demo data.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
+    ``values`` are the minutes per village in layer order, or their changes when ``delta`` (a diverging
+    scale).  ``schools`` has ``school_id, name, level, lon, lat, seats_used, status`` (``open``, ``closed``
+    or ``new``); ``sites`` is a grid of nearly invisible points, one click picks a site for a new school.
     """
     fig = go.Figure(base_traces(roads, districts, lang=lang))
     fig.add_trace(
@@ -300,21 +198,11 @@ def scenario_map(
         marker = {"color": values[ok], "colorscale": MINUTES_SCALE, "cmin": 0, "cmax": max(2 * threshold, 1.0),
                   "colorbar": {"title": {"text": t("legend_minutes", lang)}, "len": 0.6, "thickness": 12}}
         label = [f"<b>{n}</b><br>{v:.1f} {unit}" for n, v in zip(villages["name"].to_numpy()[ok], values[ok])]
-    fig.add_trace(
-        go.Scattermap(
-            lon=vx[ok], lat=vy[ok], mode="markers", marker={"size": 11, **marker}, text=label,
-            customdata=[["village", v] for v in villages["village_id"].to_numpy()[ok]],
-            hovertemplate="%{text}<extra></extra>", name=t("legend_villages", lang),
-        )
-    )
+    village_ids = villages["village_id"].to_numpy()
+    fig.add_trace(_village_points(vx[ok], vy[ok], village_ids[ok], label, name=t("legend_villages", lang), marker={"size": 11, **marker}))
     if (~ok).any():
-        fig.add_trace(
-            go.Scattermap(
-                lon=vx[~ok], lat=vy[~ok], mode="markers", marker={"size": 11, "color": UNREACHABLE_COLOUR},
-                customdata=[["village", v] for v in villages["village_id"].to_numpy()[~ok]],
-                text=villages["name"].to_numpy()[~ok], hovertemplate="%{text}<extra></extra>", name=t("kpi_unassigned", lang),
-            )
-        )
+        fig.add_trace(_village_points(vx[~ok], vy[~ok], village_ids[~ok], villages["name"].to_numpy()[~ok],
+                                      name=t("kpi_unassigned", lang), marker={"size": 11, "color": UNREACHABLE_COLOUR}))
     used = schools["seats_used"].to_numpy(dtype=float)
     size = 9 + 16 * np.sqrt(used / max(used.max(initial=1.0), 1.0))
     groups = [(f"{t('legend_schools', lang)} · {t('level_' + lv, lang)}", (schools["status"] == "open") & (schools["level"] == lv), c)
@@ -347,19 +235,7 @@ def _halo(lon: np.ndarray, lat: np.ndarray) -> go.Scattermap:
 
 
 def finish_map(fig: go.Figure, bounds: Sequence[float], lang: str, synthetic: bool) -> None:
-    """Set the offline map style, the view of ``bounds``, the legend and the attribution line.
-
-    Parameters
-    ----------
-    fig : plotly.graph_objects.Figure
-        The map figure, changed in place.
-    bounds : sequence of float
-        (minx, miny, maxx, maxy) in degrees to fit.
-    lang : str
-        Language of the attribution.
-    synthetic : bool
-        Whether to add the demo-data note.
-    """
+    """Set the offline map style of ``fig`` (in place), the view of ``bounds``, the legend and the attribution line."""
     notes = t("attribution", lang) + (f" · {t('demo_data', lang)}" if synthetic else "")
     fig.update_layout(
         map={"style": "white-bg", **view_of(bounds)},
@@ -381,25 +257,10 @@ def finish_map(fig: go.Figure, bounds: Sequence[float], lang: str, synthetic: bo
 def import_preview(
     roads: tuple[list, list], districts: tuple[list, list], region_bounds: Sequence[float], valid: Any, *, kind: str, lang: str
 ) -> go.Figure:
-    """Return the import tab's map: the region's roads and boundaries and every valid imported point.
+    """Return the import tab's map: the region's roads and boundaries and every ``valid`` imported point, fitted to both.
 
-    Parameters
-    ----------
-    roads, districts : tuple of list
-        Road and boundary polylines (see :func:`base_traces`).
-    region_bounds : sequence of float
-        The region's (minx, miny, maxx, maxy).
-    valid : geopandas.GeoDataFrame
-        The valid imported rows (points with a ``name``; schools also a ``level``).
-    kind : str
-        The layer imported ("schools", "villages"), for colours and the legend.
-    lang : str
-        Language of the legend.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        Fitted to the region and every imported point.
+    ``region_bounds`` are the region's; ``valid`` holds the valid imported rows (points with a ``name``;
+    schools also a ``level``) of layer ``kind`` ("schools", "villages"), which sets colours and the legend.
     """
     fig = go.Figure(base_traces(roads, districts, lang=lang))
     bounds = region_bounds
@@ -415,35 +276,36 @@ def import_preview(
 
 
 # --- 优质均衡 charts -----------------------------------------------------------
+#: The levels of the indicator charts, one subplot each.
+CHART_LEVELS = ("primary", "junior")
+
+
+def _level_bars(indicators: Sequence[Any], lang: str) -> tuple[go.Figure, list[str]]:
+    """One subplot per level (shared indicator axis) and the indicators' labels."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[t(f"level_{lv}", lang) for lv in CHART_LEVELS], shared_yaxes=True,
+                        horizontal_spacing=0.04)
+    return fig, [indicator_label(ind, lang) for ind in indicators]
+
+
+def _finish_bars(fig: go.Figure, **xaxes: Any) -> go.Figure:
+    """Lay out a chart of :func:`_level_bars`: grouped bars, legend below, the first indicator on top."""
+    fig.update_layout(barmode="group", height=420, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      legend={"orientation": "h", "y": -0.08}, font={"family": "Noto Sans CJK SC, sans-serif", "size": 11},
+                      plot_bgcolor="white")
+    fig.update_xaxes(rangemode="tozero", gridcolor="#eee", **xaxes)
+    fig.update_yaxes(autorange="reversed")
+    return fig
 
 def cv_figure(base_cv: dict, scen_cv: dict, limits: dict, *, indicators, scenario_name: str, lang: str) -> go.Figure:
     """Return the 差异系数 chart: per level, each indicator's CV, baseline beside scenario, against the limit (dashed).
 
-    Parameters
-    ----------
-    base_cv, scen_cv : dict
-        Level -> indicator key -> CV.
-    limits : dict
-        Level -> CV limit.
-    indicators : sequence of Indicator
-        The indicators, in the order shown.
-    scenario_name : str
-        The scenario's legend name.
-    lang : str
-        Language of the labels.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        Two subplots (primary, junior) of horizontal bars.
+    ``base_cv`` and ``scen_cv`` map level -> indicator key -> CV, ``limits`` level -> CV limit;
+    ``indicators`` are shown in their order, ``scenario_name`` names the scenario in the legend.
     """
-    from plotly.subplots import make_subplots
-
-    levels = ("primary", "junior")
-    fig = make_subplots(rows=1, cols=2, subplot_titles=[t(f"level_{lv}", lang) for lv in levels], shared_yaxes=True,
-                        horizontal_spacing=0.04)
-    labels = [indicator_label(ind, lang) for ind in indicators]
-    for col, level in enumerate(levels, start=1):
+    fig, labels = _level_bars(indicators, lang)
+    for col, level in enumerate(CHART_LEVELS, start=1):
         for name, cv, colour in ((t("view_baseline", lang), base_cv, "#9ecae1"), (scenario_name, scen_cv, "#08519c")):
             values = [cv[level].get(ind.key) for ind in indicators]
             values = [None if v is None or v != v else float(v) for v in values]
@@ -454,40 +316,17 @@ def cv_figure(base_cv: dict, scen_cv: dict, limits: dict, *, indicators, scenari
             )
         fig.add_vline(x=limits[level], line_dash="dash", line_color="#d73027", row=1, col=col,
                       annotation_text=f"{t('ind_limit', lang)} {limits[level]:.2f}", annotation_position="bottom right")
-    fig.update_layout(barmode="group", height=420, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      legend={"orientation": "h", "y": -0.08}, font={"family": "Noto Sans CJK SC, sans-serif", "size": 11},
-                      plot_bgcolor="white")
-    fig.update_xaxes(rangemode="tozero", gridcolor="#eee")
-    fig.update_yaxes(autorange="reversed")
-    return fig
+    return _finish_bars(fig)
 
 
 def urban_rural_figure(table: pd.DataFrame, minimum: dict, *, indicators, lang: str) -> go.Figure:
-    """Return the urban-rural chart: per level, urban and rural pooled values as a share of the standard.
+    """Return the urban-rural chart: per level, urban and rural pooled values as a share of the standard (1 is the standard).
 
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        ``level, indicator, urban, rural, rural_to_urban`` rows.
-    minimum : dict
-        Level -> indicator key -> the standard's minimum.
-    indicators : sequence of Indicator
-        The indicators, in the order shown.
-    lang : str
-        Language of the labels.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        1 on the value axis is the standard.
+    ``table`` has ``level, indicator, urban, rural, rural_to_urban`` rows, ``minimum`` maps level ->
+    indicator key -> the standard's minimum; ``indicators`` are shown in their order.
     """
-    from plotly.subplots import make_subplots
-
-    levels = ("primary", "junior")
-    fig = make_subplots(rows=1, cols=2, subplot_titles=[t(f"level_{lv}", lang) for lv in levels], shared_yaxes=True,
-                        horizontal_spacing=0.04)
-    labels = [indicator_label(ind, lang) for ind in indicators]
-    for col, level in enumerate(levels, start=1):
+    fig, labels = _level_bars(indicators, lang)
+    for col, level in enumerate(CHART_LEVELS, start=1):
         sel = table[table["level"] == level].set_index("indicator")
         for side, colour in (("urban", "#fdae6b"), ("rural", "#31a354")):
             values = []
@@ -499,9 +338,4 @@ def urban_rural_figure(table: pd.DataFrame, minimum: dict, *, indicators, lang: 
                                  legendgroup=side, hovertemplate="%{y}: %{x:.0%}<extra>" + name + "</extra>"), row=1, col=col)
         fig.add_vline(x=1.0, line_dash="dash", line_color="#555", row=1, col=col, annotation_text=t("ind_standard", lang),
                       annotation_position="bottom right")
-    fig.update_layout(barmode="group", height=420, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      legend={"orientation": "h", "y": -0.08}, font={"family": "Noto Sans CJK SC, sans-serif", "size": 11},
-                      plot_bgcolor="white")
-    fig.update_xaxes(rangemode="tozero", tickformat=".0%", gridcolor="#eee")
-    fig.update_yaxes(autorange="reversed")
-    return fig
+    return _finish_bars(fig, tickformat=".0%")

@@ -4,15 +4,17 @@ The session store keeps each region's scenarios apart, since their actions
 name that region's schools: ``{"regions": {region: inner}}`` with ``inner =
 {"current": id, "next": n, "items": {id: {"name", "actions"}}}``.  It lives in
 the browser session (``dcc.Store(storage_type="session")``) and is small: a
-few actions per scenario.  The functions below work on ``inner``; a bare
-``inner`` is accepted wherever a session store is.
+few actions per scenario.  The functions below work on ``inner`` (a
+region's scenarios, the ``store`` they take and return; they never change the
+store given); a bare ``inner`` is accepted wherever a session store is.
+``lang`` is the language of any scenario name they make.
 """
 from __future__ import annotations
 
 import base64
 import copy
 import json
-from typing import Any
+from typing import Any, Callable
 
 from dashboard.i18n import t
 
@@ -20,35 +22,12 @@ MAX_UPLOAD_BYTES = 1_000_000
 
 
 def new_store(lang: str) -> dict:
-    """Return a store holding one empty scenario.
-
-    Parameters
-    ----------
-    lang : str
-        Language of the default scenario name.
-
-    Returns
-    -------
-    dict
-        ``{"current": "s1", "next": 2, "items": {"s1": {"name": ..., "actions": []}}}``.
-    """
+    """Return a store holding one empty scenario: ``{"current": "s1", "next": 2, "items": {"s1": {"name": ..., "actions": []}}}``."""
     return {"current": "s1", "next": 2, "items": {"s1": {"name": t("scenario_default_name", lang, n=1), "actions": []}}}
 
 
 def ensure(store: dict | None, lang: str) -> dict:
-    """Return a valid store: a copy of ``store``, or a fresh one if it is missing or damaged.
-
-    Parameters
-    ----------
-    store : dict or None
-        A region's scenarios.
-    lang : str
-        Language of a fresh store's scenario name.
-
-    Returns
-    -------
-    dict
-    """
+    """Return a valid store: a copy of ``store``, or a fresh one if it is missing or damaged."""
     if not isinstance(store, dict) or not isinstance(store.get("items"), dict) or not store["items"]:
         return new_store(lang)
     store = copy.deepcopy(store)
@@ -59,22 +38,7 @@ def ensure(store: dict | None, lang: str) -> dict:
 
 
 def region_store(store: dict | None, region: str, lang: str) -> dict:
-    """Return the scenarios of ``region`` in a session store (a fresh set if it has none).
-
-    Parameters
-    ----------
-    store : dict or None
-        A session store (or a bare region store).
-    region : str
-        The region key.
-    lang : str
-        Language of a fresh set's scenario name.
-
-    Returns
-    -------
-    dict
-        A copy; changing it leaves ``store`` as it was.
-    """
+    """Return a copy of the scenarios of ``region`` in a session store (a fresh set if it has none)."""
     if isinstance(store, dict) and "items" in store:  # a single region's scenarios
         return ensure(store, lang)
     regions = store.get("regions") if isinstance(store, dict) else None
@@ -82,58 +46,18 @@ def region_store(store: dict | None, region: str, lang: str) -> dict:
 
 
 def with_region_store(store: dict | None, region: str, inner: dict) -> dict:
-    """Return the session store with ``region``'s scenarios replaced by ``inner``.
-
-    Parameters
-    ----------
-    store : dict or None
-        The session store.
-    region : str
-        The region key.
-    inner : dict
-        The region's scenarios.
-
-    Returns
-    -------
-    dict
-        ``{"regions": {...}}``; the other regions' scenarios are kept.
-    """
+    """Return the session store ``{"regions": {...}}`` with ``region``'s scenarios replaced by ``inner``, the others kept."""
     regions = store.get("regions") if isinstance(store, dict) and isinstance(store.get("regions"), dict) else {}
     return {"regions": {**copy.deepcopy(regions), region: inner}}
 
 
 def current(store: dict) -> dict:
-    """Return the current scenario of a region store.
-
-    Parameters
-    ----------
-    store : dict
-        A region's scenarios.
-
-    Returns
-    -------
-    dict
-        ``{"name": ..., "actions": [...]}`` (the store's own object, not a copy).
-    """
+    """Return the current scenario ``{"name": ..., "actions": [...]}`` of a region store (the store's own object, not a copy)."""
     return store["items"][store["current"]]
 
 
 def add_scenario(store: dict, lang: str, *, copy_of: str | None = None) -> dict:
-    """Return the store with a new scenario, made current.
-
-    Parameters
-    ----------
-    store : dict
-        A region's scenarios.
-    lang : str
-        Language of the new name.
-    copy_of : str, optional
-        Id of a scenario to copy (name with a copy suffix, and its actions); an empty one if None.
-
-    Returns
-    -------
-    dict
-    """
+    """Return the store with a new scenario, made current: a copy of scenario ``copy_of`` (name with a copy suffix), or an empty one."""
     store = copy.deepcopy(store)
     n = int(store["next"])
     sid = f"s{n}"
@@ -150,20 +74,7 @@ def add_scenario(store: dict, lang: str, *, copy_of: str | None = None) -> dict:
 
 
 def delete_current(store: dict, lang: str) -> dict:
-    """Return the store without its current scenario (a fresh one replaces the last).
-
-    Parameters
-    ----------
-    store : dict
-        A region's scenarios.
-    lang : str
-        Language of a fresh scenario's name.
-
-    Returns
-    -------
-    dict
-        The first remaining scenario is current.
-    """
+    """Return the store without its current scenario, the first remaining one current (a fresh one replaces the last)."""
     store = copy.deepcopy(store)
     store["items"].pop(store["current"], None)
     if not store["items"]:
@@ -172,83 +83,42 @@ def delete_current(store: dict, lang: str) -> dict:
     return store
 
 
-def rename_current(store: dict, name: str) -> dict:
-    """Return the store with the current scenario renamed.
-
-    Parameters
-    ----------
-    store : dict
-        A region's scenarios.
-    name : str
-        The new name (stripped, at most 80 characters); a blank name changes nothing.
-
-    Returns
-    -------
-    dict
-    """
+def _with_current(store: dict, change: Callable[[dict], None]) -> dict:
+    """A copy of ``store`` after ``change`` changed its current scenario in place."""
     store = copy.deepcopy(store)
-    name = (name or "").strip()[:80]
-    if name:
-        current(store)["name"] = name
+    change(current(store))
     return store
+
+
+def rename_current(store: dict, name: str) -> dict:
+    """Return the store with the current scenario renamed ``name`` (stripped, at most 80 characters; blank: no change)."""
+    name = (name or "").strip()[:80]
+
+    def rename(scenario: dict) -> None:
+        if name:
+            scenario["name"] = name
+
+    return _with_current(store, rename)
 
 
 def add_action(store: dict, action: dict) -> dict:
-    """Return the store with ``action`` appended to the current scenario.
-
-    Parameters
-    ----------
-    store : dict
-        A region's scenarios.
-    action : dict
-        A scenario action (see :func:`build_action`).
-
-    Returns
-    -------
-    dict
-    """
-    store = copy.deepcopy(store)
-    current(store)["actions"].append(action)
-    return store
+    """Return the store with ``action`` (see :func:`build_action`) appended to the current scenario."""
+    return _with_current(store, lambda scenario: scenario["actions"].append(action))
 
 
 def remove_action(store: dict, index: int) -> dict:
-    """Return the store without the current scenario's action number ``index``.
+    """Return the store without the current scenario's action number ``index`` (0-based; out of range: no change)."""
+    def drop(scenario: dict) -> None:
+        if 0 <= index < len(scenario["actions"]):
+            scenario["actions"].pop(index)
 
-    Parameters
-    ----------
-    store : dict
-        A region's scenarios.
-    index : int
-        Position of the action (0-based); out of range changes nothing.
-
-    Returns
-    -------
-    dict
-    """
-    store = copy.deepcopy(store)
-    actions = current(store)["actions"]
-    if 0 <= index < len(actions):
-        actions.pop(index)
-    return store
+    return _with_current(store, drop)
 
 
 def load_upload(store: dict, contents: str, filename: str) -> tuple[dict, str | None]:
-    """Add the scenario in an uploaded JSON file.
+    """Add the scenario in an uploaded JSON file (``contents`` is its base64 data URL, ``filename`` names it in messages).
 
-    Parameters
-    ----------
-    store : dict
-        A region's scenarios.
-    contents : str
-        The upload's data URL (base64).
-    filename : str
-        The file's name, for the messages.
-
-    Returns
-    -------
-    tuple
-        ``(store, None)`` with the file's scenario added and current, or the store unchanged and what is wrong.
+    Returns ``(store, None)`` with the file's scenario added and current, or the store unchanged and what is wrong.
     """
     try:
         _, b64 = contents.split(",", 1)
@@ -269,19 +139,10 @@ def load_upload(store: dict, contents: str, filename: str) -> tuple[dict, str | 
 
 
 def build_action(kind: str, fields: dict[str, Any]) -> tuple[dict | None, str | None]:
-    """Turn the action form's fields into an action.
+    """Turn the action form's ``fields`` (by name: "school", "target", "level", "seats", ...) into an action of type ``kind``.
 
-    Parameters
-    ----------
-    kind : str
-        The action type: "close", "merge", "open", "expand" or "set_level".
-    fields : dict
-        The form's fields by name ("school", "target", "level", "seats", "beds", "lon", "lat", "name").
-
-    Returns
-    -------
-    tuple
-        ``(action, None)``, or ``(None, names of the missing fields)`` (``"type"`` for an unknown kind).
+    ``kind`` is "close", "merge", "open", "expand" or "set_level".  Returns ``(action, None)``, or
+    ``(None, names of the missing fields)`` (``"type"`` for an unknown kind).
     """
 
     def need(*names: str) -> str | None:
@@ -322,21 +183,7 @@ def build_action(kind: str, fields: dict[str, Any]) -> tuple[dict | None, str | 
 
 
 def describe(action: dict, names: dict[str, str], lang: str) -> str:
-    """Return one line describing an action, for the actions list.
-
-    Parameters
-    ----------
-    action : dict
-        A scenario action.
-    names : dict of str to str
-        School id -> name.
-    lang : str
-        Language of the line.
-
-    Returns
-    -------
-    str
-    """
+    """Return one line in ``lang`` describing an action for the actions list; ``names`` maps school id -> name."""
     kind = action.get("type")
     school = names.get(str(action.get("school_id")), str(action.get("school_id")))
     level = t(f"level_{action['level']}", lang) if action.get("level") in ("primary", "junior", "nine_year") else str(action.get("level"))

@@ -4,7 +4,8 @@ Callbacks keep only small JSON in the browser (``dcc.Store``); everything
 heavy (networks, OD matrices, access tables, scenario solutions) is computed
 here.  Every function takes the region key (a name from
 :func:`geo.region.region.known_regions` or a region folder) explicitly; none
-reads the request.  Results are kept in the one process memo
+reads the request, and the key is not repeated in each function's
+parameters.  Results are kept in the one process memo
 (:func:`geo.core.cache.memoised`) under the region's content digest
 (:attr:`Region.key`), the settings fingerprint and the JSON of the rules,
 scenario and standards, so a region saved or rebuilt is seen without a
@@ -29,7 +30,7 @@ from geo.core.cache import memoised
 from geo.core.settings import DEFAULT_SETTINGS, Mode
 from geo.indicators.effects import apply_scenario
 from geo.indicators.evaluate import IndicatorResult, evaluate
-from geo.indicators.standards import Standards
+from geo.indicators.standards import IndicatorError, Standards
 from geo.network.snapping import Snaps
 from geo.planning import results
 from geo.planning.results import AccessParams, ResultLayers
@@ -45,9 +46,9 @@ from layers.i18n import t
 from layers.schema import BANDS, enrol_column
 
 __all__ = [
-    "AccessView", "access_view", "district_names", "indicator_results", "map_lines", "overlays", "region", "region_choices",
-    "result_layers", "rules_from_store", "save_region", "scenario_json", "scenario_results", "school_names", "school_options",
-    "schools_frame", "schools_table", "schools_with_status", "site_grid", "standards_from_store", "village_detail", "village_minutes", "village_names",
+    "AccessView", "access_view", "indicator_results", "layer_names", "map_lines", "overlays", "region", "region_choices",
+    "result_layers", "rules_from_store", "save_region", "scenario_json", "scenario_results", "school_options",
+    "schools_frame", "schools_table", "schools_with_status", "site_grid", "standards_from_store", "village_detail", "village_minutes",
 ]
 
 
@@ -57,29 +58,15 @@ def _settings() -> str:
 
 # --- the region -----------------------------------------------------------------
 def region(key: str) -> Region:
-    """Return the region named by ``key``, loaded and validated.
+    """Return the region named by ``key`` (a known region name or a region folder), loaded and validated.
 
-    Parameters
-    ----------
-    key : str
-        A known region name ("demo", a folder of ``data/regions``) or a region folder.
-
-    Returns
-    -------
-    Region
-        The region as its files are now (a saved or rebuilt region has a new :attr:`Region.key`).
+    The region is read as its files are now: a saved or rebuilt region has a new :attr:`Region.key`.
     """
     return load_region(key)
 
 
 def region_choices() -> list[dict]:
-    """Return the options of the region picker: every known region by its display name.
-
-    Returns
-    -------
-    list of dict
-        ``{"label": display name, "value": region key}`` per known region.
-    """
+    """Return the region picker's options: ``{"label": display name, "value": region key}`` per known region."""
     out = []
     for key, path in known_regions().items():
         try:
@@ -91,113 +78,30 @@ def region_choices() -> list[dict]:
 
 
 def save_region(key: str, name: str, replace: dict[str, gpd.GeoDataFrame]) -> Path:
-    """Save a copy of the region with some layers replaced, as a new region of ``data/regions``.
+    """Save a copy of the region with some layers replaced, as a new region of ``data/regions``; return its folder.
 
-    Parameters
-    ----------
-    key : str
-        The region copied.
-    name : str
-        The new region's display name; its folder is the name made safe for a file system.
-    replace : dict of str to GeoDataFrame
-        Layer kind -> the rows that replace it.
-
-    Returns
-    -------
-    pathlib.Path
-        The new region's folder.
-
-    Raises
-    ------
-    OSError
-        The folder cannot be written.
+    ``name`` is the new region's display name (its folder is the name made safe for a file system);
+    ``replace`` maps a layer kind to the rows that replace it.  Raises OSError when the folder cannot be written.
     """
     folder = re.sub(r"[^\w\-]+", "_", name, flags=re.UNICODE).strip("_")[:60] or "region"
     return derive_region(region(key), out=regions.REGIONS_DIR / folder, name=name, replace=replace)
 
 
 def schools_frame(key: str) -> pd.DataFrame:
-    """Return the region's schools with a total ``enrolment`` column.
-
-    Parameters
-    ----------
-    key : str
-        The region key.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        A copy of the schools layer plus ``enrolment`` (the sum over grade bands).
-    """
+    """Return a copy of the region's schools layer with a total ``enrolment`` column (the sum over grade bands)."""
     s = region(key).schools.copy()
     s["enrolment"] = sum(s[enrol_column(b)] for b in BANDS)
     return s
 
 
-def school_names(key: str) -> dict[str, str]:
-    """Return school id -> name of the region.
-
-    Parameters
-    ----------
-    key : str
-        The region key.
-
-    Returns
-    -------
-    dict of str to str
-        One entry per school of the layer.
-    """
-    schools = region(key).schools
-    return dict(zip(schools["school_id"], schools["name"]))
-
-
-def village_names(key: str) -> dict[str, str]:
-    """Return village id -> name of the region.
-
-    Parameters
-    ----------
-    key : str
-        The region key.
-
-    Returns
-    -------
-    dict of str to str
-        One entry per village of the layer.
-    """
-    villages = region(key).villages
-    return dict(zip(villages["village_id"], villages["name"]))
-
-
-def district_names(key: str) -> dict[str, str]:
-    """Return district id -> name of the region.
-
-    Parameters
-    ----------
-    key : str
-        The region key.
-
-    Returns
-    -------
-    dict of str to str
-        One entry per district of the layer.
-    """
-    districts = region(key).districts
-    return dict(zip(districts["district_id"], districts["name"]))
+def layer_names(key: str, layer: str) -> dict[str, str]:
+    """Return id -> name of every row of one layer of the region: ``layer`` is "schools", "villages" or "districts"."""
+    frame = getattr(region(key), layer)
+    return dict(zip(frame[f"{layer[:-1]}_id"], frame["name"]))
 
 
 def school_options(key: str) -> list[dict]:
-    """Return dropdown options for the region's schools, "name (id)", sorted by name.
-
-    Parameters
-    ----------
-    key : str
-        The region key.
-
-    Returns
-    -------
-    list of dict
-        ``{"label": "name (id)", "value": school id}`` per school.
-    """
+    """Return the school dropdowns' options, ``{"label": "name (id)", "value": school id}``, sorted by name."""
     schools = region(key).schools
     pairs = sorted(zip(schools["school_id"], schools["name"]), key=lambda p: p[1])
     return [{"label": f"{n} ({s})", "value": s} for s, n in pairs]
@@ -216,18 +120,9 @@ def _map_lines(reg: Region) -> tuple[tuple[list, list], tuple[list, list]]:
 
 
 def map_lines(key: str) -> tuple[tuple[list, list], tuple[list, list]]:
-    """Return the road and district-boundary polylines of the map.
+    """Return the road and district-boundary polylines of the map, memoised by the region's content.
 
-    Parameters
-    ----------
-    key : str
-        The region key.
-
-    Returns
-    -------
-    tuple
-        ``((road lons, road lats), (boundary lons, boundary lats))`` with None breaks,
-        memoised by the region's content.
+    The result is ``((road lons, road lats), (boundary lons, boundary lats))`` with None breaks.
     """
     return _map_lines(region(key))
 
@@ -242,19 +137,9 @@ def _site_grid(reg: Region, step_deg: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def site_grid(key: str, step_deg: float = 0.005) -> tuple[np.ndarray, np.ndarray]:
-    """Return the clickable candidate sites: a regular grid over the region's districts.
+    """Return the clickable candidate sites: a grid of ``step_deg`` degrees over the region's districts.
 
-    Parameters
-    ----------
-    key : str
-        The region key.
-    step_deg : float
-        Grid spacing in degrees.
-
-    Returns
-    -------
-    tuple of ndarray
-        Longitudes and latitudes (rounded to 6 decimals) of the grid points inside a district.
+    The result is the longitudes and latitudes (rounded to 6 decimals) of the grid points inside a district.
     """
     return _site_grid(region(key), step_deg)
 
@@ -295,30 +180,11 @@ def _access(reg: Region, level: str, band: str, mode: Mode, threshold: float) ->
 
 
 def access_view(key: str, level: str, band: str, mode: Mode, threshold: float) -> AccessView:
-    """Return the access table and KPIs of a view.
+    """Return the access table and KPIs of a view, memoised by the region's content, the settings and the view.
 
-    Parameters
-    ----------
-    key : str
-        The region key.
-    level : str
-        School level ("primary", "junior").
-    band : str
-        Grade band, or "all" for every band the level serves.
-    mode : Mode
-        Travel mode (validated by the caller).
-    threshold : float
-        Threshold in minutes.
-
-    Returns
-    -------
-    AccessView
-        Memoised by the region's content, the settings and the parameters.
-
-    Raises
-    ------
-    geo.routing.access.AccessError
-        ``band`` is not taught at ``level``.
+    The view is a school ``level`` ("primary", "junior"), a grade ``band`` ("all" for every band the level
+    serves), a travel ``mode`` (validated by the caller) and a ``threshold`` in minutes.  Raises
+    :class:`geo.routing.access.AccessError` when ``band`` is not taught at ``level``.
     """
     bands_for(level, band)
     return _access(region(key), level, band, mode, float(threshold))
@@ -329,23 +195,10 @@ def _one(snaps: Snaps, i: int) -> Snaps:
 
 
 def village_detail(key: str, village_id: str, level: str, band: str, mode: Mode) -> tuple[pd.DataFrame, Route | None]:
-    """Return the three nearest schools of a village and the route to the nearest.
+    """Return the three nearest schools of a village (nearest first) and the route to the first, or None.
 
-    Parameters
-    ----------
-    key : str
-        The region key.
-    village_id : str
-        A village of the region.
-    level, band : str
-        The schools counted (see :func:`access_view`).
-    mode : Mode
-        Travel mode.
-
-    Returns
-    -------
-    tuple
-        The nearest schools (a frame, nearest first) and the route to the first, or None when none is reachable.
+    ``level`` and ``band`` choose the schools counted (as in :func:`access_view`), ``mode`` the travel mode;
+    the route is None when no school is reachable.
     """
     reg = region(key)
     od = region_od(reg, mode)
@@ -365,26 +218,10 @@ def village_detail(key: str, village_id: str, level: str, band: str, mode: Mode)
 
 
 def overlays(key: str, kinds: tuple[str, ...], level: str, mode: Mode, lang: str) -> list[tuple[str, gpd.GeoDataFrame]]:
-    """Return the polygon overlays of the access map.
+    """Return the access map's polygon overlays, ``(legend name in lang, polygons)`` per overlay asked for.
 
-    Parameters
-    ----------
-    key : str
-        The region key.
-    kinds : tuple of str
-        Which overlays: "catchments" (school catchments for ``level`` and ``mode``),
-        "isochrones" (15/30/45-minute walking isochrones).
-    level : str
-        School level of the catchments.
-    mode : Mode
-        Travel mode of the catchments.
-    lang : str
-        Language of the legend names.
-
-    Returns
-    -------
-    list of tuple
-        ``(legend name, polygons)`` per overlay asked for.
+    ``kinds`` holds "catchments" (the school catchments of ``level`` by ``mode``) and/or "isochrones"
+    (15/30/45-minute walking isochrones).
     """
     reg = region(key)
     out = []
@@ -397,37 +234,17 @@ def overlays(key: str, kinds: tuple[str, ...], level: str, mode: Mode, lang: str
 
 # --- scenarios -----------------------------------------------------------------------
 def rules_from_store(data: dict | None) -> Rules:
-    """Return the rules in the rules store (missing values take the defaults).
+    """Return the rules in the rules store's JSON ``data`` (missing values take the defaults).
 
-    Parameters
-    ----------
-    data : dict or None
-        The store's JSON.
-
-    Returns
-    -------
-    Rules
-
-    Raises
-    ------
-    geo.planning.rules.RulesError
-        A value out of range; the message names it.
+    A value out of range raises :class:`geo.planning.rules.RulesError`, whose message names it.
     """
     return Rules.from_dict(data or {}, source="rules")
 
 
 def scenario_json(scenario: dict | None) -> str | None:
-    """Return the canonical JSON of a scenario's name and actions (the memo key of its results).
+    """Return the sorted-key JSON of a scenario's name and actions (the memo key of its results), or None for None.
 
-    Parameters
-    ----------
-    scenario : dict or None
-        ``{"name": ..., "actions": [...]}``; other keys are ignored.
-
-    Returns
-    -------
-    str or None
-        Sorted-key JSON, or None for no scenario.
+    Other keys of ``scenario`` (``{"name": ..., "actions": [...]}``) are ignored.
     """
     if scenario is None:
         return None
@@ -450,26 +267,9 @@ def _scenario(reg: Region, rules_json: str, scenario: str) -> ScenarioResult:
 
 
 def scenario_results(key: str, rules: Rules, scenario: dict) -> tuple[ScenarioResult, ScenarioResult]:
-    """Return the baseline and the scenario's results.
+    """Return ``(baseline, scenario)`` results under ``rules``, memoised by the region's content, the rules and the scenario's JSON.
 
-    Parameters
-    ----------
-    key : str
-        The region key.
-    rules : Rules
-        The planning rules.
-    scenario : dict
-        ``{"name": ..., "actions": [...]}``.
-
-    Returns
-    -------
-    tuple of ScenarioResult
-        ``(baseline, scenario)``, memoised by the region's content, the rules and the scenario's JSON.
-
-    Raises
-    ------
-    geo.planning.scenario.ScenarioError
-        An action the model refuses; the message names it.
+    An action the model refuses raises :class:`geo.planning.scenario.ScenarioError`, whose message names it.
     """
     reg = region(key)
     rules_json = _rules_json(rules)
@@ -477,20 +277,7 @@ def scenario_results(key: str, rules: Rules, scenario: dict) -> tuple[ScenarioRe
 
 
 def schools_with_status(key: str, result: ScenarioResult) -> pd.DataFrame:
-    """Return a result's schools with a ``status`` column: "new", "open" or "closed".
-
-    Parameters
-    ----------
-    key : str
-        The region key.
-    result : ScenarioResult
-        A solved scenario of that region.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy of ``result.schools``; schools not in the region's layer are "new".
-    """
+    """Return a copy of ``result.schools`` with a ``status`` column: "open", "closed", or "new" when not in the region's layer."""
     s = result.schools.copy()
     base_ids = set(region(key).schools["school_id"])
     s["status"] = np.where(~s["school_id"].isin(base_ids), "new", np.where(s["open"].astype(bool), "open", "closed"))
@@ -498,47 +285,25 @@ def schools_with_status(key: str, result: ScenarioResult) -> pd.DataFrame:
 
 
 def village_minutes(key: str, result: ScenarioResult) -> np.ndarray:
-    """Return the children-weighted mean minutes of each village's assigned children.
-
-    Parameters
-    ----------
-    key : str
-        The region key.
-    result : ScenarioResult
-        A solved scenario of that region.
-
-    Returns
-    -------
-    ndarray
-        One value per village in layer order; NaN where no child is assigned.
-    """
+    """Return the children-weighted mean minutes of each village's children in ``result``, in layer order (NaN: none assigned)."""
     return results.village_minutes(result, region(key).villages["village_id"].astype(str))
 
 
 # --- 优质均衡 indicators ---------------------------------------------------------------
 def standards_from_store(data: dict | None) -> tuple[Standards, float]:
-    """Return the standards and the resource move share in the indicator store.
+    """Return ``(standards, move_share)`` from the indicator store's JSON (``move_share`` next to the :class:`Standards` fields).
 
-    Parameters
-    ----------
-    data : dict or None
-        The store's JSON; ``move_share`` next to the :class:`Standards` fields.
-
-    Returns
-    -------
-    tuple
-        ``(standards, move_share)``.
-
-    Raises
-    ------
-    ValueError
-        ``move_share`` outside 0..1, or a standard out of range.
+    Raises :class:`IndicatorError` when ``move_share`` is not a number from 0 to 1 or a standard is out of range.
     """
     data = dict(data or {})
-    move_share = float(data.pop("move_share", 1.0))
+    raw = data.pop("move_share", 1.0)
+    try:
+        move_share = float(raw)
+    except (TypeError, ValueError):
+        move_share = float("nan")
     if not 0 <= move_share <= 1:
-        msg = f"move_share must be from 0 to 1, got {move_share!r}."
-        raise ValueError(msg)
+        msg = f"move_share must be a number from 0 to 1, got {raw!r}."
+        raise IndicatorError(msg)
     return Standards.from_dict(data, source="standards"), move_share
 
 
@@ -547,18 +312,7 @@ def _schools_table(reg: Region) -> pd.DataFrame:
 
 
 def schools_table(key: str) -> pd.DataFrame:
-    """Return the region's schools layer as a plain table (the indicator columns included).
-
-    Parameters
-    ----------
-    key : str
-        The region key.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The layer without its geometry.
-    """
+    """Return the region's schools layer without its geometry, as a plain table (the indicator columns included)."""
     return _schools_table(region(key))
 
 
@@ -580,30 +334,10 @@ def _indicators(reg: Region, rules_json: str, scenario: str, standards_json: str
 def indicator_results(
     key: str, rules: Rules, scenario: dict, standards: Standards, move_share: float
 ) -> tuple[IndicatorResult, IndicatorResult]:
-    """Return the indicators of the baseline and of the scenario.
+    """Return the ``(baseline, scenario)`` indicators, memoised by every input's content.
 
-    Parameters
-    ----------
-    key : str
-        The region key.
-    rules : Rules
-        The planning rules.
-    scenario : dict
-        ``{"name": ..., "actions": [...]}``.
-    standards : Standards
-        The indicator standards.
-    move_share : float
-        Share (0..1) of a closed school's resources that moves with its pupils.
-
-    Returns
-    -------
-    tuple of IndicatorResult
-        ``(baseline, scenario)``, memoised by every input's content.
-
-    Raises
-    ------
-    geo.indicators.standards.IndicatorError
-        The schools layer lacks a resource column; the message names it.
+    ``move_share`` (0..1) is the share of a closed school's resources that moves with its pupils.  A schools
+    layer that lacks a resource column raises :class:`geo.indicators.standards.IndicatorError`, naming it.
     """
     return _indicators(
         region(key), _rules_json(rules), scenario_json(scenario), json.dumps(standards.as_dict(), sort_keys=True), float(move_share),
@@ -619,22 +353,8 @@ def _result_layers(reg: Region, params: AccessParams, rules_json: str, scenario:
 
 
 def result_layers(key: str, params: AccessParams, rules: Rules, scenario: dict | None) -> ResultLayers:
-    """Return the result layers behind every download.
+    """Return the result layers behind every download: the access view ``params``, and ``scenario`` (None: baseline only).
 
-    Parameters
-    ----------
-    key : str
-        The region key.
-    params : AccessParams
-        The access view.
-    rules : Rules
-        The planning rules.
-    scenario : dict or None
-        The scenario, or None for the baseline only.
-
-    Returns
-    -------
-    ResultLayers
-        Memoised by the region's content, the parameters, the rules and the scenario's JSON.
+    Memoised by the region's content, the parameters, the rules and the scenario's JSON.
     """
     return _result_layers(region(key), params, _rules_json(rules), scenario_json(scenario))

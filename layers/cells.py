@@ -62,17 +62,7 @@ AMOUNT_FIXES: Final[dict[str, str]] = {
 
 
 def is_missing(value: Any) -> bool:
-    """Return True for None, NaN, pandas NA and NaT, and blank text.
-
-    Parameters
-    ----------
-    value : object
-        A cell.
-
-    Returns
-    -------
-    bool
-    """
+    """Return True if a cell is None, NaN, pandas NA or NaT, or blank text."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -85,16 +75,8 @@ def is_missing(value: Any) -> bool:
 def plain(value: Any) -> Any:
     """Return a cell as a plain Python scalar for a problem report.
 
-    Parameters
-    ----------
-    value : object
-        A cell: a number, text, a numpy scalar or a shapely geometry.
-
-    Returns
-    -------
-    object
-        None for a missing value (:func:`is_missing`), the shortened WKT of a
-        geometry, the Python scalar of a numpy scalar, else ``value`` itself.
+    None for a missing value (:func:`is_missing`), the shortened WKT of a
+    geometry, the Python scalar of a numpy scalar, else the value itself.
     """
     if isinstance(value, shapely.Geometry):
         return shorten(value.wkt)
@@ -108,15 +90,7 @@ def plain(value: Any) -> Any:
 def count_value(value: Any) -> tuple[float | None, str | None]:
     """Parse a count cell (a whole number of 0 or more).
 
-    Parameters
-    ----------
-    value : object
-        A cell.
-
-    Returns
-    -------
-    (float, None) or (None, str)
-        The number, or the problem (a key of :data:`COUNT_FIXES`).
+    Return ``(number, None)``, or ``(None, problem)`` with a key of :data:`COUNT_FIXES`.
     """
     if is_missing(value):
         return None, "count is missing"
@@ -139,18 +113,7 @@ def count_value(value: Any) -> tuple[float | None, str | None]:
 
 
 def amount_value(value: Any) -> tuple[float | None, str | None]:
-    """Parse an amount cell (an area or a sum of money: a number of 0 or more).
-
-    Parameters
-    ----------
-    value : object
-        A cell.
-
-    Returns
-    -------
-    (float, None) or (None, str)
-        The number, or the problem (a key of :data:`AMOUNT_FIXES`).
-    """
+    """Parse an amount cell (an area or a sum of money) like :func:`count_value`, fractions allowed; problems are keys of :data:`AMOUNT_FIXES`."""
     number, problem = count_value(value)
     if problem == "count is not a whole number":
         return float(value) if isinstance(value, numbers.Number) else float(str(value).strip()), None
@@ -160,17 +123,9 @@ def amount_value(value: Any) -> tuple[float | None, str | None]:
 
 
 def bool_value(value: Any) -> bool | None:
-    """Parse a true/false cell.
+    """Parse a true/false cell: a bool, 0 or 1, or text of :data:`TRUE_TEXT` / :data:`FALSE_TEXT`.
 
-    Parameters
-    ----------
-    value : object
-        A cell: a bool, 0 or 1, or text of :data:`TRUE_TEXT` / :data:`FALSE_TEXT`.
-
-    Returns
-    -------
-    bool or None
-        None if the cell is missing or not a true/false value.
+    None if the cell is missing or not a true/false value.
     """
     if isinstance(value, (bool, np.bool_)):
         return bool(value)

@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "ProblemList",
     "PROBLEM_FIELDS",
     "exception_reason",
+    "require_file",
     "show_value",
     "shorten",
 ]
@@ -161,29 +163,12 @@ MAX_SHOWN: int = 60
 
 
 def shorten(text: str) -> str:
-    """Return ``text`` cut to :data:`MAX_SHOWN` characters (ending in ``…``) if longer.
-
-    Parameters
-    ----------
-    text : str
-
-    Returns
-    -------
-    str
-    """
+    """Return ``text`` cut to :data:`MAX_SHOWN` characters (ending in ``…``) if longer."""
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
 
 
 def exception_reason(exc: BaseException) -> str:
     """Return the first line of an exception's message without its final full stop (or its type name).
-
-    Parameters
-    ----------
-    exc : BaseException
-
-    Returns
-    -------
-    str
 
     Examples
     --------
@@ -192,6 +177,30 @@ def exception_reason(exc: BaseException) -> str:
     """
     text = str(exc).strip()
     return text.splitlines()[0].rstrip(".") if text else type(exc).__name__
+
+
+def require_file(path: Path, label: str, fix: str, folder_fix: str | None = None, *, error: type[Exception] = LayerFileError) -> None:
+    """Raise ``error`` unless ``path`` is an existing file.
+
+    The message names ``label`` and ``path`` and ends with the fix:
+    ``"<label> <path> is missing: there is no such file. Fix: <fix>."`` or
+    ``"<label> <path> is a folder, not a file. Fix: <folder_fix>."``
+    (``folder_fix`` is ``fix`` unless given).
+
+    Examples
+    --------
+    >>> try:
+    ...     require_file(Path("no/such.csv"), "Table", "check the path")
+    ... except LayerFileError as exc:
+    ...     print(exc)
+    Table no/such.csv is missing: there is no such file. Fix: check the path.
+    """
+    if not path.exists():
+        message = f"{label} {path} is missing: there is no such file. Fix: {fix}."
+        raise error(message)
+    if path.is_dir():
+        message = f"{label} {path} is a folder, not a file. Fix: {folder_fix or fix}."
+        raise error(message)
 
 
 class ProblemList:
@@ -243,22 +252,11 @@ class ProblemList:
         return item
 
     def extend(self, items: "ProblemList | list[Problem]") -> None:
-        """Append the problems of another list.
-
-        Parameters
-        ----------
-        items : ProblemList or list of Problem
-        """
+        """Append the problems of another :class:`ProblemList` or list of :class:`Problem`."""
         self._items.extend(list(items))
 
     def sort(self, key: Callable[[Problem], Any]) -> None:
-        """Sort the problems in place (stable), e.g. whole-file problems first, then by row.
-
-        Parameters
-        ----------
-        key : callable
-            ``key(problem)`` -> sort key.
-        """
+        """Sort the problems in place (stable) by ``key(problem)``, e.g. whole-file problems first, then by row."""
         self._items.sort(key=key)
 
     def __len__(self) -> int:
@@ -271,22 +269,11 @@ class ProblemList:
         return self._items[index]
 
     def dicts(self) -> list[dict[str, Any]]:
-        """Return every problem as a dict (the rows of a problem report).
-
-        Returns
-        -------
-        list of dict
-            Keys ``file, row, column, value, problem, fix``.
-        """
+        """Return every problem as a dict with the keys ``file, row, column, value, problem, fix`` (the rows of a problem report)."""
         return [item.as_dict() for item in self._items]
 
     def message(self) -> str:
-        """Return every problem, one :meth:`Problem.line` each (empty when there are none).
-
-        Returns
-        -------
-        str
-        """
+        """Return every problem, one :meth:`Problem.line` each (empty when there are none)."""
         return "\n".join(item.line() for item in self._items)
 
     def raise_if_any(self, headline: str | None = None, *, error: type[LayerValidationError] = LayerValidationError) -> None:

@@ -17,7 +17,7 @@ import geopandas as gpd
 import pyogrio
 import pyogrio.errors
 
-from layers.errors import LayerFileError, LayerValidationError, exception_reason
+from layers.errors import LayerFileError, LayerValidationError, exception_reason, require_file
 from layers.schema import CRS, LAYER_COLUMNS, LAYER_ID, REGION_REQUIRED_KEYS
 from layers.validation import cast_layer, check_kind, validate_layer
 
@@ -73,12 +73,7 @@ def read_layer(path: str | os.PathLike[str], kind: str, *, validate: bool = True
     """
     check_kind(kind)
     path = Path(path)
-    if not path.exists():
-        message = f"Layer file {path} is missing: there is no such file. Fix: {_FIX_LAYER}."
-        raise LayerFileError(message)
-    if path.is_dir():
-        message = f"Layer file {path} is a folder, not a file. Fix: {_FIX_LAYER}."
-        raise LayerFileError(message)
+    require_file(path, "Layer file", _FIX_LAYER)
     try:
         frame = gpd.read_file(path, engine="pyogrio")
     except _READ_ERRORS as exc:

@@ -11,20 +11,43 @@ secondary).  A school's ``level`` decides which bands it teaches.
 """
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Final
 
 CRS: Final = "EPSG:4326"
 
+
+class Level(StrEnum):
+    """A school level, parsed once where input enters; a ``str`` (``Level.JUNIOR == "junior"``).
+
+    Examples
+    --------
+    >>> Level("nine_year") is Level.NINE_YEAR, f"{Level.PRIMARY}"
+    (True, 'primary')
+    """
+
+    PRIMARY = "primary"
+    JUNIOR = "junior"
+    NINE_YEAR = "nine_year"
+
+
+class Band(StrEnum):
+    """A grade band (grades 1–3, 4–6, 7–9), parsed once where input enters; a ``str``."""
+
+    G1_3 = "g1_3"
+    G4_6 = "g4_6"
+    G7_9 = "g7_9"
+
 #: School levels and the grade bands each teaches.
 LEVEL_BANDS: Final[dict[str, tuple[str, ...]]] = {
-    "primary": ("g1_3", "g4_6"),
-    "junior": ("g7_9",),
-    "nine_year": ("g1_3", "g4_6", "g7_9"),
+    Level.PRIMARY: (Band.G1_3, Band.G4_6),
+    Level.JUNIOR: (Band.G7_9,),
+    Level.NINE_YEAR: (Band.G1_3, Band.G4_6, Band.G7_9),
 }
-LEVELS: Final = tuple(LEVEL_BANDS)
+LEVELS: Final = tuple(str(level) for level in Level)
 
 #: Grade bands, in order.
-BANDS: Final = ("g1_3", "g4_6", "g7_9")
+BANDS: Final = tuple(str(band) for band in Band)
 
 #: Which school levels can take a child of each band.
 BAND_LEVELS: Final[dict[str, tuple[str, ...]]] = {
@@ -35,8 +58,8 @@ BAND_LEVELS: Final[dict[str, tuple[str, ...]]] = {
 #: The two "service levels" a planner chooses between on the map:
 #: primary (bands 1–3 and 4–6) and junior (band 7–9).
 SERVICE_LEVELS: Final[dict[str, tuple[str, ...]]] = {
-    "primary": ("g1_3", "g4_6"),
-    "junior": ("g7_9",),
+    Level.PRIMARY: (Band.G1_3, Band.G4_6),
+    Level.JUNIOR: (Band.G7_9,),
 }
 
 #: Urban/rural classification of a school (统计上的城乡划分: 城区 and 镇区 count as
@@ -126,31 +149,14 @@ LAYER_GEOMETRY: Final[dict[str, tuple[str, ...]]] = {
 
 
 def enrol_column(band: str) -> str:
-    """Return the school enrolment column of a grade band, e.g. ``enrol_g1_3``.
-
-    Parameters
-    ----------
-    band : str
-        One of :data:`BANDS`.
-
-    Returns
-    -------
-    str
-    """
+    """Return the school enrolment column of a grade band of :data:`BANDS`, e.g. ``enrol_g1_3``."""
     return f"enrol_{band}"
 
 
 def children_column(band: str) -> str:
-    """Return the village children column of a grade band, e.g. ``children_g1_3``.
+    """Return the village children column of a grade band of :data:`BANDS`.
 
-    Parameters
-    ----------
-    band : str
-        One of :data:`BANDS`.
-
-    Returns
-    -------
-    str
+    For example ``children_column("g1_3")`` is ``"children_g1_3"``.
     """
     return f"children_{band}"
 
@@ -161,15 +167,5 @@ REGION_REQUIRED_KEYS: Final = ("name", "crs_metric", "bbox", "schools", "village
 
 
 def required_columns(kind: str) -> tuple[str, ...]:
-    """The columns a layer of ``kind`` must have (schema columns minus the optional ones).
-
-    Parameters
-    ----------
-    kind : {"schools", "villages", "districts"}
-
-    Returns
-    -------
-    tuple of str
-        In schema order.
-    """
+    """Return the columns a layer of ``kind`` must have, in schema order: the schema columns minus the optional ones."""
     return tuple(c for c in LAYER_COLUMNS[kind] if c not in OPTIONAL_COLUMNS[kind])

@@ -53,18 +53,7 @@ def _add(out: ProblemList, *, row: int | None, column: str, value: Any, problem:
 
 
 def check_kind(kind: str) -> None:
-    """Raise ValueError unless ``kind`` is a layer kind of :data:`layers.schema.LAYER_COLUMNS`.
-
-    Parameters
-    ----------
-    kind : str
-        ``"schools"``, ``"villages"`` or ``"districts"``.
-
-    Raises
-    ------
-    ValueError
-        Naming the kind received and the kinds allowed.
-    """
+    """Raise ValueError, naming the kinds allowed, unless ``kind`` is a layer kind of :data:`layers.schema.LAYER_COLUMNS`."""
     if kind not in LAYER_COLUMNS:
         message = f"Unknown layer kind {kind!r}; use one of: {', '.join(LAYER_COLUMNS)}."
         raise ValueError(message)
@@ -81,68 +70,35 @@ def _check_columns(frame: pd.DataFrame, kind: str, out: ProblemList) -> set[str]
         if name in present:
             continue
         what = "point or polygon geometry" if name == "geometry" else _DTYPE_WORDS[spec[name]]
-        _add(
-            out,
-            row=None,
-            column=name,
-            value=None,
-            problem="column is missing",
-            fix=(
-                f"add a column named '{name}' ({what}); the {kind} layer needs the columns "
-                f"{', '.join(wanted)}"
-            ),
-        )
+        fix = f"add a column named '{name}' ({what}); the {kind} layer needs the columns {', '.join(wanted)}"
+        _add(out, row=None, column=name, value=None, problem="column is missing", fix=fix)
     return present
 
 
 def _check_ids(frame: pd.DataFrame, kind: str, out: ProblemList) -> None:
-    id_col = LAYER_ID[kind]
+    id_col, singular = LAYER_ID[kind], _SINGULAR[kind]
     first_row: dict[str, int] = {}
     for row, value in enumerate(frame[id_col].tolist(), start=1):
-        if is_missing(value):
-            _add(
-                out,
-                row=row,
-                column=id_col,
-                value=value,
-                problem=f"{_SINGULAR[kind]} id is missing",
-                fix=f"give every row its own {id_col}",
-            )
-            continue
-        key = str(plain(value)).strip()
-        if key in first_row:
-            _add(
-                out,
-                row=row,
-                column=id_col,
-                value=value,
-                problem=f"duplicate {_SINGULAR[kind]} id (also on row {first_row[key]})",
-                fix=f"give each {_SINGULAR[kind]} its own {id_col}",
-            )
+        key = None if is_missing(value) else str(plain(value)).strip()
+        if key is None:
+            _add(out, row=row, column=id_col, value=value, problem=f"{singular} id is missing", fix=f"give every row its own {id_col}")
+        elif key in first_row:
+            problem = f"duplicate {singular} id (also on row {first_row[key]})"
+            _add(out, row=row, column=id_col, value=value, problem=problem, fix=f"give each {singular} its own {id_col}")
         else:
             first_row[key] = row
 
 
-def _check_amounts(frame: pd.DataFrame, kind: str, present: set[str], out: ProblemList) -> None:
-    if kind != "schools":
-        return
-    for column in SCHOOL_AMOUNT_COLUMNS:
+def _check_numbers(frame: pd.DataFrame, columns: tuple[str, ...], parse: Any, fixes: dict[str, str], present: set[str],
+                   out: ProblemList) -> None:
+    """Report every cell of ``columns`` (those present) that ``parse`` rejects, with the fix of its problem."""
+    for column in columns:
         if column not in present:
             continue
         for row, value in enumerate(frame[column].tolist(), start=1):
-            _, problem = amount_value(value)
+            _, problem = parse(value)
             if problem is not None:
-                _add(out, row=row, column=column, value=value, problem=problem, fix=AMOUNT_FIXES[problem])
-
-
-def _check_counts(frame: pd.DataFrame, kind: str, present: set[str], out: ProblemList) -> None:
-    for column in _COUNT_COLUMNS[kind]:
-        if column not in present:
-            continue
-        for row, value in enumerate(frame[column].tolist(), start=1):
-            _, problem = count_value(value)
-            if problem is not None:
-                _add(out, row=row, column=column, value=value, problem=problem, fix=COUNT_FIXES[problem])
+                _add(out, row=row, column=column, value=value, problem=problem, fix=fixes[problem])
 
 
 def _check_allowed(frame: pd.DataFrame, column: str, allowed: tuple[str, ...], what: str, fix: str, out: ProblemList) -> None:
@@ -161,69 +117,38 @@ def _check_bools(frame: pd.DataFrame, kind: str, present: set[str], out: Problem
             continue
         for row, value in enumerate(frame[column].tolist(), start=1):
             if bool_value(value) is None:
-                _add(
-                    out,
-                    row=row,
-                    column=column,
-                    value=value,
-                    problem="value is not true or false",
-                    fix="enter true or false",
-                )
+                _add(out, row=row, column=column, value=value, problem="value is not true or false", fix="enter true or false")
+
+
+_OUT_OF_RANGE = "coordinates are outside the longitude/latitude range (-180..180, -90..90)"
+_FIX_OUT_OF_RANGE = (
+    "the file is probably in a projected CRS without CRS information, or has "
+    "longitude and latitude swapped; re-export it in WGS-84 (EPSG:4326) longitude/latitude"
+)
+
+
+def _geometry_problem(geom: Any, allowed: tuple[str, ...]) -> tuple[str, str] | None:
+    """``(problem, fix)`` of one geometry cell, or None if it is fine."""
+    points = allowed == ("Point",)
+    give = f"give the row {'a point' if points else 'a boundary polygon'} in longitude/latitude"
+    if geom is None or (isinstance(geom, float) and math.isnan(geom)):
+        return "geometry is missing", give
+    if geom.is_empty:
+        return "geometry is empty", give
+    if geom.geom_type not in allowed:
+        convert = "convert it to a point (for example the building's centre) before loading" if points else "use the district's boundary polygon"
+        return f"geometry is a {geom.geom_type}, expected {' or '.join(allowed)}", convert
+    min_x, min_y, max_x, max_y = geom.bounds
+    if not (-180 <= min_x <= max_x <= 180 and -90 <= min_y <= max_y <= 90):
+        return _OUT_OF_RANGE, _FIX_OUT_OF_RANGE
+    return None
 
 
 def _check_geometry(geoms: gpd.GeoSeries, kind: str, out: ProblemList) -> None:
-    allowed = LAYER_GEOMETRY[kind]
-    expected = " or ".join(allowed)
-    shape_word = "a point" if allowed == ("Point",) else "a boundary polygon"
     for row, geom in enumerate(geoms.tolist(), start=1):
-        if geom is None or (isinstance(geom, float) and math.isnan(geom)):
-            _add(
-                out,
-                row=row,
-                column="geometry",
-                value=None,
-                problem="geometry is missing",
-                fix=f"give the row {shape_word} in longitude/latitude",
-            )
-            continue
-        if geom.is_empty:
-            _add(
-                out,
-                row=row,
-                column="geometry",
-                value=geom,
-                problem="geometry is empty",
-                fix=f"give the row {shape_word} in longitude/latitude",
-            )
-            continue
-        if geom.geom_type not in allowed:
-            convert = (
-                "convert it to a point (for example the building's centre) before loading"
-                if allowed == ("Point",)
-                else "use the district's boundary polygon"
-            )
-            _add(
-                out,
-                row=row,
-                column="geometry",
-                value=geom,
-                problem=f"geometry is a {geom.geom_type}, expected {expected}",
-                fix=convert,
-            )
-            continue
-        min_x, min_y, max_x, max_y = geom.bounds
-        if not (-180 <= min_x <= max_x <= 180 and -90 <= min_y <= max_y <= 90):
-            _add(
-                out,
-                row=row,
-                column="geometry",
-                value=geom,
-                problem="coordinates are outside the longitude/latitude range (-180..180, -90..90)",
-                fix=(
-                    "the file is probably in a projected CRS without CRS information, or has "
-                    "longitude and latitude swapped; re-export it in WGS-84 (EPSG:4326) longitude/latitude"
-                ),
-            )
+        found = _geometry_problem(geom, LAYER_GEOMETRY[kind])
+        if found is not None:  # a missing geometry (None or NaN) is reported with the value None
+            _add(out, row=row, column="geometry", value=geom, problem=found[0], fix=found[1])
 
 
 def cast_layer(frame: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
@@ -324,8 +249,9 @@ def validate_layer(gdf: pd.DataFrame, kind: str, *, source: str) -> gpd.GeoDataF
 
     if LAYER_ID[kind] in present:
         _check_ids(frame, kind, out)
-    _check_counts(frame, kind, present, out)
-    _check_amounts(frame, kind, present, out)
+    _check_numbers(frame, _COUNT_COLUMNS[kind], count_value, COUNT_FIXES, present, out)
+    if kind == "schools":
+        _check_numbers(frame, SCHOOL_AMOUNT_COLUMNS, amount_value, AMOUNT_FIXES, present, out)
     if kind == "schools" and "level" in present:
         _check_allowed(frame, "level", LEVELS, "school level", f"use one of: {', '.join(LEVELS)}", out)
     if kind == "schools" and "urban_rural" in present:

@@ -17,7 +17,7 @@ from dashboard.figures import access_map
 from dashboard.i18n import t
 from dashboard.layout.access import WORST_ROWS, band_options, kpi_cards, school_detail, village_detail, worst_table
 from geo.core.settings import Mode, check_mode
-from geo.routing.access import AccessError
+from layers.errors import JunhengError
 from layers.schema import SERVICE_LEVELS
 
 __all__ = ["WORST_ROWS", "parse_threshold", "register", "select_feature", "update_bands", "update_results"]
@@ -26,40 +26,14 @@ log = logging.getLogger(__name__)
 
 
 def update_bands(level: str, band: str, lang: str) -> tuple[list, str]:
-    """Offer the bands of ``level``; keep the band if still valid, else "all".
-
-    Parameters
-    ----------
-    level : str
-        The school level chosen.
-    band : str
-        The band chosen so far.
-    lang : str
-        Language of the labels.
-
-    Returns
-    -------
-    tuple
-        The band options and the band.
-    """
+    """Offer the bands of the chosen ``level`` (labels in ``lang``); keep ``band`` if still valid, else "all"."""
     options = band_options(level, lang)
     valid = [o["value"] for o in options]
     return options, band if band in valid else "all"
 
 
 def select_feature(click: dict | None) -> dict | None:
-    """Turn a map click into ``{"kind": "village"|"school", "id": ...}``.
-
-    Parameters
-    ----------
-    click : dict or None
-        The map's ``clickData``.
-
-    Returns
-    -------
-    dict
-        The selection, or ``no_update`` for a click on nothing selectable.
-    """
+    """Turn a map click into ``{"kind": "village"|"school", "id": ...}``, or ``no_update`` for a click on nothing selectable."""
     try:
         kind, fid = click["points"][0]["customdata"][:2]
     except (TypeError, KeyError, IndexError, ValueError):
@@ -68,17 +42,7 @@ def select_feature(click: dict | None) -> dict | None:
 
 
 def parse_threshold(value: Any) -> float | None:
-    """Return a valid threshold in minutes (1–240), or None.
-
-    Parameters
-    ----------
-    value : Any
-        The threshold box's value.
-
-    Returns
-    -------
-    float or None
-    """
+    """Return the threshold box's ``value`` as minutes if valid (1–240), else None."""
     try:
         x = float(value)
     except (TypeError, ValueError):
@@ -90,23 +54,8 @@ def update_results(level: str, band: str, mode: str, threshold: Any, selection: 
                    overlay: list | None = None) -> tuple:
     """Draw the access view: map, KPI cards, worst-served table, detail panel, threshold error, status line.
 
-    Parameters
-    ----------
-    level, band, mode : str
-        The controls' values.
-    threshold : Any
-        The threshold box's value (checked here).
-    selection : dict or None
-        The selected village or school.
-    lang : str
-        Language of the page.
-    overlay : list, optional
-        The overlays asked for.
-
-    Returns
-    -------
-    tuple
-        Six outputs; an invalid threshold or a failure leaves the views as they were and says why.
+    ``threshold`` is the box's raw value (checked here), ``selection`` the selected village or school and
+    ``overlay`` the overlays asked for.  An invalid threshold or a failure leaves the views as they were and says why.
     """
     key = request.region_key()
     minutes = parse_threshold(threshold)
@@ -127,9 +76,9 @@ def update_results(level: str, band: str, mode: str, threshold: Any, selection: 
             route=route, catchment=catchment, selected_school=selected_school,
             polygons=services.overlays(key, tuple(overlay or ()), level, travel, lang),
         )
-        worst = worst_table(view.table, services.district_names(key), lang)
+        worst = worst_table(view.table, services.layer_names(key, "districts"), lang)
         return fig, kpi_cards(view.kpis.as_dict(), lang), worst, detail, "", ""
-    except (AccessError, ValueError, LookupError, OSError) as exc:
+    except JunhengError as exc:
         log.warning("update failed: %s", exc)
         return (no_update, no_update, no_update, no_update, "", t("error", lang, message=str(exc)))
 
@@ -157,13 +106,7 @@ def _detail(key: str, selection: dict | None, view: services.AccessView, schools
 
 
 def register(app: Dash) -> None:
-    """Attach the access tab's callbacks to ``app``.
-
-    Parameters
-    ----------
-    app : dash.Dash
-        The app.
-    """
+    """Attach the access tab's callbacks to the Dash ``app``."""
     app.callback(
         Output(ids.BAND, "options"), Output(ids.BAND, "value"),
         Input(ids.LEVEL, "value"), State(ids.BAND, "value"), State(ids.LANG, "value"),

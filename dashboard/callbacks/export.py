@@ -2,7 +2,11 @@
 
 One set of pattern-matching callbacks serves every map page; the page that
 was clicked decides what is exported (the access view, or the current
-scenario with its rules and map view).
+scenario with its rules and map view).  Every export callback takes the
+button's clicks (``_n``; the page clicked is read from the callback context),
+the access controls ``level, band, mode, threshold``, the session and rules
+stores and the page language, and returns the download and "", or
+``no_update`` and the message.
 """
 from __future__ import annotations
 
@@ -42,27 +46,9 @@ def _stem(key: str, scenario: dict | None, kind: str) -> str:
 
 
 def export_map(_n, fmt, level, band, mode, threshold, store, rules_data, view, lang) -> tuple:
-    """Send the map of the clicked page as PNG (300 dpi), PDF or SVG on A4 or A3 landscape.
+    """Send the map of the clicked page in format ``fmt`` ("png_a4", "pdf_a3", ...): PNG (300 dpi), PDF or SVG, A4 or A3 landscape.
 
-    Parameters
-    ----------
-    _n : int or None
-        The button's clicks (the page is read from the callback context).
-    fmt : str
-        "png_a4", "pdf_a3", ...
-    level, band, mode, threshold
-        The access controls.
-    store, rules_data : dict or None
-        The session and rules stores.
-    view : str or None
-        The scenario map's view.
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    tuple
-        The download and "", or ``no_update`` and the message.
+    ``view`` is the scenario map's view.
     """
     key = request.region_key()
     page = ctx.triggered_id["page"]
@@ -78,26 +64,7 @@ def export_map(_n, fmt, level, band, mode, threshold, store, rules_data, view, l
 
 
 def export_layers(_n, fmt, level, band, mode, threshold, store, rules_data, lang) -> tuple:
-    """Send layers and tables: villages GeoJSON, a GeoPackage of all layers, XLSX, or zipped CSV tables.
-
-    Parameters
-    ----------
-    _n : int or None
-        The button's clicks (the page is read from the callback context).
-    fmt : str
-        "geojson", "gpkg", "xlsx" or "csv".
-    level, band, mode, threshold
-        The access controls.
-    store, rules_data : dict or None
-        The session and rules stores.
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    tuple
-        The download and "", or ``no_update`` and the message.
-    """
+    """Send layers and tables as ``fmt``: "geojson" (villages), "gpkg" (all layers), "xlsx", or "csv" (zipped tables)."""
     key = request.region_key()
     page = ctx.triggered_id["page"]
     try:
@@ -113,24 +80,7 @@ def export_layers(_n, fmt, level, band, mode, threshold, store, rules_data, lang
 
 
 def export_report(_n, level, band, mode, threshold, store, rules_data, lang) -> tuple:
-    """Send the scenario report (PDF) for 公示/听证.
-
-    Parameters
-    ----------
-    _n : int or None
-        The button's clicks.
-    level, band, mode, threshold
-        The access controls.
-    store, rules_data : dict or None
-        The session and rules stores.
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    tuple
-        The download and "", or ``no_update`` and the message.
-    """
+    """Send the scenario report (PDF) for 公示/听证."""
     key = request.region_key()
     try:
         layers, scenario = _layers(key, "scenarios", level, band, mode, threshold, store, rules_data, lang)
@@ -143,13 +93,7 @@ def export_report(_n, level, band, mode, threshold, store, rules_data, lang) -> 
 
 
 def register(app: Dash) -> None:
-    """Attach the export bars' callbacks to ``app``.
-
-    Parameters
-    ----------
-    app : dash.Dash
-        The app.
-    """
+    """Attach the export bars' callbacks to the Dash ``app``."""
     access = [State(ids.LEVEL, "value"), State(ids.BAND, "value"), State(ids.MODE, "value"), State(ids.THRESHOLD, "value"),
               State(ids.SCENARIOS, "data"), State(ids.RULES, "data")]
     app.callback(

@@ -4,6 +4,13 @@ The uploaded file travels with each request as the upload component's
 contents (base64, capped at 50 MB by :data:`layers.importing.UPLOAD_MAX_BYTES`);
 nothing is kept on the server between requests.  Every read goes through
 :func:`layers.importing.load_table`, which applies the upload safety checks.
+
+The callbacks share their arguments' meanings: ``contents`` is the upload's
+data URL, ``filename`` its file name, ``kind`` the layer imported ("schools",
+"villages"), ``layer`` the layer or sheet chosen, ``encoding`` "auto" or an
+encoding name, ``coords`` and ``swap`` the coordinate options, ``values`` the
+mapping form's choices (their source columns are read from the callback
+context), ``_n`` a button's clicks and ``lang`` the page language.
 """
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dashboard import ids, request, services
 from dashboard.figures import import_preview
 from dashboard.i18n import t
-from layers.errors import LayerError
+from layers.errors import JunhengError
 from layers.importing import COLUMN_ALIASES, list_layers, list_sheets, load_table, missing_required, read_headers, suggest_mapping
 
 __all__ = ["IGNORE", "MAX_PROBLEM_ROWS", "check_import", "download_problems", "read_upload", "register", "save_region"]
@@ -45,28 +52,7 @@ def _layer_choices(data: bytes, filename: str) -> list[str]:
 
 
 def read_upload(contents, kind, layer, encoding, filename, lang) -> tuple:
-    """Show an upload's file name, layer or sheet choices and the column-mapping form.
-
-    Parameters
-    ----------
-    contents : str or None
-        The upload's data URL.
-    kind : str
-        The layer imported ("schools", "villages").
-    layer : str or None
-        The layer or sheet chosen.
-    encoding : str
-        "auto" or an encoding name.
-    filename : str
-        The uploaded file's name.
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    tuple
-        File line, layer options, layer, mapping form (or the read error).
-    """
+    """Show an upload's file line, layer or sheet options and choice, and the column-mapping form (or the read error)."""
     data = _decode(contents)
     if data is None:
         return "", [], None, html.P(t("imp_upload", lang), className="source")
@@ -76,7 +62,7 @@ def read_upload(contents, kind, layer, encoding, filename, lang) -> tuple:
             layer = choices[0] if choices else None
         sheet_or_layer = {"sheet": layer} if Path(filename).suffix.lower() == ".xlsx" else {"layer": layer}
         headers = read_headers(data, filename=filename, encoding=None if encoding == "auto" else encoding, **sheet_or_layer)
-    except (LayerError, ValueError) as exc:
+    except JunhengError as exc:
         return t("imp_file", lang, name=filename), [], None, html.P(t("imp_error", lang, message=str(exc)), className="status")
     suggested = suggest_mapping(headers, kind)
     targets = [{"label": t("imp_ignore", lang), "value": IGNORE}] + [{"label": c, "value": c} for c in COLUMN_ALIASES[kind]]
@@ -97,10 +83,12 @@ def _mapping_from(states: list[dict], values: list) -> dict[str, str]:
     return {spec["id"]["column"]: v for spec, v in zip(states, values) if v and v != IGNORE}
 
 
-def _load(key, contents, filename, kind, layer, encoding, coords, swap, mapping):
+def _load(key, contents, filename, kind, layer, encoding, coords, swap, values):
+    """The upload read with the mapping form's choices ``values``, or None when there is no upload."""
     data = _decode(contents)
     if data is None:
         return None
+    mapping = _mapping_from(ctx.states_list[-2] if isinstance(ctx.states_list[-2], list) else [], values or [])
     reg = services.region(key)
     sheet_or_layer = {"sheet": layer} if Path(filename).suffix.lower() == ".xlsx" else {"layer": layer}
     return load_table(data, kind=kind, filename=filename, encoding=None if encoding == "auto" else encoding, coords=coords,
@@ -109,29 +97,14 @@ def _load(key, contents, filename, kind, layer, encoding, coords, swap, mapping)
 
 
 def check_import(_n, _swap_trigger, _coords_trigger, contents, filename, kind, layer, encoding, coords, swap, values, lang):
-    """Validate the upload with the chosen mapping: summary, problems table, notes and a map preview.
+    """Validate the upload with the chosen mapping: the report (summary, problems table, notes) and a preview map.
 
-    Parameters
-    ----------
-    _n, _swap_trigger, _coords_trigger
-        The triggers: the check button, the swap box and the coordinate system.
-    contents, filename, kind, layer, encoding, coords, swap
-        The upload and its options.
-    values : list
-        The mapping form's choices (their source columns are read from the callback context).
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    tuple
-        The report and the preview map.
+    It runs on the check button, the swap box and the coordinate system (``_n, _swap_trigger, _coords_trigger``).
     """
     key = request.region_key()
-    mapping = _mapping_from(ctx.states_list[-2] if isinstance(ctx.states_list[-2], list) else [], values or [])
     try:
-        result = _load(key, contents, filename, kind, layer, encoding, coords, swap, mapping)
-    except (LayerError, ValueError) as exc:
+        result = _load(key, contents, filename, kind, layer, encoding, coords, swap, values)
+    except JunhengError as exc:
         return html.P(t("imp_error", lang, message=str(exc)), className="status"), go.Figure()
     if result is None:
         return "", go.Figure()
@@ -155,29 +128,11 @@ def check_import(_n, _swap_trigger, _coords_trigger, contents, filename, kind, l
 
 
 def download_problems(_n, contents, filename, kind, layer, encoding, coords, swap, values, lang):
-    """Send the upload's problem list as CSV.
-
-    Parameters
-    ----------
-    _n : int or None
-        The button's clicks.
-    contents, filename, kind, layer, encoding, coords, swap
-        The upload and its options.
-    values : list
-        The mapping form's choices.
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    dict
-        The download, or ``no_update`` when there is nothing to check.
-    """
+    """Send the upload's problem list as CSV, or ``no_update`` when there is nothing to check."""
     key = request.region_key()
-    mapping = _mapping_from(ctx.states_list[-2] if isinstance(ctx.states_list[-2], list) else [], values or [])
     try:
-        result = _load(key, contents, filename, kind, layer, encoding, coords, swap, mapping)
-    except (LayerError, ValueError) as exc:
+        result = _load(key, contents, filename, kind, layer, encoding, coords, swap, values)
+    except JunhengError as exc:
         log.warning("problem list failed: %s", exc)
         return no_update
     if result is None:
@@ -187,49 +142,26 @@ def download_problems(_n, contents, filename, kind, layer, encoding, coords, swa
 
 
 def save_region(_n, name, contents, filename, kind, layer, encoding, coords, swap, values, lang) -> tuple:
-    """Save the valid rows as a new region (a copy of the current one with this layer replaced).
+    """Save the valid rows as a new region named ``name`` (a copy of the current one with this layer replaced).
 
-    Parameters
-    ----------
-    _n : int or None
-        The button's clicks.
-    name : str or None
-        The new region's name.
-    contents, filename, kind, layer, encoding, coords, swap
-        The upload and its options.
-    values : list
-        The mapping form's choices.
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    tuple
-        The message and the region picker's new options (``no_update`` on failure).
+    Returns the message and the region picker's new options (``no_update`` on failure).
     """
     key = request.region_key()
     name = (name or "").strip()
     if not name:
         return t("imp_save_needs_name", lang), no_update
-    mapping = _mapping_from(ctx.states_list[-2] if isinstance(ctx.states_list[-2], list) else [], values or [])
     try:
-        result = _load(key, contents, filename, kind, layer, encoding, coords, swap, mapping)
+        result = _load(key, contents, filename, kind, layer, encoding, coords, swap, values)
         if result is None or result.valid.empty:
             return t("imp_save_needs_valid", lang), no_update
         services.save_region(key, name, {kind: result.valid})
-    except (LayerError, ValueError, OSError) as exc:
+    except (JunhengError, OSError) as exc:  # saving writes to disk
         return t("imp_error", lang, message=str(exc)), no_update
     return t("imp_saved", lang, name=name), services.region_choices()
 
 
 def register(app: Dash) -> None:
-    """Attach the import tab's callbacks to ``app``.
-
-    Parameters
-    ----------
-    app : dash.Dash
-        The app.
-    """
+    """Attach the import tab's callbacks to the Dash ``app``."""
     app.callback(
         Output(ids.IMP_FILE, "children"), Output(ids.IMP_LAYER, "options"), Output(ids.IMP_LAYER, "value"),
         Output(ids.IMP_MAPPING, "children"),

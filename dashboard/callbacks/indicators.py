@@ -1,4 +1,9 @@
-"""Thin callbacks of the 优质均衡 indicators tab."""
+"""Thin callbacks of the 优质均衡 indicators tab.
+
+The callbacks share their arguments' meanings: ``store`` is the session store, ``rules_data`` and
+``ind_data`` the rules and indicator stores, ``chosen`` the scenario chosen (the current one if unknown)
+and ``lang`` the page language.
+"""
 from __future__ import annotations
 
 import logging
@@ -14,8 +19,7 @@ from dashboard.tables import indicator_workbook
 from geo.export.names import file_stem
 from geo.indicators.evaluate import IndicatorResult
 from geo.indicators.standards import INDICATORS, IndicatorError, Standards
-from geo.planning.rules import RulesError
-from geo.planning.scenario import ScenarioError
+from layers.errors import JunhengError
 
 __all__ = ["download_indicators", "chosen_indicators", "register", "scenario_choices", "update_indicators", "update_standards"]
 
@@ -23,41 +27,16 @@ log = logging.getLogger(__name__)
 
 
 def scenario_choices(store: dict | None, chosen: str | None, lang: str) -> tuple[list[dict], str]:
-    """Offer the session's scenarios; keep the chosen one, else the current scenario.
-
-    Parameters
-    ----------
-    store : dict or None
-        The session store.
-    chosen : str or None
-        The scenario chosen so far.
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    tuple
-        The options and the value of the scenario dropdown.
-    """
+    """Offer the session's scenarios; keep the chosen one, else the current scenario (the dropdown's options and value)."""
     store = scenarios.region_store(store, request.region_key(), lang)
     options = [{"label": item["name"], "value": sid} for sid, item in store["items"].items()]
     return options, chosen if chosen in store["items"] else store["current"]
 
 
 def update_standards(values: list, lang: str) -> tuple:
-    """Collect the standards inputs into the store, or say what is wrong.
+    """Collect the standards inputs' ``values`` (ids from the callback context) into the store, or say what is wrong.
 
-    Parameters
-    ----------
-    values : list
-        The standards inputs' values (their ids are read from the callback context).
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    tuple
-        The indicator store's JSON and "", or ``no_update`` and the message.
+    Returns the indicator store's JSON and "", or ``no_update`` and the message.
     """
     data: dict[str, Any] = {}
     for spec, value in zip(ctx.inputs_list[0], values):
@@ -71,31 +50,14 @@ def update_standards(values: list, lang: str) -> tuple:
             data[name] = value
     try:
         services.standards_from_store(data)
-    except (ValueError, TypeError) as exc:
+    except JunhengError as exc:
         return no_update, t("rules_invalid", lang, message=str(exc))
     return data, ""
 
 
 def chosen_indicators(key: str, store: dict | None, rules_data: dict | None, ind_data: dict | None, chosen: str | None,
                       lang: str) -> tuple[dict, Standards, IndicatorResult, IndicatorResult]:
-    """Return the chosen scenario, the standards and the baseline's and scenario's indicators.
-
-    Parameters
-    ----------
-    key : str
-        The region key.
-    store, rules_data, ind_data : dict or None
-        The session, rules and indicator stores.
-    chosen : str or None
-        The scenario chosen (the current one if unknown).
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    tuple
-        ``(scenario, standards, baseline, scenario indicators)``.
-    """
+    """Return ``(scenario, standards, baseline indicators, scenario indicators)`` of the chosen scenario in region ``key``."""
     inner = scenarios.region_store(store, key, lang)
     scenario = inner["items"].get(chosen) or scenarios.current(inner)
     standards, move_share = services.standards_from_store(ind_data)
@@ -107,31 +69,18 @@ def update_indicators(store: dict | None, rules_data: dict | None, ind_data: dic
                       lang: str) -> tuple:
     """Draw the indicators: summary, CV chart, urban-rural chart and the per-school table.
 
-    Parameters
-    ----------
-    store, rules_data, ind_data : dict or None
-        The session, rules and indicator stores.
-    chosen : str or None
-        The scenario chosen.
-    show : str
-        Whose urban-rural chart and table: "baseline" or "scenario".
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    tuple
-        Four outputs; missing resource columns or a failure give a message instead.
+    ``show`` ("baseline" or "scenario") chooses whose urban-rural chart and table.  Missing resource columns
+    or a failure give a message instead.
     """
     key = request.region_key()
     try:
         scenario, standards, base, scen = chosen_indicators(key, store, rules_data, ind_data, chosen, lang)
     except IndicatorError as exc:
         return html.P(t("ind_missing", lang, message=str(exc)), className="status"), {}, {}, ""
-    except (ScenarioError, RulesError, ValueError, LookupError) as exc:
+    except JunhengError as exc:
         log.warning("indicators failed: %s", exc)
         return html.P(t("error", lang, message=str(exc)), className="status"), no_update, no_update, no_update
-    names = services.school_names(key)
+    names = services.layer_names(key, "schools")
     cv = cv_figure(base.cv, scen.cv, dict(standards.cv_limit), indicators=INDICATORS, scenario_name=scenario["name"], lang=lang)
     shown = base if show == "baseline" else scen
     ur = urban_rural_figure(shown.urban_rural, standards.minimum, indicators=INDICATORS, lang=lang)
@@ -140,42 +89,19 @@ def update_indicators(store: dict | None, rules_data: dict | None, ind_data: dic
 
 def download_indicators(_n: int | None, store: dict | None, rules_data: dict | None, ind_data: dict | None, chosen: str | None,
                         lang: str) -> dict:
-    """Send the indicators workbook (XLSX).
-
-    Parameters
-    ----------
-    _n : int or None
-        The button's clicks.
-    store, rules_data, ind_data : dict or None
-        The session, rules and indicator stores.
-    chosen : str or None
-        The scenario chosen.
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    dict
-        The download, or ``no_update`` on failure.
-    """
+    """Send the indicators workbook (XLSX), or ``no_update`` on failure."""
     key = request.region_key()
     try:
         scenario, standards, base, scen = chosen_indicators(key, store, rules_data, ind_data, chosen, lang)
-    except (IndicatorError, ScenarioError, RulesError, ValueError, LookupError) as exc:
+    except JunhengError as exc:
         log.warning("indicator export failed: %s", exc)
         return no_update
-    data = indicator_workbook(base, scen, standards, scenario["name"], lang, school_names=services.school_names(key))
+    data = indicator_workbook(base, scen, standards, scenario["name"], lang, school_names=services.layer_names(key, "schools"))
     return dcc.send_bytes(data, f"{file_stem(key, scenario['name'], 'indicators')}.xlsx")
 
 
 def register(app: Dash) -> None:
-    """Attach the indicators tab's callbacks to ``app``.
-
-    Parameters
-    ----------
-    app : dash.Dash
-        The app.
-    """
+    """Attach the indicators tab's callbacks to the Dash ``app``."""
     app.callback(Output(ids.IND_SCENARIO, "options"), Output(ids.IND_SCENARIO, "value"),
                  Input(ids.SCENARIOS, "data"), State(ids.IND_SCENARIO, "value"), State(ids.LANG, "value"))(scenario_choices)
     app.callback(Output(ids.IND_STORE, "data"), Output(ids.IND_MSG, "children"),

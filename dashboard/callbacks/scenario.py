@@ -6,12 +6,16 @@ callback (new, duplicate, delete, rename, select, upload, add and remove an
 action) computes the new store and returns it with the views derived from it
 by :func:`scenario_views`.  Results are computed server-side by
 :mod:`dashboard.services`.  Every failure becomes a message, never a traceback.
+
+The callbacks share their arguments' meanings: ``_n`` is a button's clicks
+(unused), ``session`` (or ``store``) the browser's session store, ``rules_data``
+the rules store and ``lang`` the page language.
 """
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
@@ -29,7 +33,7 @@ from dashboard.layout.scenario import (
 from dashboard.tables import impact_frame
 from geo.export.names import file_stem
 from geo.planning.rules import RulesError
-from geo.planning.scenario import ScenarioError
+from layers.errors import JunhengError
 
 __all__ = [
     "MANAGER_OUTPUTS", "add_action", "delete_scenario", "download_impact", "download_scenario", "duplicate_scenario", "field_visibility",
@@ -47,31 +51,15 @@ MANAGER_OUTPUTS = (
 
 # --- the scenario manager: one callback per trigger ---------------------------------------
 def scenario_views(key: str, session: dict | None, store: dict, lang: str, message: str | None = "") -> tuple:
-    """Return the session store with ``store`` as the region's scenarios, and every view of it.
+    """Return the session store with ``store`` as the region's scenarios, and every view of it (:data:`MANAGER_OUTPUTS`).
 
-    Parameters
-    ----------
-    key : str
-        The region key.
-    session : dict or None
-        The session store as it was.
-    store : dict
-        The region's scenarios as they are now.
-    lang : str
-        Language of the page.
-    message : str or None
-        The action form's message ("" clears it).
-
-    Returns
-    -------
-    tuple
-        The session store, the scenario options and value, the current name, the actions list,
-        the message and the comparison options (:data:`MANAGER_OUTPUTS`).
+    The views are the scenario options and value, the current name, the actions list, ``message`` (the action
+    form's message; "" clears it) and the comparison options.
     """
     cur = scenarios.current(store)
     options = [{"label": item["name"], "value": sid} for sid, item in store["items"].items()]
     compare = [o for o in options if o["value"] != store["current"]]
-    listing = actions_list(cur["actions"], services.school_names(key), lang)
+    listing = actions_list(cur["actions"], services.layer_names(key, "schools"), lang)
     return (scenarios.with_region_store(session, key, store), options, store["current"], cur["name"], listing, message or "",
             compare)
 
@@ -80,20 +68,16 @@ def _unchanged() -> tuple:
     return (no_update,) * len(MANAGER_OUTPUTS)
 
 
+def _edit(session: dict | None, lang: str, change: Callable[[dict], dict]) -> tuple:
+    """:func:`scenario_views` after ``change`` turned the region's scenarios in ``session`` into new ones."""
+    key = request.region_key()
+    return scenario_views(key, session, change(scenarios.region_store(session, key, lang)), lang)
+
+
 def select_scenario(selected: str | None, session: dict | None, lang: str) -> tuple:
-    """Make the chosen scenario current; on page load, show the region's scenarios (a fresh set if none).
+    """Make the chosen scenario current; on page load (``selected`` None), show the region's scenarios (a fresh set if none).
 
-    Parameters
-    ----------
-    selected : str or None
-        The scenario dropdown's value (None on page load).
-    session, lang
-        The session store and the page language.
-
-    Returns
-    -------
-    tuple
-        :func:`scenario_views`, or no change when ``selected`` is already current.
+    Returns :func:`scenario_views`, or no change when ``selected`` is already current.
     """
     key = request.region_key()
     store = scenarios.region_store(session, key, lang)
@@ -105,108 +89,29 @@ def select_scenario(selected: str | None, session: dict | None, lang: str) -> tu
 
 
 def new_scenario(_n: int | None, session: dict | None, lang: str) -> tuple:
-    """Add an empty scenario and make it current.
-
-    Parameters
-    ----------
-    _n : int or None
-        The button's clicks.
-    session, lang
-        The session store and the page language.
-
-    Returns
-    -------
-    tuple
-        :func:`scenario_views`.
-    """
-    key = request.region_key()
-    store = scenarios.add_scenario(scenarios.region_store(session, key, lang), lang)
-    return scenario_views(key, session, store, lang)
+    """Add an empty scenario and make it current; returns :func:`scenario_views`."""
+    return _edit(session, lang, lambda store: scenarios.add_scenario(store, lang))
 
 
 def duplicate_scenario(_n: int | None, session: dict | None, lang: str) -> tuple:
-    """Copy the current scenario (name and actions) and make the copy current.
-
-    Parameters
-    ----------
-    _n : int or None
-        The button's clicks.
-    session, lang
-        The session store and the page language.
-
-    Returns
-    -------
-    tuple
-        :func:`scenario_views`.
-    """
-    key = request.region_key()
-    store = scenarios.region_store(session, key, lang)
-    store = scenarios.add_scenario(store, lang, copy_of=store["current"])
-    return scenario_views(key, session, store, lang)
+    """Copy the current scenario (name and actions) and make the copy current; returns :func:`scenario_views`."""
+    return _edit(session, lang, lambda store: scenarios.add_scenario(store, lang, copy_of=store["current"]))
 
 
 def delete_scenario(_n: int | None, session: dict | None, lang: str) -> tuple:
-    """Delete the current scenario (a fresh one replaces the last).
-
-    Parameters
-    ----------
-    _n : int or None
-        The button's clicks.
-    session, lang
-        The session store and the page language.
-
-    Returns
-    -------
-    tuple
-        :func:`scenario_views`.
-    """
-    key = request.region_key()
-    store = scenarios.delete_current(scenarios.region_store(session, key, lang), lang)
-    return scenario_views(key, session, store, lang)
+    """Delete the current scenario (a fresh one replaces the last); returns :func:`scenario_views`."""
+    return _edit(session, lang, lambda store: scenarios.delete_current(store, lang))
 
 
 def rename_scenario(_n: int | None, session: dict | None, name: str | None, lang: str) -> tuple:
-    """Rename the current scenario (a blank name is ignored).
-
-    Parameters
-    ----------
-    _n : int or None
-        The button's clicks.
-    session : dict or None
-        The session store.
-    name : str or None
-        The name box's value.
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    tuple
-        :func:`scenario_views`.
-    """
-    key = request.region_key()
-    store = scenarios.rename_current(scenarios.region_store(session, key, lang), name)
-    return scenario_views(key, session, store, lang)
+    """Rename the current scenario to the name box's value (a blank name is ignored); returns :func:`scenario_views`."""
+    return _edit(session, lang, lambda store: scenarios.rename_current(store, name))
 
 
 def upload_scenario(contents: str | None, session: dict | None, filename: str | None, lang: str) -> tuple:
-    """Add the scenario of an uploaded JSON file, or say what is wrong with the file.
+    """Add the scenario of an uploaded JSON file (``contents`` is the upload's data URL), or say what is wrong with it.
 
-    Parameters
-    ----------
-    contents : str or None
-        The upload's data URL.
-    session : dict or None
-        The session store.
-    filename : str or None
-        The uploaded file's name.
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    tuple
-        :func:`scenario_views` with the file's problem as the message.
+    Returns :func:`scenario_views` with the file's problem as the message.
     """
     if not contents:
         return _unchanged()
@@ -219,23 +124,8 @@ def add_action(_n: int | None, session: dict | None, kind: str, school: Any, tar
                lon: Any, lat: Any, new_name: Any, lang: str) -> tuple:
     """Add the action in the form to the current scenario, if the form is complete and the model accepts it.
 
-    Parameters
-    ----------
-    _n : int or None
-        The button's clicks.
-    session : dict or None
-        The session store.
-    kind : str
-        The action type.
-    school, target, level, seats, beds, lon, lat, new_name : Any
-        The form's fields (only those of ``kind`` are read).
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    tuple
-        :func:`scenario_views`; the message names what is missing or why the model refuses the action.
+    ``kind`` is the action type; of the other form fields only those of ``kind`` are read.  Returns
+    :func:`scenario_views`; the message names what is missing or why the model refuses the action.
     """
     key = request.region_key()
     store = scenarios.region_store(session, key, lang)
@@ -247,47 +137,27 @@ def add_action(_n: int | None, session: dict | None, kind: str, school: Any, tar
     candidate = scenarios.add_action(store, action)
     try:
         services.scenario_results(key, services.rules_from_store(None), scenarios.current(candidate))
-    except (ScenarioError, RulesError, ValueError) as exc:
+    except JunhengError as exc:
         return scenario_views(key, session, store, lang, str(exc))
     return scenario_views(key, session, candidate, lang)
 
 
 def remove_action(_clicks: list, session: dict | None, lang: str) -> tuple:
-    """Remove the action whose remove button was clicked.
+    """Remove the action whose remove button was clicked (read from the callback context).
 
-    Parameters
-    ----------
-    _clicks : list
-        The remove buttons' clicks (the button clicked is read from the callback context).
-    session, lang
-        The session store and the page language.
-
-    Returns
-    -------
-    tuple
-        :func:`scenario_views`, or no change when no button was really clicked (a re-rendered list).
+    Returns :func:`scenario_views`, or no change when no button was really clicked (a re-rendered list).
     """
     trigger = ctx.triggered_id
     if not (isinstance(trigger, dict) and ctx.triggered and ctx.triggered[0].get("value")):
         return _unchanged()
-    key = request.region_key()
-    store = scenarios.remove_action(scenarios.region_store(session, key, lang), int(trigger["index"]))
-    return scenario_views(key, session, store, lang)
+    return _edit(session, lang, lambda store: scenarios.remove_action(store, int(trigger["index"])))
 
 
 # --- the action form and the rules --------------------------------------------------------
 def pick_from_map(click: dict | None) -> tuple:
     """Fill the form from a map click: a school fills the school field; a village or empty spot, the new-site coordinates.
 
-    Parameters
-    ----------
-    click : dict or None
-        The scenario map's ``clickData``.
-
-    Returns
-    -------
-    tuple
-        The school, longitude and latitude fields (``no_update`` where unchanged).
+    Returns the school, longitude and latitude fields (``no_update`` where unchanged).
     """
     try:
         kind, value = click["points"][0]["customdata"][:2]
@@ -308,38 +178,16 @@ def pick_from_map(click: dict | None) -> tuple:
 
 
 def field_visibility(kind: str) -> list[dict]:
-    """Show only the form fields the chosen action uses.
-
-    Parameters
-    ----------
-    kind : str
-        The action type.
-
-    Returns
-    -------
-    list of dict
-        One style per field box, in the order of the callback's outputs.
-    """
+    """Show only the form fields that the action type ``kind`` uses: one style per field box, in output order."""
     wanted = set(ACTION_FIELDS.get(kind, ()))
     return [{} if o["id"]["field"] in wanted else {"display": "none"} for o in ctx.outputs_list]
 
 
 def update_rules(values: list, keep: list, lang: str) -> tuple:
-    """Collect the rule inputs into the rules store, or explain what is wrong.
+    """Collect the rule inputs' ``values`` and the keep-catchments checklist into the rules store, or explain what is wrong.
 
-    Parameters
-    ----------
-    values : list
-        The rule inputs' values (their ids are read from the callback context).
-    keep : list
-        The keep-catchments checklist.
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    tuple
-        The rules store's JSON and "" , or ``no_update`` and the message.
+    The inputs' ids are read from the callback context.  Returns the rules store's JSON and "", or
+    ``no_update`` and the message.
     """
     data: dict[str, Any] = {}
     for spec, value in zip(ctx.inputs_list[0], values):
@@ -357,23 +205,8 @@ def update_rules(values: list, keep: list, lang: str) -> tuple:
 def update_scenario_results(store: dict | None, rules_data: dict | None, view: str, compare: list | None, lang: str) -> tuple:
     """Draw the scenario's results: map, KPI comparison, violations, impact table, school capacity table and a status line.
 
-    Parameters
-    ----------
-    store : dict or None
-        The session store.
-    rules_data : dict or None
-        The rules store.
-    view : str
-        The map view: "baseline", "scenario" or "difference".
-    compare : list or None
-        Other scenarios whose KPIs are shown next to the current one.
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    tuple
-        Six outputs; a failure leaves the views as they were and says why.
+    ``view`` is the map view ("baseline", "scenario" or "difference"); ``compare`` lists other scenarios whose
+    KPIs are shown next to the current one.  A failure leaves the views as they were and says why.
     """
     key = request.region_key()
     inner = scenarios.region_store(store, key, lang)
@@ -382,7 +215,7 @@ def update_scenario_results(store: dict | None, rules_data: dict | None, view: s
         base, res = services.scenario_results(key, rules, scenarios.current(inner))
         others = [(inner["items"][c]["name"], services.scenario_results(key, rules, inner["items"][c])[1])
                   for c in (compare or []) if c in inner["items"] and c != inner["current"]]
-    except (ScenarioError, RulesError, ValueError, LookupError, OSError) as exc:
+    except JunhengError as exc:
         log.warning("scenario failed: %s", exc)
         msg = html.Div(t("error", lang, message=str(exc)), className="status")
         return no_update, msg, no_update, no_update, no_update, ""
@@ -400,28 +233,13 @@ def update_scenario_results(store: dict | None, rules_data: dict | None, view: s
     )
     names = [t("view_baseline", lang), scenarios.current(inner)["name"]] + [n for n, _ in others]
     kpis = kpi_table([base.kpis.as_dict(), res.kpis.as_dict()] + [r.kpis.as_dict() for _, r in others], names, lang)
-    impact = impact_view(impact_frame(base, res, village_names=services.village_names(key), lang=lang), lang)
+    impact = impact_view(impact_frame(base, res, village_names=services.layer_names(key, "villages"), lang=lang), lang)
     capacity = school_capacity_table(services.schools_with_status(key, res), lang)
     return fig, kpis, violations_list(res.violations, lang), impact, capacity, t("solve_time", lang, ms=res.solve_ms)
 
 
 def download_scenario(_n: int | None, store: dict | None, lang: str) -> dict:
-    """Send the current scenario as a JSON file.
-
-    Parameters
-    ----------
-    _n : int or None
-        The button's clicks.
-    store : dict or None
-        The session store.
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    dict
-        The download.
-    """
+    """Send the current scenario as a JSON file."""
     key = request.region_key()
     cur = scenarios.current(scenarios.region_store(store, key, lang))
     text = json.dumps({"name": cur["name"], "actions": cur["actions"]}, ensure_ascii=False, indent=1)
@@ -429,41 +247,20 @@ def download_scenario(_n: int | None, store: dict | None, lang: str) -> dict:
 
 
 def download_impact(_n: int | None, store: dict | None, rules_data: dict | None, lang: str) -> dict:
-    """Send the impact table as CSV (UTF-8 with BOM, so that Excel opens Chinese text correctly).
-
-    Parameters
-    ----------
-    _n : int or None
-        The button's clicks.
-    store, rules_data : dict or None
-        The session and rules stores.
-    lang : str
-        The page language.
-
-    Returns
-    -------
-    dict
-        The download, or ``no_update`` when the scenario cannot be solved.
-    """
+    """Send the impact table as CSV (UTF-8 with BOM, so that Excel opens Chinese text correctly); ``no_update`` if unsolvable."""
     key = request.region_key()
     cur = scenarios.current(scenarios.region_store(store, key, lang))
     try:
         base, res = services.scenario_results(key, services.rules_from_store(rules_data), cur)
-    except (ScenarioError, RulesError, ValueError) as exc:
+    except JunhengError as exc:
         log.warning("impact download failed: %s", exc)
         return no_update
-    frame = impact_frame(base, res, village_names=services.village_names(key), lang=lang)
+    frame = impact_frame(base, res, village_names=services.layer_names(key, "villages"), lang=lang)
     return dcc.send_string("\ufeff" + frame.to_csv(index=False), f"{file_stem(key, cur['name'], 'impact')}.csv")
 
 
 def register(app: Dash) -> None:
-    """Attach the scenario tab's callbacks to ``app``.
-
-    Parameters
-    ----------
-    app : dash.Dash
-        The app.
-    """
+    """Attach the scenario tab's callbacks to the Dash ``app``."""
     first = [Output(*o) for o in MANAGER_OUTPUTS]
     again = [Output(*o, allow_duplicate=True) for o in MANAGER_OUTPUTS]
     session, lang = State(ids.SCENARIOS, "data"), State(ids.LANG, "value")

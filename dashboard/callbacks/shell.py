@@ -12,41 +12,16 @@ __all__ = ["register", "show_tab", "switch_page"]
 
 
 def show_tab(tab: str) -> list[dict]:
-    """Show the chosen tab's box and hide the others.
-
-    Parameters
-    ----------
-    tab : str
-        The tab chosen.
-
-    Returns
-    -------
-    list of dict
-        The boxes' styles, in :data:`dashboard.ids.TAB_NAMES` order.
-    """
+    """Show the chosen tab's box and hide the others (styles in :data:`dashboard.ids.TAB_NAMES` order)."""
     return tab_styles(tab)
 
 
 def switch_page(lang: str, region: str | None, search: str | None) -> str:
-    """Reload the page for another language or region (``?lang=en&region=x``).
+    """Reload the page for another language or region: the new query string (``?lang=en&region=x``).
 
-    Reloading rather than re-rendering keeps every map mounted through its
-    whole life, and session persistence brings the controls, the scenarios
-    and the rules back after the reload.
-
-    Parameters
-    ----------
-    lang : str
-        The language chosen.
-    region : str or None
-        The region chosen in the picker.
-    search : str or None
-        The page's current query string.
-
-    Returns
-    -------
-    str
-        The new query string, or ``no_update`` when it would not change.
+    ``search`` is the page's current query string; ``no_update`` when it would not change.  Reloading
+    rather than re-rendering keeps every map mounted through its whole life, and session persistence
+    brings the controls, the scenarios and the rules back after the reload.
     """
     params = {"lang": lang or "zh"}
     if region:
@@ -57,13 +32,7 @@ def switch_page(lang: str, region: str | None, search: str | None) -> str:
 
 
 def register(app: Dash) -> None:
-    """Attach the frame's callbacks to ``app``.
-
-    Parameters
-    ----------
-    app : dash.Dash
-        The app.
-    """
+    """Attach the frame's callbacks to the Dash ``app``."""
     app.callback([Output(ids.TAB_BOX[n], "style") for n in ids.TAB_NAMES], Input(ids.TABS, "value"))(show_tab)
     app.callback(Output(ids.URL, "search"), Input(ids.LANG, "value"), Input(ids.REGION_PICKER, "value"),
                  State(ids.URL, "search"), prevent_initial_call=True)(switch_page)

@@ -26,38 +26,13 @@ WORST_ROWS = 12
 
 
 def band_options(level: str, lang: str) -> list[dict]:
-    """Return the grade-band choices of ``level``: "all" and every band it teaches.
-
-    Parameters
-    ----------
-    level : str
-        School level.
-    lang : str
-        Language of the labels.
-
-    Returns
-    -------
-    list of dict
-        Dropdown options.
-    """
+    """Return the grade-band dropdown options of ``level``: "all" and every band it teaches."""
     bands = ("all",) + SERVICE_LEVELS.get(level, ())
     return [{"label": t(f"band_{b}", lang), "value": b} for b in bands]
 
 
 def controls(lang: str, values: dict[str, Any]) -> html.Div:
-    """Return the access controls (level, band, mode, threshold, overlays) set to ``values``.
-
-    Parameters
-    ----------
-    lang : str
-        Language of the labels.
-    values : dict
-        ``level``, ``band``, ``mode`` and ``threshold`` to show.
-
-    Returns
-    -------
-    dash.html.Div
-    """
+    """Return the access controls (level, band, mode, threshold, overlays) set to ``values`` (by control, overlays aside)."""
     return html.Div(
         [
             control(
@@ -97,19 +72,7 @@ def controls(lang: str, values: dict[str, Any]) -> html.Div:
 
 
 def access_tab(lang: str, values: dict[str, Any]) -> html.Div:
-    """Return the access tab: controls, KPI cards, map, detail and worst-served table.
-
-    Parameters
-    ----------
-    lang : str
-        Language of the labels.
-    values : dict
-        Control values (see :func:`controls`).
-
-    Returns
-    -------
-    dash.html.Div
-    """
+    """Return the access tab: controls set to ``values`` (see :func:`controls`), KPI cards, map, detail and worst-served table."""
     return html.Div(
         [
             controls(lang, values),
@@ -142,19 +105,9 @@ def access_tab(lang: str, values: dict[str, Any]) -> html.Div:
 
 
 def kpi_cards(kpis: dict, lang: str) -> list:
-    """Return the KPI cards of an access view.
+    """Return the KPI cards of an access view (``kpis``: :class:`geo.routing.access.AccessKPIs` as a dict).
 
-    Parameters
-    ----------
-    kpis : dict
-        :class:`geo.routing.access.AccessKPIs` as a dict.
-    lang : str
-        Language of the labels.
-
-    Returns
-    -------
-    list of dash.html.Div
-        One card per figure: share within, mean, p95, villages and children beyond.
+    One card per figure: share within, mean, p95, villages and children beyond.
     """
 
     def fmt(x: float, spec: str) -> str:
@@ -178,19 +131,8 @@ def kpi_cards(kpis: dict, lang: str) -> list:
 def worst_table(access: pd.DataFrame, districts: dict[str, str], lang: str) -> html.Table:
     """Return the table of the worst-served villages (with children), the slowest first.
 
-    Parameters
-    ----------
-    access : pandas.DataFrame
-        The access table (see :func:`dashboard.services.access_view`).
-    districts : dict of str to str
-        District id -> name.
-    lang : str
-        Language of the headers.
-
-    Returns
-    -------
-    dash.html.Table
-        At most :data:`WORST_ROWS` rows; far-snapped villages carry a warning.
+    ``access`` is the access table (see :func:`dashboard.services.access_view`), ``districts`` maps
+    district id -> name.  At most :data:`WORST_ROWS` rows; far-snapped villages carry a warning.
     """
     worst = access[access["children"] > 0].sort_values("minutes", ascending=False, na_position="first").head(WORST_ROWS)
     rows = []
@@ -203,23 +145,9 @@ def worst_table(access: pd.DataFrame, districts: dict[str, str], lang: str) -> h
 
 
 def village_detail(village_name: str, near: pd.DataFrame, mode: str, lang: str) -> list:
-    """Return the detail panel of a village: its three nearest schools.
+    """Return the detail panel of a village: a heading and a table of its nearest schools.
 
-    Parameters
-    ----------
-    village_name : str
-        The village's name.
-    near : pandas.DataFrame
-        Nearest schools, nearest first (``name``, ``level``, ``minutes``).
-    mode : str
-        Travel mode of the minutes.
-    lang : str
-        Language of the labels.
-
-    Returns
-    -------
-    list
-        A heading and a table.
+    ``near`` holds the nearest schools, nearest first (``name``, ``level``, ``minutes`` by travel ``mode``).
     """
     rows = [[i + 1, r.name, t(f"level_{r.level}", lang), f"{r.minutes:.1f}"] for i, r in enumerate(near.itertuples())]
     cols = [t(k, lang) for k in ("col_rank", "col_school", "col_level", "col_minutes")]
@@ -228,21 +156,10 @@ def village_detail(village_name: str, near: pd.DataFrame, mode: str, lang: str) 
 
 
 def school_detail(school: pd.Series, served: pd.DataFrame, lang: str) -> list:
-    """Return the detail panel of a school: its catchment's villages, children, enrolment and seats.
+    """Return the detail panel of a school: a heading and its catchment's villages, children, enrolment and seats.
 
-    Parameters
-    ----------
-    school : pandas.Series
-        The school's row (``name``, ``level``, ``enrolment``, ``seats``).
-    served : pandas.DataFrame
-        Access-table rows of the villages it serves.
-    lang : str
-        Language of the text.
-
-    Returns
-    -------
-    list
-        A heading and a paragraph.
+    ``school`` is its row (``name``, ``level``, ``enrolment``, ``seats``), ``served`` the access-table rows of
+    the villages it serves.
     """
     text = t("detail_catchment", lang, villages=len(served), children=int(served["children"].sum()),
              enrolment=int(school["enrolment"]), seats=int(school["seats"]))

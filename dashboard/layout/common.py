@@ -1,66 +1,38 @@
-"""Small layout pieces shared by every tab: persistence, labelled controls, tables, show/hide styles."""
+"""Small layout pieces shared by every tab: persistence, labelled controls and fields, tables, show/hide styles.
+
+Every layout builder of :mod:`dashboard.layout` is a pure function of the page
+language ``lang`` (the labels' language) and the values shown, and returns
+Dash components.
+"""
 from __future__ import annotations
 
 from typing import Any
 
 from dash import html
 
-__all__ = ["PERSIST", "control", "shown", "table"]
+__all__ = ["PERSIST", "control", "field", "shown", "table"]
 
 #: Controls keep the planner's choices through a reload (the language switch reloads the page).
 PERSIST: dict[str, Any] = {"persistence": True, "persistence_type": "session"}
 
 
 def control(label: str, component: Any, *extra: Any) -> html.Div:
-    """Return a labelled control.
-
-    Parameters
-    ----------
-    label : str
-        The label shown above the control.
-    component : dash component
-        The control.
-    *extra : dash component
-        Notes or error boxes shown under it.
-
-    Returns
-    -------
-    dash.html.Div
-    """
+    """Return a labelled control: ``label`` above ``component``, and the notes or error boxes ``extra`` under it."""
     return html.Div([html.Label(label, className="control-label"), component, *extra], className="control")
 
 
+def field(label: str, component: Any, *, class_name: str = "field", **div: Any) -> html.Div:
+    """Return a form field: ``label`` above ``component`` in a box of CSS class ``class_name`` (``div``: more of its props)."""
+    return html.Div([html.Label(label, className="control-label"), component], className=class_name, **div)
+
+
 def shown(visible: bool) -> dict:
-    """Return the style that shows (``{}``) or hides (``display: none``) a box.
-
-    Parameters
-    ----------
-    visible : bool
-        Whether the box is shown.
-
-    Returns
-    -------
-    dict
-    """
+    """Return the style that shows (``{}``) or hides (``display: none``) a box, as ``visible`` says."""
     return {} if visible else {"display": "none"}
 
 
 def table(columns: list[str], rows: list[list], *, class_name: str = "table") -> html.Table:
-    """Return an HTML table.
-
-    Parameters
-    ----------
-    columns : list of str
-        Header cells.
-    rows : list of list
-        Body rows; each cell is text or a component.
-    class_name : str
-        CSS class of the table.
-
-    Returns
-    -------
-    dash.html.Table
-    """
+    """Return an HTML table of CSS class ``class_name``: header cells ``columns``, body ``rows`` of text or components."""
     return html.Table(
         [html.Thead(html.Tr([html.Th(c) for c in columns])), html.Tbody([html.Tr([html.Td(v) for v in r]) for r in rows])],
         className=class_name,

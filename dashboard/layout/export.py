@@ -15,20 +15,9 @@ LAYER_FORMATS = ("geojson", "gpkg", "xlsx", "csv")
 
 
 def export_bar(lang: str, page: str, *, report: bool = False) -> html.Div:
-    """Return the export bar: format choices and buttons.
+    """Return the export bar of ``page`` ("access" or "scenarios", keying the ids): format choices and buttons.
 
-    Parameters
-    ----------
-    lang : str
-        Language of the labels.
-    page : str
-        "access" or "scenarios"; keys the pattern-matching ids.
-    report : bool
-        Whether to offer the scenario report.
-
-    Returns
-    -------
-    dash.html.Div
+    ``report`` offers the scenario report too.
     """
     items = [
         dcc.Dropdown(id={"type": ids.EXPORT_MAP_FMT, "page": page}, value="png_a4", clearable=False, className="fmt",

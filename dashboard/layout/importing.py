@@ -5,6 +5,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import t
+from dashboard.layout.common import field
 from layers.importing import COORDS, IMPORT_KINDS, UPLOAD_MAX_BYTES
 
 __all__ = ["ENCODINGS", "import_tab"]
@@ -14,33 +15,19 @@ ENCODINGS = ("auto", "UTF-8", "GBK", "GB18030")
 
 
 def import_tab(lang: str) -> html.Div:
-    """Return the import tab: upload, options, column mapping, checks, preview and save as a region.
-
-    Parameters
-    ----------
-    lang : str
-        Language of the labels.
-
-    Returns
-    -------
-    dash.html.Div
-    """
+    """Return the import tab: upload, options, column mapping, checks, preview and save as a region."""
     options = html.Div(
         [
-            html.Div([html.Label(t("imp_kind", lang), className="control-label"),
-                      dcc.RadioItems(id=ids.IMP_KIND, value="schools", inline=True,
-                                     options=[{"label": t(f"imp_kind_{k}", lang), "value": k} for k in IMPORT_KINDS])],
-                     className="field"),
-            html.Div([html.Label(t("imp_layer", lang), className="control-label"), dcc.Dropdown(id=ids.IMP_LAYER)],
-                     className="field wide-field"),
-            html.Div([html.Label(t("imp_encoding", lang), className="control-label"),
-                      dcc.Dropdown(id=ids.IMP_ENCODING, value="auto", clearable=False,
-                                   options=[{"label": t("imp_encoding_auto", lang) if e == "auto" else e, "value": e}
-                                            for e in ENCODINGS])], className="field"),
-            html.Div([html.Label(t("imp_coords", lang), className="control-label"),
-                      dcc.Dropdown(id=ids.IMP_COORDS, value="wgs84", clearable=False,
-                                   options=[{"label": t(f"imp_coords_{c}", lang), "value": c} for c in COORDS])],
-                     className="field wide-field"),
+            field(t("imp_kind", lang), dcc.RadioItems(id=ids.IMP_KIND, value="schools", inline=True,
+                                                      options=[{"label": t(f"imp_kind_{k}", lang), "value": k} for k in IMPORT_KINDS])),
+            field(t("imp_layer", lang), dcc.Dropdown(id=ids.IMP_LAYER), class_name="field wide-field"),
+            field(t("imp_encoding", lang),
+                  dcc.Dropdown(id=ids.IMP_ENCODING, value="auto", clearable=False,
+                               options=[{"label": t("imp_encoding_auto", lang) if e == "auto" else e, "value": e} for e in ENCODINGS])),
+            field(t("imp_coords", lang),
+                  dcc.Dropdown(id=ids.IMP_COORDS, value="wgs84", clearable=False,
+                               options=[{"label": t(f"imp_coords_{c}", lang), "value": c} for c in COORDS]),
+                  class_name="field wide-field"),
             dcc.Checklist(id=ids.IMP_SWAP, value=[], options=[{"label": t("imp_swap", lang), "value": "swap"}]),
         ],
         className="controls",

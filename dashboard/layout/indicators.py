@@ -5,7 +5,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import t
-from dashboard.layout.common import PERSIST
+from dashboard.layout.common import PERSIST, field
 from dashboard.tables import indicator_label
 from geo.indicators.evaluate import IndicatorResult
 from geo.indicators.standards import (
@@ -26,19 +26,7 @@ def _num(name: str, key: str, value: float, step: float | str = "any") -> dcc.In
 
 
 def standards_panel(lang: str, standards: Standards) -> html.Details:
-    """Return the collapsible standards panel: minimum per indicator and level, pass rule, CV limits, move share.
-
-    Parameters
-    ----------
-    lang : str
-        Language of the labels.
-    standards : Standards
-        The values shown.
-
-    Returns
-    -------
-    dash.html.Details
-    """
+    """Return the collapsible panel of the ``standards``: minimum per indicator and level, pass rule, CV limits, move share."""
     rows = [
         html.Tr([html.Td(ind.label_zh if lang == "zh" else ind.label_en),
                  html.Td(_num("minimum", f"primary.{ind.key}", standards.minimum["primary"][ind.key])),
@@ -73,28 +61,16 @@ def standards_panel(lang: str, standards: Standards) -> html.Details:
 
 
 def indicators_tab(lang: str) -> html.Div:
-    """Return the indicators tab: scenario choice, summary, CV and urban-rural charts, school table, standards.
-
-    Parameters
-    ----------
-    lang : str
-        Language of the labels.
-
-    Returns
-    -------
-    dash.html.Div
-    """
+    """Return the indicators tab: scenario choice, summary, CV and urban-rural charts, school table, standards."""
     return html.Div(
         [
             html.H3(t("ind_title", lang)),
             html.Div(
                 [
-                    html.Div([html.Label(t("ind_scenario", lang), className="control-label"),
-                              dcc.Dropdown(id=ids.IND_SCENARIO, clearable=False)], className="field wide-field"),
-                    html.Div([html.Label(t("ind_show", lang), className="control-label"),
-                              dcc.RadioItems(id=ids.IND_SHOW, value="scenario", inline=True, **PERSIST,
-                                             options=[{"label": t(f"view_{v}", lang), "value": v} for v in ("baseline", "scenario")])],
-                             className="field"),
+                    field(t("ind_scenario", lang), dcc.Dropdown(id=ids.IND_SCENARIO, clearable=False), class_name="field wide-field"),
+                    field(t("ind_show", lang), dcc.RadioItems(id=ids.IND_SHOW, value="scenario", inline=True, **PERSIST,
+                                                              options=[{"label": t(f"view_{v}", lang), "value": v}
+                                                                       for v in ("baseline", "scenario")])),
                     html.Button(t("ind_download", lang), id=ids.IND_DOWNLOAD_BTN),
                     dcc.Download(id=ids.IND_DOWNLOAD),
                 ],
@@ -117,22 +93,9 @@ def indicators_tab(lang: str) -> html.Div:
 
 
 def indicator_summary(base: IndicatorResult, scen: IndicatorResult, name: str, school_names: dict[str, str], lang: str) -> html.Div:
-    """Return the summary lines: schools passing per level and the CV verdict, baseline and scenario.
+    """Return the summary lines: schools passing per level and the CV verdict, of the baseline and of scenario ``name``.
 
-    Parameters
-    ----------
-    base, scen : IndicatorResult
-        The baseline's and the scenario's indicators.
-    name : str
-        The scenario's name.
-    school_names : dict of str to str
-        School id -> name, for the schools skipped for lack of data.
-    lang : str
-        Language of the text.
-
-    Returns
-    -------
-    dash.html.Div
+    ``school_names`` (school id -> name) names the schools skipped for lack of data.
     """
     lines = []
     for title, res in ((t("view_baseline", lang), base), (name, scen)):
@@ -149,21 +112,7 @@ def indicator_summary(base: IndicatorResult, scen: IndicatorResult, name: str, s
 
 
 def indicator_school_table(res: IndicatorResult, school_names: dict[str, str], lang: str) -> html.Table:
-    """Return the per-school indicator table: values coloured met / not met, count met and the verdict.
-
-    Parameters
-    ----------
-    res : IndicatorResult
-        The indicators shown.
-    school_names : dict of str to str
-        School id -> name.
-    lang : str
-        Language of the labels.
-
-    Returns
-    -------
-    dash.html.Table
-    """
+    """Return the per-school table of the indicators ``res``: values coloured met / not met, count met and the verdict."""
     head = [t("col_name", lang), t("col_part", lang), t("col_students", lang)] + [indicator_label(i, lang) for i in INDICATORS] + [
         t("ind_n_met", lang), t("ind_passed", lang)]
     rows = []

@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from dashboard import ids, scenarios
 from dashboard.i18n import t
-from dashboard.layout.common import table
+from dashboard.layout.common import field, table
 from dashboard.layout.export import export_bar
 from geo.planning.rules import Rules
 from layers.schema import BANDS, LEVELS
@@ -32,35 +32,16 @@ ALL_FIELDS = ("school", "target", "level", "seats", "beds", "lon", "lat", "name"
 
 
 def _field(name: str, label: str, component) -> html.Div:
-    return html.Div([html.Label(label, className="control-label"), component], id={"type": ids.FIELD_BOX, "field": name},
-                    className="field")
+    return field(label, component, id={"type": ids.FIELD_BOX, "field": name})
 
 
 def action_form(lang: str, school_options: list[dict]) -> html.Div:
-    """Return the action form: type, the fields each type uses, the add button and its message.
-
-    Parameters
-    ----------
-    lang : str
-        Language of the labels.
-    school_options : list of dict
-        The school dropdowns' choices.
-
-    Returns
-    -------
-    dash.html.Div
-    """
+    """Return the action form: type, the fields each type uses (``school_options`` for the school choices), the add button."""
     level_opts = [{"label": t(f"level_{lv}", lang), "value": lv} for lv in LEVELS]
     return html.Div(
         [
-            html.Div(
-                [
-                    html.Label(t("action_type", lang), className="control-label"),
-                    dcc.Dropdown(id=ids.ACT_TYPE, value="close", clearable=False,
-                                 options=[{"label": t(f"action_{k}", lang), "value": k} for k in ACTION_KINDS]),
-                ],
-                className="field",
-            ),
+            field(t("action_type", lang), dcc.Dropdown(id=ids.ACT_TYPE, value="close", clearable=False,
+                                                       options=[{"label": t(f"action_{k}", lang), "value": k} for k in ACTION_KINDS])),
             _field("school", t("field_school", lang), dcc.Dropdown(id=ids.ACT_SCHOOL, options=school_options)),
             _field("target", t("field_receiver", lang), dcc.Dropdown(id=ids.ACT_TARGET, options=school_options)),
             _field("level", t("field_level", lang), dcc.Dropdown(id=ids.ACT_LEVEL, options=level_opts, value="primary", clearable=False)),
@@ -78,19 +59,7 @@ def action_form(lang: str, school_options: list[dict]) -> html.Div:
 
 
 def rules_panel(lang: str, rules: Rules) -> html.Details:
-    """Return the collapsible rules panel: walking and bus limits per band, size caps per level.
-
-    Parameters
-    ----------
-    lang : str
-        Language of the labels.
-    rules : Rules
-        The values shown.
-
-    Returns
-    -------
-    dash.html.Details
-    """
+    """Return the collapsible panel of the ``rules``: walking and bus limits per band, size caps per level."""
     def num(rule: str, key: str, value: float) -> dcc.Input:
         return dcc.Input(id={"type": ids.RULE_INPUT, "rule": rule, "key": key}, type="number", min=1, value=value,
                          debounce=True, className="rule-input", persistence=True, persistence_type="session")
@@ -123,27 +92,11 @@ def rules_panel(lang: str, rules: Rules) -> html.Details:
 
 
 def scenario_tab(lang: str, *, school_options: list[dict], rules: Rules) -> html.Div:
-    """Return the scenarios tab: manager, action form, rules, map and result tables.
-
-    Parameters
-    ----------
-    lang : str
-        Language of the labels.
-    school_options : list of dict
-        The school dropdowns' choices.
-    rules : Rules
-        The rules shown in the rules panel.
-
-    Returns
-    -------
-    dash.html.Div
-    """
+    """Return the scenarios tab: manager, action form (``school_options``), ``rules`` panel, map and result tables."""
     manager = html.Div(
         [
-            html.Div([html.Label(t("scenario", lang), className="control-label"),
-                      dcc.Dropdown(id=ids.SC_SELECT, clearable=False)], className="field wide-field"),
-            html.Div([html.Label(t("scenario_name", lang), className="control-label"),
-                      dcc.Input(id=ids.SC_NAME, type="text", maxLength=80)], className="field"),
+            field(t("scenario", lang), dcc.Dropdown(id=ids.SC_SELECT, clearable=False), class_name="field wide-field"),
+            field(t("scenario_name", lang), dcc.Input(id=ids.SC_NAME, type="text", maxLength=80)),
             html.Button("✎", id=ids.SC_RENAME, title=t("scenario_name", lang)),
             html.Button(t("btn_new", lang), id=ids.SC_NEW),
             html.Button(t("btn_duplicate", lang), id=ids.SC_DUP),
@@ -207,21 +160,9 @@ def scenario_tab(lang: str, *, school_options: list[dict], rules: Rules) -> html
 
 # --- views of a scenario's results -------------------------------------------------
 def actions_list(actions: list[dict], names: dict[str, str], lang: str) -> html.Ol | html.P:
-    """Return the numbered list of a scenario's actions, each with a remove button.
+    """Return the numbered list of a scenario's ``actions``, each with a remove button, or a note when there is none.
 
-    Parameters
-    ----------
-    actions : list of dict
-        The scenario's actions.
-    names : dict of str to str
-        School id -> name.
-    lang : str
-        Language of the text.
-
-    Returns
-    -------
-    dash.html.Ol or dash.html.P
-        The list, or a note when there is no action.
+    ``names`` maps school id -> name.
     """
     if not actions:
         return html.P(t("no_actions", lang), className="source")
@@ -241,17 +182,8 @@ def _fmt(x: Any, spec: str) -> str:
 def kpi_rows(kpis: Any, lang: str) -> list[tuple[str, str]]:
     """Return the (label, formatted value) rows of a scenario's KPIs.
 
-    Parameters
-    ----------
-    kpis : ScenarioKPIs or dict
-        :attr:`geo.planning.scenario.ScenarioResult.kpis`, or its JSON (``as_dict()``).
-    lang : str
-        Language of the labels.
-
-    Returns
-    -------
-    list of tuple of str
-        Shares within the threshold, mean and p95 minutes per band, then the school, seat, bed and travel counts.
+    ``kpis`` is :attr:`geo.planning.scenario.ScenarioResult.kpis` or its JSON (``as_dict()``).  The rows are the
+    shares within the threshold, mean and p95 minutes per band, then the school, seat, bed and travel counts.
     """
     kpis = kpis.as_dict() if hasattr(kpis, "as_dict") else kpis
     rows = []
@@ -278,41 +210,14 @@ def kpi_rows(kpis: Any, lang: str) -> list[tuple[str, str]]:
 
 
 def kpi_table(all_kpis: list[Any], names: list[str], lang: str) -> html.Table:
-    """Return the KPI comparison table: one row per KPI, one column per result.
-
-    Parameters
-    ----------
-    all_kpis : list of ScenarioKPIs or dict
-        The KPIs of each result (baseline first).
-    names : list of str
-        The column names, one per result.
-    lang : str
-        Language of the labels.
-
-    Returns
-    -------
-    dash.html.Table
-    """
+    """Return the KPI comparison table: one row per KPI, one column per result of ``all_kpis`` (baseline first), headed ``names``."""
     columns = [kpi_rows(k, lang) for k in all_kpis]
     rows = [[label] + [col[i][1] for col in columns] for i, (label, _) in enumerate(columns[0])]
     return table([t("kpi_col_indicator", lang)] + names, rows, class_name="table kpi-table")
 
 
 def violations_list(violations: pd.DataFrame, lang: str) -> html.Ul | html.P:
-    """Return the list of rule violations of a result.
-
-    Parameters
-    ----------
-    violations : pandas.DataFrame
-        ``rule, subject, detail`` rows.
-    lang : str
-        Language of the rule names.
-
-    Returns
-    -------
-    dash.html.Ul or dash.html.P
-        The list, or a note that no rule is broken.
-    """
+    """Return the list of a result's rule ``violations`` (``rule, subject, detail`` rows), or a note that no rule is broken."""
     if violations.empty:
         return html.P(t("no_violations", lang), className="ok")
     return html.Ul([html.Li([html.B(t(f"rule_{r.rule}", lang)), f" · {r.subject}: {r.detail}"]) for r in violations.itertuples()],
@@ -320,39 +225,14 @@ def violations_list(violations: pd.DataFrame, lang: str) -> html.Ul | html.P:
 
 
 def impact_view(frame: pd.DataFrame, lang: str) -> html.Table | html.P:
-    """Return the impact table shown in the page.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        :func:`dashboard.tables.impact_frame`.
-    lang : str
-        Language of the note.
-
-    Returns
-    -------
-    dash.html.Table or dash.html.P
-        The table (missing values as "—"), or a note that no child is affected.
-    """
+    """Return the impact table (:func:`dashboard.tables.impact_frame`; missing values as "—"), or a note that no child is affected."""
     if frame.empty:
         return html.P(t("impact_none", lang), className="ok")
     return table(list(frame.columns), frame.astype(str).replace("nan", "—").to_numpy().tolist())
 
 
 def school_capacity_table(schools: pd.DataFrame, lang: str) -> html.Table:
-    """Return the school capacity table of a result, sorted by name.
-
-    Parameters
-    ----------
-    schools : pandas.DataFrame
-        The result's schools with a ``status`` column (see :func:`dashboard.services.schools_with_status`).
-    lang : str
-        Language of the labels.
-
-    Returns
-    -------
-    dash.html.Table
-    """
+    """Return the capacity table, by name, of a result's ``schools`` (with ``status``: :func:`dashboard.services.schools_with_status`)."""
     rows = [[r.name, t(f"level_{r.level}", lang), t(f"status_{r.status}", lang), f"{r.seats_used:,} / {r.seats:,}",
              f"{r.beds_used:,} / {r.beds:,}", f"{r.riders:,}"] for r in schools.sort_values("name").itertuples()]
     cols = [t(k, lang) for k in ("col_name", "col_level", "col_status", "col_seats_used", "col_beds_used", "col_riders")]

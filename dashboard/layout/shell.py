@@ -82,17 +82,7 @@ def page(
 
 
 def tab_styles(tab: str) -> list[dict]:
-    """Return the styles of the tab boxes, in :data:`dashboard.ids.TAB_NAMES` order: only ``tab`` shown.
-
-    Parameters
-    ----------
-    tab : str
-        The chosen tab.
-
-    Returns
-    -------
-    list of dict
-    """
+    """Return the styles of the tab boxes, in :data:`dashboard.ids.TAB_NAMES` order: only ``tab`` shown."""
     return [shown(tab == name) for name in ids.TAB_NAMES]
 
 

@@ -227,19 +227,10 @@ def assign_districts(points: gpd.GeoSeries, districts: gpd.GeoDataFrame, *, metr
 def build_villages(features: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, metric_crs: str) -> gpd.GeoDataFrame:
     """Named ``place`` nodes of the types in :data:`layers.schema.VILLAGE_PLACES`.
 
-    Parameters
-    ----------
-    features : geopandas.GeoDataFrame
-        The output of :func:`load_features`.
-    districts : geopandas.GeoDataFrame
-        The region's districts (``district_id``, ``name``, polygons).
-    metric_crs : str
-        The region's metric CRS (e.g. ``"EPSG:32631"``), for distances.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``village_id`` (``"V" + node id``), ``name``, ``place``, ``district``, points; sorted by id.
+    ``features`` is the output of :func:`load_features`; each village gets its
+    district from ``districts`` and ``metric_crs`` (see :func:`assign_districts`).
+    Returns ``village_id`` (``"V" + node id``), ``name``, ``place``,
+    ``district`` and points, sorted by id.
     """
     place = tag_column(features, "place")
     names = tag_column(features, "name").map(tag_text)
@@ -288,20 +279,9 @@ def build_schools(features: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, me
     by name; drop school nodes lying in or next to a school area (the same
     school mapped twice); merge same-name schools close together; areas become
     their ``representative_point()``; unnamed schools are called "School <id>".
-
-    Parameters
-    ----------
-    features : geopandas.GeoDataFrame
-        The output of :func:`load_features`.
-    districts : geopandas.GeoDataFrame
-        The region's districts (``district_id``, ``name``, polygons).
-    metric_crs : str
-        The region's metric CRS (e.g. ``"EPSG:32631"``), for distances.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``school_id`` (``"S"`` + element letter + OSM id), ``name``, ``district``, points; sorted by id.
+    The arguments are as for :func:`build_villages` (``metric_crs`` also
+    measures the distances above).  Returns ``school_id`` (``"S"`` + element
+    letter + OSM id), ``name``, ``district`` and points, sorted by id.
     """
     schools = features[tag_column(features, "amenity").eq("school")].copy()
     total = len(schools)

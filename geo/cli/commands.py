@@ -3,9 +3,10 @@
 Each command checks its arguments first (with the light parsers of
 :mod:`geo.export.options` and :mod:`geo.core.settings`), then imports the
 library it calls, so a wrong argument is reported before matplotlib or
-geopandas load.  Commands raise :class:`CLIError` (or the library's own
-:class:`layers.errors.JunhengError`); :func:`geo.cli.main.main` prints it
-as one line.
+geopandas load.  Every command takes the namespace of :func:`geo.cli.parser.build_parser`
+and returns the exit status 0; it raises :class:`CLIError` (or the library's
+own :class:`layers.errors.JunhengError`), which :func:`geo.cli.main.main`
+prints as one line.
 """
 from __future__ import annotations
 
@@ -201,18 +202,7 @@ def _od_from_graph(args: argparse.Namespace) -> pd.DataFrame:
 
 
 def od(args: argparse.Namespace) -> int:
-    """``od``: write the long OD table ``origin_id, destination_id, mode, minutes, reason``.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        From :func:`geo.cli.parser.build_parser`.
-
-    Returns
-    -------
-    int
-        0.
-    """
+    """``od``: write the long OD table ``origin_id, destination_id, mode, minutes, reason``."""
     if args.graph:
         if not (args.origins and args.destinations):
             raise CLIError("--graph needs --origins and --destinations (CSV files with columns id, lon, lat).")
@@ -232,18 +222,7 @@ def od(args: argparse.Namespace) -> int:
 
 
 def access(args: argparse.Namespace) -> int:
-    """``access``: write the per-village access table (nearest school, minutes) and print the KPIs.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        From :func:`geo.cli.parser.build_parser`.
-
-    Returns
-    -------
-    int
-        0.
-    """
+    """``access``: write the per-village access table (nearest school, minutes) and print the KPIs."""
     mode = check_mode(args.mode)
     from geo.region.region import load_region, region_od
     from geo.routing.access import access_kpis, access_table, bands_for
@@ -260,18 +239,7 @@ def access(args: argparse.Namespace) -> int:
 
 
 def scenario(args: argparse.Namespace) -> int:
-    """``scenario``: solve a consolidation scenario and write its JSON result.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        From :func:`geo.cli.parser.build_parser`.
-
-    Returns
-    -------
-    int
-        0.
-    """
+    """``scenario``: solve a consolidation scenario and write its JSON result."""
     from geo.planning.io import read_rules
     from geo.planning.scenario import ScenarioModel
     from geo.region.region import load_region
@@ -298,16 +266,6 @@ def indicators(args: argparse.Namespace) -> int:
     students are an error in a table (``--skip-empty`` skips them) and are
     skipped with a warning in a region layer, where an empty school is a
     legitimate closure candidate.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        From :func:`geo.cli.parser.build_parser`.
-
-    Returns
-    -------
-    int
-        0.
     """
     if bool(args.schools) == bool(args.region):
         raise CLIError("give either --schools FILE (CSV or XLSX) or --region NAME (e.g. --region demo), not both or neither.")
@@ -355,26 +313,15 @@ def indicators(args: argparse.Namespace) -> int:
 
 
 def export_map(args: argparse.Namespace) -> int:
-    """``export map``: write a map image (PNG, PDF or SVG) and print its path and size.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        From :func:`geo.cli.parser.build_parser`.
-
-    Returns
-    -------
-    int
-        0.
-    """
-    from geo.export.options import IMAGE_FORMATS, check_dpi, check_image_format, check_lang, check_paper, check_view
+    """``export map``: write a map image (PNG, PDF or SVG) and print its path and size."""
+    from geo.export.options import IMAGE_FORMATS, SCENARIO_VIEWS, check_dpi, check_image_format, check_lang, check_paper, check_view
 
     fmt = check_image_format(args.format, argument="--format")
     paper = check_paper(args.paper, argument="--paper")
     view = check_view(args.view, argument="--view")
     lang = check_lang(args.lang, argument="--lang")
     dpi = check_dpi(args.dpi, argument="--dpi")
-    if view.needs_scenario and not args.scenario:
+    if view in SCENARIO_VIEWS and not args.scenario:
         raise CLIError(f"--view {view} needs --scenario FILE ({_SCENARIO_FILE_HINT}).")
     out = _image_out(args.out, fmt, IMAGE_FORMATS)
     from geo.export.mapdraw import village_catchments
@@ -395,16 +342,6 @@ def export_layers(args: argparse.Namespace) -> int:
     GeoJSON and GeoPackage exports also hold the catchments and walking
     isochrones, XLSX and CSV exports the impact table and the 优质均衡
     indicators (:func:`geo.export.files.export_result_files`).
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        From :func:`geo.cli.parser.build_parser`.
-
-    Returns
-    -------
-    int
-        0.
     """
     from geo.export.options import check_lang, check_layer_format
 
@@ -428,18 +365,7 @@ def export_layers(args: argparse.Namespace) -> int:
 
 
 def export_report(args: argparse.Namespace) -> int:
-    """``export report``: write the scenario report PDF and print its path, size and pages.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        From :func:`geo.cli.parser.build_parser`.
-
-    Returns
-    -------
-    int
-        0.
-    """
+    """``export report``: write the scenario report PDF and print its path, size and pages."""
     from geo.export.options import check_lang
 
     lang = check_lang(args.lang, argument="--lang")
@@ -476,18 +402,7 @@ def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
 
 
 def region_build(args: argparse.Namespace) -> int:
-    """``region build``: build a region folder (:func:`geo.build.region.build_region`) and say how to use it.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        From :func:`geo.cli.parser.build_parser`.
-
-    Returns
-    -------
-    int
-        0.
-    """
+    """``region build``: build a region folder (:func:`geo.build.region.build_region`) and say how to use it."""
     bbox = _parse_bbox(args.bbox)
     from geo.build.region import build_region
 

@@ -23,16 +23,7 @@ USER_ERRORS: Final = (JunhengError, OSError)
 
 
 def error_line(exc: BaseException) -> str:
-    r"""Return the one stderr line of an error: ``error: <message>``, a message of several lines joined with `` | ``.
-
-    Parameters
-    ----------
-    exc : BaseException
-        The error a command raised.
-
-    Returns
-    -------
-    str
+    r"""Return the one stderr line of the error ``exc`` a command raised: ``error: <message>``, several lines joined with `` | ``.
 
     Examples
     --------

@@ -25,33 +25,13 @@ __all__ = ["BBox", "check_bbox", "utm_crs", "metric_crs", "metric_crs_of"]
 
 
 def utm_crs(lon: float, lat: float) -> str:
-    """Return the WGS-84 UTM zone of a point as ``"EPSG:326zz"`` (north) or ``"EPSG:327zz"`` (south).
-
-    Parameters
-    ----------
-    lon, lat : float
-        The point in degrees.
-
-    Returns
-    -------
-    str
-    """
+    """Return the WGS-84 UTM zone of the point (lon, lat) in degrees as ``"EPSG:326zz"`` (north) or ``"EPSG:327zz"`` (south)."""
     zone = min(60, max(1, int(math.floor((float(lon) + 180.0) / 6.0)) + 1))
     return f"EPSG:{(32600 if lat >= 0 else 32700) + zone}"
 
 
 def metric_crs(lon: float, lat: float) -> pyproj.CRS:
-    """Return the UTM CRS of the zone holding (lon, lat) as a :class:`pyproj.CRS`.
-
-    Parameters
-    ----------
-    lon, lat : float
-        The point in degrees.
-
-    Returns
-    -------
-    pyproj.CRS
-    """
+    """Return the UTM CRS of the zone holding (lon, lat), in degrees, as a :class:`pyproj.CRS`."""
     return pyproj.CRS.from_user_input(utm_crs(lon, lat))
 
 

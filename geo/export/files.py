@@ -32,7 +32,7 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Final, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Final, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -123,150 +123,88 @@ def _all_layers(layers: ResultLayers | Mapping[str, gpd.GeoDataFrame], extra: Ma
     return out
 
 
-def _write_error(path: Path, exc: BaseException) -> ExportError:
-    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return ExportError(f"Cannot write {path}: {reason}. Fix: check that the folder is writable and the disk is not full.")
+#: What GDAL (through pyogrio) raises for a layer it cannot write.
+_GDAL_ERRORS: Final = (OSError, RuntimeError, ValueError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError)
+
+
+def _write_via(path: str | os.PathLike, tmp_name: str, write: Callable[[Path], object],
+               errors: tuple[type[BaseException], ...]) -> Path:
+    """Write ``path`` by ``write(tmp)`` into the file ``tmp_name`` beside it, then move it into place.
+
+    ``tmp_name`` is formatted with ``name`` and ``stem`` of the path; on one of
+    ``errors`` the temporary file is removed and an :class:`ExportError` naming
+    ``path`` raised.
+    """
+    path = Path(path)
+    tmp = path.with_name(tmp_name.format(name=path.name, stem=path.stem))
+    try:
+        tmp.unlink(missing_ok=True)
+        write(tmp)
+        os.replace(tmp, path)
+    except errors as exc:
+        tmp.unlink(missing_ok=True)
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        msg = f"Cannot write {path}: {reason}. Fix: check that the folder is writable and the disk is not full."
+        raise ExportError(msg) from exc
+    return path
 
 
 def write_geojson(gdf: gpd.GeoDataFrame, path: str | os.PathLike) -> Path:
-    """Write one layer as RFC 7946 GeoJSON (7 decimals, no ``crs`` member).
+    """Write one layer ``gdf`` (any CRS) to ``path`` as RFC 7946 GeoJSON: WGS-84, 7 decimals, no ``crs`` member.
 
-    Parameters
-    ----------
-    gdf : GeoDataFrame
-        Any CRS (written in WGS-84).
-    path : path
-        The file to write.
-
-    Returns
-    -------
-    pathlib.Path
-        ``path``.
-
-    Raises
-    ------
-    ExportError
-        The file cannot be written.
+    Each ``write_*`` function returns ``path`` and raises :class:`ExportError`
+    when the file cannot be written, leaving no half-written file.
     """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.unlink(missing_ok=True)
-        pyogrio.write_dataframe(_prepare(gdf), tmp, layer=path.stem, driver="GeoJSON", layer_options=GEOJSON_LAYER_OPTIONS)
-        os.replace(tmp, path)
-    except (OSError, RuntimeError, ValueError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        tmp.unlink(missing_ok=True)
-        raise _write_error(path, exc) from exc
-    return path
+    def write(tmp: Path) -> None:
+        pyogrio.write_dataframe(_prepare(gdf), tmp, layer=Path(path).stem, driver="GeoJSON", layer_options=GEOJSON_LAYER_OPTIONS)
+
+    return _write_via(path, ".{name}.tmp", write, _GDAL_ERRORS)
 
 
 def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], path: str | os.PathLike) -> Path:
-    """Write every layer into one GeoPackage (one GPKG layer per name).
-
-    Parameters
-    ----------
-    layers : dict of str to GeoDataFrame
-        The layers by name.
-    path : path
-        The file to write.
-
-    Returns
-    -------
-    pathlib.Path
-        ``path``.
-
-    Raises
-    ------
-    ExportError
-        The file cannot be written.
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.stem}.tmp.gpkg")
-    try:
-        tmp.unlink(missing_ok=True)
+    """Write every layer of ``layers`` (by name) into the one GeoPackage ``path``, one GPKG layer per name."""
+    def write(tmp: Path) -> None:
         for name, gdf in layers.items():
             pyogrio.write_dataframe(_prepare(gdf), tmp, layer=str(name), driver="GPKG")
-        os.replace(tmp, path)
-    except (OSError, RuntimeError, ValueError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        tmp.unlink(missing_ok=True)
-        raise _write_error(path, exc) from exc
-    return path
+
+    return _write_via(path, ".{stem}.tmp.gpkg", write, _GDAL_ERRORS)
 
 
 # --------------------------------------------------------------------------- tables
 
 
+def _column_width(frame: pd.DataFrame, i: int) -> float:
+    """The width of column ``i`` of a sheet: its longest text in the header and the first 200 rows."""
+    col = frame.columns[i]
+    width = max([len(str(col))] + [len(str(x)) for x in frame.iloc[:200, i]]) if len(frame) else len(str(col))
+    return min(max(width * 1.6, 8), 60)
+
+
 def write_xlsx(frames: Mapping[str, pd.DataFrame], path: str | os.PathLike, *, lang: str = "zh") -> Path:
     """Write tables as the sheets of one workbook (header row frozen, columns sized to their text).
 
-    Parameters
-    ----------
-    frames : dict of str to DataFrame
-        From :func:`geo.export.tables.tables`; the keys pick the sheet names.
-    path : path
-        The file to write.
-    lang : {"zh", "en"}
-        Language of the sheet names.
-
-    Returns
-    -------
-    pathlib.Path
-        ``path``.
-
-    Raises
-    ------
-    ExportError
-        The file cannot be written.
+    ``frames`` come from :func:`geo.export.tables.tables`; their keys pick the
+    sheet names in ``lang``.
     """
-    path = Path(path)
     names = sheet_names(lang)
-    tmp = path.with_name(f".{path.stem}.tmp.xlsx")
-    try:
+
+    def write(tmp: Path) -> None:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for kind, frame in frames.items():
                 sheet = names.get(kind, kind)[:31]
                 frame.to_excel(writer, sheet_name=sheet, index=False)
                 ws = writer.sheets[sheet]
                 ws.freeze_panes = "A2"
-                for i, col in enumerate(frame.columns, start=1):
-                    width = max([len(str(col))] + [len(str(x)) for x in frame.iloc[:200, i - 1]]) if len(frame) else len(str(col))
-                    ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(max(width * 1.6, 8), 60)
-        os.replace(tmp, path)
-    except (OSError, ValueError) as exc:  # openpyxl raises ValueError subclasses for unwritable cell text
-        tmp.unlink(missing_ok=True)
-        raise _write_error(path, exc) from exc
-    return path
+                for i in range(len(frame.columns)):
+                    ws.column_dimensions[ws.cell(row=1, column=i + 1).column_letter].width = _column_width(frame, i)
+
+    # openpyxl raises ValueError subclasses for unwritable cell text
+    return _write_via(path, ".{stem}.tmp.xlsx", write, (OSError, ValueError))
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write one table as UTF-8 CSV with a byte-order mark (Excel then reads Chinese).
-
-    Parameters
-    ----------
-    frame : DataFrame
-        The table.
-    path : path
-        The file to write.
-
-    Returns
-    -------
-    pathlib.Path
-        ``path``.
-
-    Raises
-    ------
-    ExportError
-        The file cannot be written.
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise _write_error(path, exc) from exc
-    return path
+    """Write one table as UTF-8 CSV with a byte-order mark (Excel then reads Chinese)."""
+    return _write_via(path, ".{name}.tmp", lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"), (OSError,))
 
 
 # --------------------------------------------------------------------------- export
@@ -340,19 +278,10 @@ def export_layers(
 
 
 def school_indicators(region: Region, layers: ResultLayers) -> IndicatorResult | None:
-    """Return the 优质均衡 indicators of the schools as the scenario leaves them, or None (with a warning).
+    """Return the 优质均衡 indicators of the schools as the scenario of ``layers`` (if any) leaves them.
 
-    Parameters
-    ----------
-    region : Region
-        Its schools layer holds the resource columns.
-    layers : ResultLayers
-        With or without a scenario.
-
-    Returns
-    -------
-    geo.indicators.evaluate.IndicatorResult or None
-        None when the schools layer cannot be evaluated (the warning gives the first reason).
+    The resource columns come from the schools layer of ``region``; when it
+    cannot be evaluated, the result is None and a warning gives the first reason.
     """
     from geo.indicators.effects import apply_scenario
     from geo.indicators.evaluate import evaluate
@@ -390,32 +319,10 @@ def export_result_files(
     scenario) and the 优质均衡 indicators when the schools layer has their
     columns (:func:`school_indicators`).
 
-    Parameters
-    ----------
-    region : Region
-        The region of ``layers``.
-    layers : ResultLayers
-        From :func:`geo.planning.results.result_layers`.
-    fmt : {"geojson", "gpkg", "xlsx", "csv"} or LayerFormat
-    out : path
-        As for :func:`export_layers`.
-    lang : {"zh", "en"}
-    region_name : str
-        Region part of the file names (:func:`geo.export.names.region_label`).
-    settings : Settings
-        Where the road network cache lives.
-    date : datetime.date or str, optional
-        Date part of the file names (default today).
-
-    Returns
-    -------
-    list of pathlib.Path
-        The files written.
-
-    Raises
-    ------
-    ExportError
-        As :func:`export_layers`.
+    ``region`` is the region of ``layers`` and ``settings`` says where the road
+    network cache lives; the other arguments, the files returned and the
+    errors are as for :func:`export_layers` (``region_name`` from
+    :func:`geo.export.names.region_label`).
     """
     from geo.planning.outcome import impact_table
     from geo.region.catchments import catchments, isochrones
@@ -448,105 +355,40 @@ def _bytes_of(write: Callable[[Path], Path]) -> bytes:
 
 
 def geojson_bytes(gdf: gpd.GeoDataFrame, *, name: str = "layer") -> bytes:
-    """Return one layer as RFC 7946 GeoJSON bytes (for a download).
-
-    Parameters
-    ----------
-    gdf : GeoDataFrame
-        The layer.
-    name : str
-        The GeoJSON layer name.
-
-    Returns
-    -------
-    bytes
-    """
+    """Return the layer ``gdf`` as RFC 7946 GeoJSON bytes (for a download), its GeoJSON layer named ``name``."""
     return _bytes_of(lambda d: write_geojson(gdf, d / f"{safe_name(name, 'layer')}.geojson"))
 
 
 def gpkg_bytes(layers: ResultLayers | Mapping[str, gpd.GeoDataFrame], *, extra: Mapping[str, gpd.GeoDataFrame] | None = None) -> bytes:
-    """Return all layers (and ``extra``) as the bytes of one GeoPackage (for a download).
-
-    Parameters
-    ----------
-    layers : ResultLayers or dict of str to GeoDataFrame
-        The layers by name.
-    extra : dict of str to GeoDataFrame, optional
-        More layers.
-
-    Returns
-    -------
-    bytes
-    """
+    """Return all layers (by name) and the ``extra`` ones as the bytes of one GeoPackage (for a download)."""
     return _bytes_of(lambda d: write_gpkg(_all_layers(layers, extra), d / "layers.gpkg"))
 
 
 def xlsx_bytes(layers: ResultLayers, *, lang: str = "zh", impact: pd.DataFrame | None = None,
                indicators: IndicatorResult | None = None) -> bytes:
-    """Return the export tables as the bytes of one XLSX workbook (for a download).
-
-    Parameters
-    ----------
-    layers : ResultLayers
-        From :func:`geo.planning.results.result_layers`.
-    lang : {"zh", "en"}
-    impact : DataFrame, optional
-        :func:`geo.planning.outcome.impact_table` output.
-    indicators : geo.indicators.evaluate.IndicatorResult, optional
-        优质均衡 indicators.
-
-    Returns
-    -------
-    bytes
-    """
+    """Return the export tables (:func:`geo.export.tables.tables`, same arguments) as the bytes of one XLSX workbook."""
     frames = tables(layers, lang=lang, impact=impact, indicators=indicators)
     return _bytes_of(lambda d: write_xlsx(frames, d / "tables.xlsx", lang=lang))
 
 
-def export_bytes(
-    layers: ResultLayers,
-    *,
-    fmt: str | LayerFormat,
-    lang: str = "zh",
-    extra: Mapping[str, gpd.GeoDataFrame] | None = None,
-    impact: pd.DataFrame | None = None,
-    indicators: IndicatorResult | None = None,
-    region_name: str = "region",
-    date: dt.date | str | None = None,
-) -> tuple[bytes, str]:
+def export_bytes(layers: ResultLayers, *, fmt: str | LayerFormat, **options: Any) -> tuple[bytes, str]:
     """Return one download of :func:`export_layers`: ``(bytes, file name)``.
 
-    GeoPackage and XLSX give their one file; GeoJSON and CSV, which write one
-    file per layer or table, give a ZIP archive of them named
-    ``<file_stem(kind="layers" or "tables")>.zip``.
-
-    Parameters
-    ----------
-    layers : ResultLayers
-        From :func:`geo.planning.results.result_layers`.
-    fmt : {"geojson", "gpkg", "xlsx", "csv"} or LayerFormat
-    lang, extra, impact, indicators, region_name, date
-        As for :func:`export_layers`.
-
-    Returns
-    -------
-    tuple of (bytes, str)
-
-    Raises
-    ------
-    ExportError
-        As :func:`export_layers`.
+    ``options`` are the keyword arguments of :func:`export_layers` but ``out``
+    (``lang``, ``extra``, ``impact``, ``indicators``, ``region_name``,
+    ``date``), and the errors are its errors.  GeoPackage and XLSX give their
+    one file; GeoJSON and CSV, which write one file per layer or table, give a
+    ZIP archive of them named ``<file_stem(kind="layers" or "tables")>.zip``.
     """
     fmt = check_layer_format(fmt)
     tmp = Path(tempfile.mkdtemp(prefix="junheng-export-"))
     try:
         out = tmp if fmt.one_file else tmp / "files"
-        paths = export_layers(layers, fmt=fmt, out=out, lang=lang, extra=extra, impact=impact, indicators=indicators,
-                              region_name=region_name, date=date)
+        paths = export_layers(layers, fmt=fmt, out=out, **options)
         if fmt.one_file:
             return paths[0].read_bytes(), paths[0].name
         kind = "layers" if fmt is LayerFormat.GEOJSON else "tables"
-        name = file_stem(region_name, _scenario_name(layers), kind, date) + ".zip"
+        name = file_stem(options.get("region_name", "region"), _scenario_name(layers), kind, options.get("date")) + ".zip"
         archive = tmp / name
         with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for path in paths:

@@ -45,6 +45,7 @@ from matplotlib.figure import Figure
 from geo.core.settings import DEFAULT_SETTINGS, Settings
 from geo.export.mapdraw import action_lines, draw_map, region_title, view_threshold
 from geo.export.options import (
+    SCENARIO_VIEWS,
     ExportError,
     ImageFormat,
     Paper,
@@ -79,19 +80,7 @@ __all__ = ["map_figure", "map_params", "map_title", "render_map"]
 
 
 def map_title(region: Region, layers: ResultLayers, view: View, lang: str) -> str:
-    """Return the default title of a view, in ``lang``.
-
-    Parameters
-    ----------
-    region : Region
-    layers : ResultLayers
-    view : View
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    str
-    """
+    """Return the default title of the map of ``region`` and ``layers`` in ``view``, in ``lang``."""
     p = layers.params
     name = region_title(region, lang)
     scenario = layers.scenario.scenario.name if layers.scenario is not None else ""
@@ -106,20 +95,7 @@ def map_title(region: Region, layers: ResultLayers, view: View, lang: str) -> st
 
 
 def map_params(layers: ResultLayers, view: View, lang: str, *, short: bool = False) -> str:
-    """Return the parameters line of a view (``short`` for the sources line).
-
-    Parameters
-    ----------
-    layers : ResultLayers
-    view : View
-    lang : {"zh", "en"}
-    short : bool
-        The short form of the sources line.
-
-    Returns
-    -------
-    str
-    """
+    """Return the parameters line of the map of ``layers`` in ``view``, in ``lang`` (``short``: the form of the sources line)."""
     p = layers.params
     threshold = view_threshold(layers, view)
     if view == "access":
@@ -131,48 +107,16 @@ def map_params(layers: ResultLayers, view: View, lang: str, *, short: bool = Fal
     return t("map_params_assignment", lang, threshold=threshold)
 
 
-def map_figure(
-    region: Region,
-    layers: ResultLayers,
-    *,
-    view: View = View.ACCESS,
-    paper: Paper = Paper.A4,
-    lang: str = "zh",
-    title: str | None = None,
-    catchments: gpd.GeoDataFrame | None = None,
-    routes: gpd.GeoDataFrame | None = None,
-    date: dt.date | None = None,
-    settings: Settings = DEFAULT_SETTINGS,
-    cjk: bool = True,
-) -> Figure:
+def map_figure(region: Region, layers: ResultLayers, *, view: View = View.ACCESS, paper: Paper = Paper.A4, lang: str = "zh",
+               title: str | None = None, catchments: gpd.GeoDataFrame | None = None, routes: gpd.GeoDataFrame | None = None,
+               date: dt.date | None = None, settings: Settings = DEFAULT_SETTINGS, cjk: bool = True) -> Figure:
     """The map sheet as a :class:`matplotlib.figure.Figure` (call inside :func:`print_context`).
 
-    Layout in millimetres, scaled with the paper: title block on top, the map
-    on the left, a panel on the right (legend, the scenario's numbered
-    actions, colour bar, scale bar and north arrow) and the sources line at
-    the bottom.
-
-    Parameters
-    ----------
-    region : Region
-    layers : ResultLayers
-    view : View
-    paper : Paper
-    lang : {"zh", "en"}
-    title : str, optional
-        Replaces the default title (:func:`map_title`).
-    catchments, routes : GeoDataFrame, optional
-        As for :func:`geo.export.mapdraw.draw_map`.
-    date : datetime.date, optional
-        Default today.
-    settings : Settings
-        Where the road network cache lives.
-    cjk : bool
-        A CJK font is in use (circled action numbers).
-
-    Returns
-    -------
-    Figure
+    The arguments are those of :func:`render_map`, already checked, and
+    ``cjk``: a CJK font is in use (circled action numbers).  Layout in
+    millimetres, scaled with the paper: title block on top, the map on the
+    left, a panel on the right (legend, the scenario's numbered actions,
+    colour bar, scale bar and north arrow) and the sources line at the bottom.
     """
     W, H = PAPERS[paper]
     s = W / PAPERS[Paper.A4][0]
@@ -203,7 +147,7 @@ def map_figure(
                                            "linewidth": 0.8 * s})
 
     # map
-    lines, numbers = action_lines(region, layers, lang, fancy=cjk) if view.needs_scenario else ([], {})
+    lines, numbers = action_lines(region, layers, lang, fancy=cjk) if view in SCENARIO_VIEWS else ([], {})
     ax = fig.add_axes(mm_rect(map_x, map_y, map_w, map_h, W, H))
     key = draw_map(ax, region, layers, view=view, lang=lang, box_mm=(map_w, map_h), scale=s, catchments=catchments,
                    routes=routes, settings=settings, numbers=numbers)
@@ -295,7 +239,7 @@ def render_map(
     lang, dpi = check_lang(lang), check_dpi(dpi)
     if layers is None:
         layers = result_layers(region, settings=settings)
-    if view.needs_scenario and layers.scenario is None:
+    if view in SCENARIO_VIEWS and layers.scenario is None:
         msg = (f"view {str(view)!r} needs a scenario: build the layers with result_layers(region, scenario=...) "
                "(CLI: --scenario FILE), or choose view 'access' or 'baseline'.")
         raise ExportError(msg)

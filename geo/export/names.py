@@ -36,18 +36,9 @@ _UNSAFE: Final = re.compile(r"[^\w\-]+", flags=re.UNICODE)
 
 
 def safe_name(text: str, fallback: str) -> str:
-    """Return ``text`` with every run of characters other than letters, digits, ``_`` and ``-`` made one ``_``.
+    """Return ``text`` with every run of characters other than letters (Chinese kept), digits, ``_`` and ``-`` made one ``_``.
 
-    Parameters
-    ----------
-    text : str
-        Any text (Chinese letters are kept).
-    fallback : str
-        Returned when nothing is left.
-
-    Returns
-    -------
-    str
+    ``fallback`` is returned when nothing is left.
 
     Examples
     --------
@@ -91,16 +82,7 @@ def file_stem(region_name: str, scenario_name: str | None, kind: str, date: dt.d
 
 
 def region_label(region: str | os.PathLike) -> str:
-    """Return the region part of file names for a region name (``"demo"``) or folder path (its last part).
-
-    Parameters
-    ----------
-    region : str or path
-        What the planner named the region by (``--region``).
-
-    Returns
-    -------
-    str
+    """Return the region part of file names for what the planner named the region by: a name or a folder's last part.
 
     Examples
     --------
@@ -110,30 +92,22 @@ def region_label(region: str | os.PathLike) -> str:
     return Path(region).resolve().name or str(region)
 
 
+def _check_parent(out: Path) -> None:
+    if not out.parent.is_dir():
+        msg = f"Output folder {out.parent} does not exist; create it or choose another output path."
+        raise ExportError(msg)
+
+
 def output_folder(out: str | os.PathLike) -> Path:
-    """Return the folder an export writes one file per layer or table into, created if its parent exists.
+    """Return the folder ``out`` an export writes one file per layer or table into, created if its parent exists.
 
-    Parameters
-    ----------
-    out : path
-        The folder.
-
-    Returns
-    -------
-    pathlib.Path
-
-    Raises
-    ------
-    ExportError
-        ``out`` is a file, or its parent folder does not exist.
+    Raises :class:`ExportError` when ``out`` is a file or its parent folder does not exist.
     """
     out = Path(out)
     if out.exists() and not out.is_dir():
         msg = f"Output {out} is a file, but this format writes one file per layer or table into a folder; give a folder path."
         raise ExportError(msg)
-    if not out.parent.is_dir():
-        msg = f"Output folder {out.parent} does not exist; create it or choose another output path."
-        raise ExportError(msg)
+    _check_parent(out)
     out.mkdir(exist_ok=True)
     return out
 
@@ -141,30 +115,15 @@ def output_folder(out: str | os.PathLike) -> Path:
 def output_file(out: str | os.PathLike, stem: str, suffix: str) -> Path:
     """Return the file an export writes: ``out`` itself, ``out`` + ``suffix``, or ``out/<stem><suffix>`` for a folder.
 
-    Parameters
-    ----------
-    out : path
-        A file path (with ``suffix`` or none) or an existing folder.
-    stem : str
-        The file name without suffix used inside a folder (:func:`file_stem`).
-    suffix : str
-        ``".gpkg"``, ``".xlsx"``...
-
-    Returns
-    -------
-    pathlib.Path
-
-    Raises
-    ------
-    ExportError
-        The parent folder does not exist, or ``out`` ends in another suffix.
+    ``out`` is a file path (ending in ``suffix``, e.g. ``".gpkg"``, or in none)
+    or an existing folder; ``stem`` (:func:`file_stem`) names the file inside a
+    folder.  Raises :class:`ExportError` when the parent folder does not exist
+    or ``out`` ends in another suffix.
     """
     out = Path(out)
     if out.is_dir():
         return out / f"{stem}{suffix}"
-    if not out.parent.is_dir():
-        msg = f"Output folder {out.parent} does not exist; create it or choose another output path."
-        raise ExportError(msg)
+    _check_parent(out)
     if not out.suffix:
         return out.with_name(out.name + suffix)
     if out.suffix.lower() != suffix:

@@ -4,8 +4,9 @@ This module imports no plotting or GIS library, so the command line checks its
 arguments before it loads matplotlib or geopandas.  Each ``check_*`` function
 turns the text a planner typed (any case, surrounding spaces allowed) into a
 typed value and raises :class:`ExportError` naming the argument, the value
-received and the allowed values; a typed value passes through unchanged, so
-the functions below the boundary trust what they get.
+received and the allowed values (``argument``, how the caller names the
+option: ``"--format"`` on the command line); a typed value passes through
+unchanged, so the functions below the boundary trust what they get.
 
 Examples
 --------
@@ -33,6 +34,7 @@ __all__ = [
     "LANGS",
     "LAYER_FORMATS",
     "PAPERS",
+    "SCENARIO_VIEWS",
     "VIEWS",
     "ExportError",
     "ImageFormat",
@@ -99,17 +101,14 @@ class View(StrEnum):
     SCENARIO = "scenario"
     DIFFERENCE = "difference"
 
-    @property
-    def needs_scenario(self) -> bool:
-        """True for the views that show a scenario (``scenario``, ``difference``)."""
-        return self in (View.SCENARIO, View.DIFFERENCE)
-
 
 #: Landscape paper sizes in millimetres (width, height).
 PAPERS: Final = {Paper.A4: (297.0, 210.0), Paper.A3: (420.0, 297.0)}
 LAYER_FORMATS: Final = tuple(str(f) for f in LayerFormat)
 IMAGE_FORMATS: Final = tuple(str(f) for f in ImageFormat)
 VIEWS: Final = tuple(str(v) for v in View)
+#: The views that show a scenario, so need layers built with one.
+SCENARIO_VIEWS: Final = frozenset({View.SCENARIO, View.DIFFERENCE})
 #: Resolutions a PNG map may have, dots per inch (300 for print).
 DPI_RANGE: Final = (50, 1200)
 
@@ -132,22 +131,6 @@ def _choice(kind: type[_E], value: object, *, argument: str, upper: bool = False
 def check_layer_format(fmt: str | LayerFormat, *, argument: str = "fmt") -> LayerFormat:
     """Parse a layer format (``geojson``, ``gpkg``, ``xlsx`` or ``csv``).
 
-    Parameters
-    ----------
-    fmt : str or LayerFormat
-        The format as typed (any case).
-    argument : str
-        How the caller names the option in the error message (``"--format"`` on the command line).
-
-    Returns
-    -------
-    LayerFormat
-
-    Raises
-    ------
-    ExportError
-        Not one of the formats; the message lists them.
-
     Examples
     --------
     >>> check_layer_format("shp", argument="--format")
@@ -159,90 +142,22 @@ def check_layer_format(fmt: str | LayerFormat, *, argument: str = "fmt") -> Laye
 
 
 def check_image_format(fmt: str | ImageFormat, *, argument: str = "format") -> ImageFormat:
-    """Parse a map image format (``png``, ``pdf`` or ``svg``).
-
-    Parameters
-    ----------
-    fmt : str or ImageFormat
-        The format as typed (any case).
-    argument : str
-        How the caller names the option in the error message.
-
-    Returns
-    -------
-    ImageFormat
-
-    Raises
-    ------
-    ExportError
-        Not one of the formats; the message lists them.
-    """
+    """Parse a map image format (``png``, ``pdf`` or ``svg``)."""
     return _choice(ImageFormat, fmt, argument=argument)
 
 
 def check_paper(paper: str | Paper, *, argument: str = "paper") -> Paper:
-    """Parse a paper size (``A4`` or ``A3``, any case).
-
-    Parameters
-    ----------
-    paper : str or Paper
-        The paper as typed.
-    argument : str
-        How the caller names the option in the error message.
-
-    Returns
-    -------
-    Paper
-
-    Raises
-    ------
-    ExportError
-        Not one of the sizes; the message lists them.
-    """
+    """Parse a paper size (``A4`` or ``A3``, any case)."""
     return _choice(Paper, paper, argument=argument, upper=True)
 
 
 def check_view(view: str | View, *, argument: str = "view") -> View:
-    """Parse a map view (``access``, ``baseline``, ``scenario`` or ``difference``).
-
-    Parameters
-    ----------
-    view : str or View
-        The view as typed (any case).
-    argument : str
-        How the caller names the option in the error message.
-
-    Returns
-    -------
-    View
-
-    Raises
-    ------
-    ExportError
-        Not one of the views; the message lists them.
-    """
+    """Parse a map view (``access``, ``baseline``, ``scenario`` or ``difference``)."""
     return _choice(View, view, argument=argument)
 
 
 def check_lang(lang: str, *, argument: str = "lang") -> str:
-    """Parse the language of titles, legends and headers (``zh`` or ``en``, any case).
-
-    Parameters
-    ----------
-    lang : str
-        The language as typed.
-    argument : str
-        How the caller names the option in the error message.
-
-    Returns
-    -------
-    str
-        ``"zh"`` or ``"en"``.
-
-    Raises
-    ------
-    ExportError
-        Not one of the languages; the message lists them.
+    """Parse the language of titles, legends and headers (``zh`` or ``en``, any case) into ``"zh"`` or ``"en"``.
 
     Examples
     --------
@@ -258,22 +173,6 @@ def check_lang(lang: str, *, argument: str = "lang") -> str:
 
 def check_dpi(dpi: object, *, argument: str = "dpi") -> int:
     """Check a PNG resolution: a whole number within :data:`DPI_RANGE`.
-
-    Parameters
-    ----------
-    dpi : int
-        Dots per inch.
-    argument : str
-        How the caller names the option in the error message.
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    ExportError
-        Not a whole number, or outside the range; the message gives the range.
 
     Examples
     --------

@@ -9,7 +9,9 @@ colour bar of a map (:class:`MapKey`, :func:`draw_key`,
 :func:`draw_colour_bar`), the scale bar and the north arrow.
 
 Sheets are drawn on :class:`matplotlib.figure.Figure` directly: no pyplot,
-no global state left behind.
+no global state left behind.  Positions and lengths are in millimetres, font
+sizes in points; the ``draw_*`` functions take ``lang`` (``"zh"`` or
+``"en"``) and ``scale``, the size factor of lines and text (1 on A4).
 
 Examples
 --------
@@ -590,9 +592,6 @@ def draw_scale_bar(page: Axes, *, x: float, y: float, metres_per_mm: float, max_
         Ground metres per millimetre of paper (:attr:`MapKey.metres_per_mm`).
     max_mm : float
         The longest the bar may be.
-    lang : {"zh", "en"}
-    scale : float
-        Size factor of lines and text (1 on A4).
     """
     length_m = nice_length(max_mm * metres_per_mm)
     length_mm = length_m / metres_per_mm
@@ -620,9 +619,6 @@ def draw_north_arrow(page: Axes, *, x: float, y: float, size: float, angle: floa
         Height, millimetres.
     angle : float
         Radians clockwise (:attr:`MapKey.north_angle`).
-    lang : {"zh", "en"}
-    scale : float
-        Size factor of lines and text (1 on A4).
     """
     cos, sin = math.cos(angle), math.sin(angle)
     half = size / 2
@@ -653,9 +649,6 @@ def draw_key(lax: Axes, cax: Axes | None, key: MapKey, *, lang: str, scale: floa
         The colour bar's box.
     key : MapKey
         From :func:`geo.export.mapdraw.draw_map`.
-    lang : {"zh", "en"}
-    scale : float
-        Size factor (1 on A4).
     fontsize : float
         Label size in points before ``scale``.
     ncol : int
@@ -702,9 +695,6 @@ def draw_colour_bar(cax: Axes, key: MapKey, *, lang: str, scale: float = 1.0, fo
         The bar's box (turned off when the key has no colours).
     key : MapKey
         From :func:`geo.export.mapdraw.draw_map`.
-    lang : {"zh", "en"}
-    scale : float
-        Size factor (1 on A4).
     fontsize : float
         Title size in points before ``scale``.
     """
@@ -746,8 +736,6 @@ def draw_lines_block(page: Axes, heading: str, lines: Sequence[str], *, x: float
         The block's left edge, top, width and lowest line, millimetres.
     size : float
         Font size of the lines, points.
-    scale : float
-        Size factor (1 on A4).
 
     Returns
     -------

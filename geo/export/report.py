@@ -263,37 +263,13 @@ def _map_block(flow: _Flow, region: Region, layers: ResultLayers, lang: str, num
     draw_north_arrow(flow.page, x=panel_x + panel_w - 4.0, y=y + 6.0, size=9.0, angle=key.north_angle, lang=lang, scale=0.85)
 
 
-def report_figures(
-    region: Region,
-    *,
-    layers: ResultLayers,
-    lang: str = "zh",
-    indicators: tuple[IndicatorResult, IndicatorResult] | None = None,
-    date: dt.date | None = None,
-    settings: Settings = DEFAULT_SETTINGS,
-    cjk: bool = True,
-) -> list[Figure]:
-    """Return the report's pages as figures (call inside :func:`geo.export.printkit.print_context`).
+def report_figures(region: Region, *, layers: ResultLayers, lang: str = "zh",
+                   indicators: tuple[IndicatorResult, IndicatorResult] | None = None, date: dt.date | None = None,
+                   settings: Settings = DEFAULT_SETTINGS, cjk: bool = True) -> list[Figure]:
+    """Return the report's portrait A4 pages as figures (call inside :func:`geo.export.printkit.print_context`).
 
-    Parameters
-    ----------
-    region : Region
-    layers : ResultLayers
-        With a scenario.
-    lang : {"zh", "en"}
-    indicators : (IndicatorResult, IndicatorResult), optional
-        As for :func:`build_report`.
-    date : datetime.date, optional
-        Default today.
-    settings : Settings
-        Where the road network cache lives.
-    cjk : bool
-        A CJK font is in use (circled action numbers).
-
-    Returns
-    -------
-    list of Figure
-        Portrait A4 pages.
+    The arguments are those of :func:`build_report`, already checked, and
+    ``cjk``: a CJK font is in use (circled action numbers).
     """
     scenario = layers.scenario.scenario
     day = (date or dt.date.today()).isoformat()
@@ -386,11 +362,12 @@ def build_report(
 ) -> bytes:
     """The scenario report as PDF bytes (portrait A4 pages).
 
+    The report shows ``region`` as ``layers`` leave it (the layers of
+    :func:`geo.planning.results.result_layers` with a scenario); ``settings``
+    says where the road network cache lives.
+
     Parameters
     ----------
-    region : Region
-    layers : ResultLayers
-        From :func:`geo.planning.results.result_layers` with a scenario.
     lang : {"zh", "en"}
     indicators : (IndicatorResult, IndicatorResult), optional
         The 优质均衡 evaluation of the baseline and of the scenario
@@ -398,9 +375,6 @@ def build_report(
         without it the report says why it has no 差异系数 table.
     date : datetime.date, optional
         The report date (default today).
-
-    settings : Settings
-        Where the road network cache lives.
 
     Returns
     -------
@@ -433,18 +407,7 @@ def build_report(
 
 
 def scenario_indicators(region: Region, layers: ResultLayers) -> tuple[IndicatorResult, IndicatorResult] | None:
-    """Return the 优质均衡 evaluation of the baseline and the scenario, or None if the schools layer lacks the resource columns.
-
-    Parameters
-    ----------
-    region : Region
-    layers : ResultLayers
-        With a scenario.
-
-    Returns
-    -------
-    (IndicatorResult, IndicatorResult) or None
-    """
+    """Return the 优质均衡 evaluation of the baseline and the scenario of ``layers``, or None if the schools layer lacks the resource columns."""
     from geo.indicators.effects import apply_scenario
     from geo.indicators.evaluate import evaluate
 
@@ -457,15 +420,5 @@ def scenario_indicators(region: Region, layers: ResultLayers) -> tuple[Indicator
 
 
 def page_count(pdf: bytes) -> int:
-    """Return the number of pages of a PDF the report wrote.
-
-    Parameters
-    ----------
-    pdf : bytes
-        From :func:`build_report`.
-
-    Returns
-    -------
-    int
-    """
+    """Return the number of pages of a PDF :func:`build_report` wrote."""
     return len(re.findall(rb"/Type\s*/Page\b", pdf))

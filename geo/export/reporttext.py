@@ -3,7 +3,7 @@
 :mod:`geo.export.report` lays these rows out on the pages.  The checks of
 :mod:`geo.planning.scenario` write English details; :func:`violation_detail`
 rewrites the known forms from the catalogue of :mod:`layers.i18n` with school
-and village names for ids.
+and village names for ids.  ``lang`` is ``"zh"`` or ``"en"`` throughout.
 """
 from __future__ import annotations
 
@@ -59,18 +59,10 @@ def _kpi_value(value: Any, kind: str) -> str:
 
 
 def kpi_rows(baseline: dict, scenario: dict, lang: str) -> tuple[list[list[str]], list[list[str | None]]]:
-    """Return the rows (indicator, baseline, scenario, change) of the KPI comparison and the colour of each change.
+    """Return the rows (indicator, baseline, scenario, change) of the KPI comparison, and per cell a colour or None.
 
-    Parameters
-    ----------
-    baseline, scenario : dict
-        The ``kpis`` of the baseline and the scenario results.
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    tuple of (list of list of str, list of list of str or None)
-        The rows, and per cell a colour (better green, worse red) or None.
+    ``baseline`` and ``scenario`` are the ``kpis`` of the two results; a change
+    for the better is green, one for the worse red.
     """
     threshold = float(baseline.get("threshold_minutes", 30.0))
     rows: list[list[str]] = []
@@ -120,19 +112,9 @@ def _mode(value: Any, lang: str) -> str:
 
 
 def impact_rows(layers: ResultLayers, region: Region, lang: str) -> list[list[str]]:
-    """Return the village impact table with village and school names (empty if no child is affected).
+    """Return the village impact table of ``layers`` (with a scenario), one row per village and grade band affected.
 
-    Parameters
-    ----------
-    layers : ResultLayers
-        With a scenario.
-    region : Region
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    list of list of str
-        One row per village and grade band affected.
+    Villages and schools are named as in ``region``; the table is empty if no child is affected.
     """
     table = impact_table(layers.baseline, layers.scenario)
     villages = dict(zip(layers.villages["village_id"].astype(str), layers.villages["name"].astype(str)))
@@ -183,21 +165,9 @@ def violation_detail(rule: str, detail: str, names: dict[str, str], lang: str) -
 
     The checks of :mod:`geo.planning.scenario` write English details; the known forms
     are rewritten from the catalogue, anything else is kept with the ids
-    replaced by names.
-
-    Parameters
-    ----------
-    rule : str
-        The check (``"school_size"``...).
-    detail : str
-        Its English detail.
-    names : dict of str to str
-        School and village id -> name.
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    str
+    replaced by names.  ``rule`` names the check (``"school_size"``...),
+    ``detail`` is its English detail and ``names`` maps school and village
+    ids to names.
     """
     def name(sid: str) -> str:
         return names.get(sid, sid)
@@ -229,19 +199,7 @@ def _rule(rule: str, lang: str) -> str:
 
 
 def violation_rows(layers: ResultLayers, region: Region, lang: str) -> list[list[str]]:
-    """Return (rule, subject name, detail) of every consolidation check that fails.
-
-    Parameters
-    ----------
-    layers : ResultLayers
-        With a scenario.
-    region : Region
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    list of list of str
-    """
+    """Return (rule, subject name, detail) of every consolidation check of the scenario of ``layers`` that fails."""
     names = school_names(region, layers)
     names.update(zip(layers.villages["village_id"].astype(str), layers.villages["name"].astype(str)))
     return [[_rule(r.rule, lang), names.get(str(r.subject), str(r.subject)), violation_detail(r.rule, r.detail, names, lang)]
@@ -251,16 +209,8 @@ def violation_rows(layers: ResultLayers, region: Region, lang: str) -> list[list
 def cv_rows(indicators: tuple[IndicatorResult, IndicatorResult], lang: str) -> tuple[list[list[str]], list[list[str | None]]]:
     """Return per level and indicator the 差异系数 of the baseline and the scenario, the limit and both verdicts.
 
-    Parameters
-    ----------
-    indicators : (IndicatorResult, IndicatorResult)
-        The baseline's and the scenario's evaluation.
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    tuple of (list of list of str, list of list of str or None)
-        The rows, and per cell a colour (red for a failed verdict) or None.
+    ``indicators`` holds the baseline's and the scenario's evaluation; the
+    second list gives per cell a colour (red for a failed verdict) or None.
     """
     base, scen = indicators
     rows, colours = [], []
@@ -283,17 +233,7 @@ def cv_rows(indicators: tuple[IndicatorResult, IndicatorResult], lang: str) -> t
 
 
 def indicator_summary(result: IndicatorResult, lang: str) -> list[str]:
-    """Return one sentence per level: schools evaluated, schools passing, schools in the 差异系数 and the verdict.
-
-    Parameters
-    ----------
-    result : IndicatorResult
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    list of str
-    """
+    """Return one sentence per level: schools evaluated, schools passing, schools in the 差异系数 and the verdict."""
     out = []
     for level, s in result.summary().items():
         verdict = {True: t("ind_all_pass", lang), False: t("ind_some_fail", lang), None: t("ind_na", lang)}[s["cv_all_pass"]]
@@ -303,14 +243,5 @@ def indicator_summary(result: IndicatorResult, lang: str) -> list[str]:
 
 
 def missing_indicator_columns(region: Region) -> list[str]:
-    """Return the resource columns of the 优质均衡 indicators the region's schools layer lacks.
-
-    Parameters
-    ----------
-    region : Region
-
-    Returns
-    -------
-    list of str
-    """
+    """Return the resource columns of the 优质均衡 indicators the region's schools layer lacks."""
     return [c for c in SCHOOL_COLUMNS if c != "name" and c not in region.schools.columns]

@@ -137,20 +137,13 @@ class Indicator:
 
 #: The seven indicators, in the order of the 办法.
 INDICATORS: Final[tuple[Indicator, ...]] = (
-    Indicator("teachers_qualified", 100, "teachers per 100 students", "每百名学生拥有高于规定学历教师数",
-              "Teachers above the required qualification per 100 students", True, SOURCE_TEACHERS_QUALIFIED),
-    Indicator("teachers_key", 100, "teachers per 100 students", "每百名学生拥有县级以上骨干教师数",
-              "County-level or higher key teachers per 100 students", True, SOURCE_TEACHERS_KEY),
-    Indicator("teachers_pe_art", 100, "teachers per 100 students", "每百名学生拥有体育、艺术专任教师数",
-              "PE and art (fine art, music) teachers per 100 students", True, SOURCE_TEACHERS_PE_ART),
-    Indicator("teaching_area_m2", 1, "m² per student", "生均教学及辅助用房面积",
-              "Teaching and auxiliary floor area per student", False, SOURCE_TEACHING_AREA),
-    Indicator("sports_area_m2", 1, "m² per student", "生均体育运动场馆面积",
-              "Sports ground and hall area per student", False, SOURCE_SPORTS_AREA),
-    Indicator("equipment_value_yuan", 1, "yuan per student", "生均教学仪器设备值",
-              "Teaching equipment value per student", True, SOURCE_EQUIPMENT),
-    Indicator("multimedia_classrooms", 100, "classrooms per 100 students", "每百名学生拥有网络多媒体教室数",
-              "Networked multimedia classrooms per 100 students", False, SOURCE_MULTIMEDIA),
+    Indicator("teachers_qualified", 100, "teachers per 100 students", "每百名学生拥有高于规定学历教师数", "Teachers above the required qualification per 100 students", True, SOURCE_TEACHERS_QUALIFIED),
+    Indicator("teachers_key", 100, "teachers per 100 students", "每百名学生拥有县级以上骨干教师数", "County-level or higher key teachers per 100 students", True, SOURCE_TEACHERS_KEY),
+    Indicator("teachers_pe_art", 100, "teachers per 100 students", "每百名学生拥有体育、艺术专任教师数", "PE and art (fine art, music) teachers per 100 students", True, SOURCE_TEACHERS_PE_ART),
+    Indicator("teaching_area_m2", 1, "m² per student", "生均教学及辅助用房面积", "Teaching and auxiliary floor area per student", False, SOURCE_TEACHING_AREA),
+    Indicator("sports_area_m2", 1, "m² per student", "生均体育运动场馆面积", "Sports ground and hall area per student", False, SOURCE_SPORTS_AREA),
+    Indicator("equipment_value_yuan", 1, "yuan per student", "生均教学仪器设备值", "Teaching equipment value per student", True, SOURCE_EQUIPMENT),
+    Indicator("multimedia_classrooms", 100, "classrooms per 100 students", "每百名学生拥有网络多媒体教室数", "Networked multimedia classrooms per 100 students", False, SOURCE_MULTIMEDIA),
 )
 #: The indicator keys, in the order of the 办法 ...
 INDICATOR_KEYS: Final = tuple(i.key for i in INDICATORS)
@@ -289,32 +282,14 @@ class Standards:
         return hash(json.dumps(self.as_dict(), sort_keys=True))
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain-JSON form (what :meth:`from_dict` reads back).
-
-        Returns
-        -------
-        dict
-            Every field; ``minimum`` and ``cv_limit`` as plain dicts.
-        """
+        """Plain-JSON form (what :meth:`from_dict` reads back): every field, ``minimum`` and ``cv_limit`` as plain dicts."""
         out = asdict(self)
         out["minimum"] = {lv: dict(self.minimum[lv]) for lv in PART_LEVELS}
         out["cv_limit"] = dict(self.cv_limit)
         return out
 
     def standard(self, level: str, key: str) -> float:
-        """The standard of indicator ``key`` for ``level`` (primary or junior), in display units.
-
-        Parameters
-        ----------
-        level : {"primary", "junior"}
-            A part level of :data:`PART_LEVELS`.
-        key : str
-            An indicator key of :data:`INDICATOR_KEYS`.
-
-        Returns
-        -------
-        float
-        """
+        """The standard of indicator ``key`` (of :data:`INDICATOR_KEYS`) for ``level`` (of :data:`PART_LEVELS`), in display units."""
         return float(self.minimum[level][key])
 
     @classmethod
@@ -385,16 +360,9 @@ class Standards:
 
     @classmethod
     def from_file(cls, path: str | Path) -> "Standards":
-        """Read standards from a JSON file (partial files override the defaults).
+        """Read standards from the UTF-8 JSON file ``path`` with some of the fields of :class:`Standards`.
 
-        Parameters
-        ----------
-        path : str or pathlib.Path
-            A UTF-8 JSON file with some of the fields of :class:`Standards`.
-
-        Returns
-        -------
-        Standards
+        Partial files override the defaults.
 
         Raises
         ------

@@ -64,17 +64,7 @@ ALIASES: Final[dict[str, str]] = RESOURCE_ALIASES
 
 
 def is_missing(value: Any) -> bool:
-    """Whether a cell is empty: None, NA, NaN or blank text.
-
-    Parameters
-    ----------
-    value : object
-        A cell as read.
-
-    Returns
-    -------
-    bool
-    """
+    """Whether a cell as read is empty: None, NA, NaN or blank text."""
     if value is None or value is pd.NA:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -83,17 +73,7 @@ def is_missing(value: Any) -> bool:
 
 
 def format_cell(value: Any) -> str:
-    """A cell as a problem line shows it: text quoted, numbers bare, empty as ``(empty)``.
-
-    Parameters
-    ----------
-    value : object
-        A cell as read.
-
-    Returns
-    -------
-    str
-        At most 60 characters.
+    """A cell as a problem line shows it (at most 60 characters): text quoted, numbers bare, empty as ``(empty)``.
 
     Examples
     --------
@@ -117,46 +97,23 @@ def format_cell(value: Any) -> str:
 def parse_number(value: Any) -> tuple[float | None, str | None]:
     """Parse a numeric cell of 0 or more (thousands commas allowed).
 
-    Parameters
-    ----------
-    value : object
-        A cell as read.
-
-    Returns
-    -------
-    tuple
-        ``(number, None)``, or ``(None, problem)`` with the problem as a phrase.
+    Returns ``(number, None)``, or ``(None, problem)`` with the problem as a
+    phrase ("value is ...").
     """
     if is_missing(value):
         return None, "value is missing"
     if isinstance(value, (bool, np.bool_)):
         return None, "value is true/false, not a number"
-    if isinstance(value, numbers.Number):
-        number = float(value)
-    else:
-        try:
-            number = float(str(value).strip().replace(",", ""))
-        except ValueError:
-            return None, "value is not a number"
-    if not math.isfinite(number):
-        return None, "value is not a finite number"
-    if number < 0:
-        return None, "value is negative"
-    return number, None
+    try:
+        number = float(value) if isinstance(value, numbers.Number) else float(str(value).strip().replace(",", ""))
+    except ValueError:
+        return None, "value is not a number"
+    wrong = "not a finite number" if not math.isfinite(number) else "negative" if number < 0 else None
+    return (None, f"value is {wrong}") if wrong else (number, None)
 
 
 def id_text(value: Any) -> Any:
-    """A school id as text; spreadsheet numbers such as 2150000123.0 lose the '.0'.
-
-    Parameters
-    ----------
-    value : object
-        A ``school_id`` cell.
-
-    Returns
-    -------
-    str or None
-        None for an empty cell.
+    """A ``school_id`` cell as text (None if empty); spreadsheet numbers such as 2150000123.0 lose the '.0'.
 
     Examples
     --------
@@ -254,12 +211,7 @@ class IndicatorProblems(ProblemList):
         return item
 
     def extend(self, items: "IndicatorProblems") -> None:
-        """Append the problems of another :class:`IndicatorProblems`.
-
-        Parameters
-        ----------
-        items : IndicatorProblems
-        """
+        """Append the problems of another :class:`IndicatorProblems` ``items``."""
         if not isinstance(items, IndicatorProblems):
             message = f"IndicatorProblems.extend needs another IndicatorProblems, got {type(items).__name__}."
             raise TypeError(message)
@@ -267,12 +219,7 @@ class IndicatorProblems(ProblemList):
         self._details.extend(dict(d) for d in items._details)
 
     def annotate_last(self, text: str) -> None:
-        """Append ``text`` to the line of the last problem (e.g. the columns a file has).
-
-        Parameters
-        ----------
-        text : str
-        """
+        """Append ``text`` to the line of the last problem (e.g. the columns a file has)."""
         if self._details:
             self._details[-1]["line"] += text
 
@@ -313,17 +260,7 @@ def _aliases_of(column: str) -> list[str]:
 
 
 def missing_column_fix(column: str) -> str:
-    """The fix of a missing column: its Chinese headers and the columns a table needs.
-
-    Parameters
-    ----------
-    column : str
-        A canonical column of :data:`~geo.indicators.standards.SCHOOL_COLUMNS`.
-
-    Returns
-    -------
-    str
-    """
+    """The fix of a missing canonical ``column``: its Chinese headers and the columns a table needs."""
     aliases = _aliases_of(column)
     also = f" (or {' / '.join(aliases)})" if aliases else ""
     return f"add a column '{column}'{also}; the table needs {', '.join(SCHOOL_COLUMNS)}"
@@ -346,17 +283,7 @@ def require_columns(frame: pd.DataFrame, problems: IndicatorProblems) -> None:
 
 
 def clean_header(text: Any) -> str:
-    """Strip blanks and a trailing unit in brackets: '教学及辅助用房面积（平方米）' -> '教学及辅助用房面积'.
-
-    Parameters
-    ----------
-    text : object
-        A header as read.
-
-    Returns
-    -------
-    str
-    """
+    """Strip blanks and a trailing unit in brackets from a header: '教学及辅助用房面积（平方米）' -> '教学及辅助用房面积'."""
     name = str(text).strip().replace("\u3000", "")
     for open_, close in (("（", "）"), ("(", ")")):
         if name.endswith(close) and open_ in name:
@@ -465,24 +392,19 @@ def check_table(frame: pd.DataFrame, source: str, *, skip_empty: bool) -> tuple[
     def cell(column: str) -> list[Any]:
         return frame[column].tolist() if column in present else [None] * n
 
-    levels = [None if is_missing(v) else str(v).strip() for v in cell("level")]
-    if "level" in present:
-        for row, (sid, level, raw) in enumerate(zip(ids, levels, cell("level"), strict=True), start=1):
-            if level not in LEVELS:
-                problems.add(
-                    school_id=sid, row=row, column="level", value=raw,
-                    problem="school level is missing" if level is None else "unknown school level",
-                    fix=f"use one of: {', '.join(LEVELS)} (小学, 初中, 九年一贯制)",
-                )
-    urban = [None if is_missing(v) else str(v).strip() for v in cell("urban_rural")]
-    if "urban_rural" in present:
-        for row, (sid, value, raw) in enumerate(zip(ids, urban, cell("urban_rural"), strict=True), start=1):
-            if value not in URBAN_RURAL:
-                problems.add(
-                    school_id=sid, row=row, column="urban_rural", value=raw,
-                    problem="urban/rural class is missing" if value is None else "unknown urban/rural class",
-                    fix="use urban (城区, 镇区) or rural (乡村)",
-                )
+    classes: dict[str, list[str | None]] = {}
+    for column, allowed, what, fix in (
+        ("level", LEVELS, "school level", f"use one of: {', '.join(LEVELS)} (小学, 初中, 九年一贯制)"),
+        ("urban_rural", URBAN_RURAL, "urban/rural class", "use urban (城区, 镇区) or rural (乡村)"),
+    ):
+        classes[column] = [None if is_missing(v) else str(v).strip() for v in cell(column)]
+        if column not in present:
+            continue
+        for row, (sid, value, raw) in enumerate(zip(ids, classes[column], cell(column), strict=True), start=1):
+            if value not in allowed:
+                problems.add(school_id=sid, row=row, column=column, value=raw,
+                             problem=f"{what} is missing" if value is None else f"unknown {what}", fix=fix)
+    levels, urban = classes["level"], classes["urban_rural"]
 
     numeric: dict[str, list[float | None]] = {}
     for column in ("students", "students_junior", *INDICATOR_KEYS):
@@ -552,6 +474,23 @@ FIX_TABLE: Final = (
 )
 
 
+def _require_file(p: Path) -> None:
+    """Raise :class:`IndicatorFileError` unless ``p`` is an existing file."""
+    if not p.exists():
+        what, fix = "is missing: there is no such file", f"check the path; {FIX_TABLE}"
+    elif p.is_dir():
+        what, fix = "is a folder, not a file", FIX_TABLE
+    else:
+        return
+    message = f"Schools table {p} {what}. Fix: {fix}."
+    raise IndicatorFileError(message)
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an exception's message, or its type name if it has none."""
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
 def read_schools_table(path: str | Path) -> pd.DataFrame:
     """Read a schools table (CSV or XLSX) into canonical columns.
 
@@ -582,12 +521,7 @@ def read_schools_table(path: str | Path) -> pd.DataFrame:
         Columns are missing (each listed with its Chinese headers) or given twice.
     """
     p = Path(path)
-    if not p.exists():
-        message = f"Schools table {p} is missing: there is no such file. Fix: check the path; {FIX_TABLE}."
-        raise IndicatorFileError(message)
-    if p.is_dir():
-        message = f"Schools table {p} is a folder, not a file. Fix: {FIX_TABLE}."
-        raise IndicatorFileError(message)
+    _require_file(p)
     suffix = p.suffix.lower()
     if suffix in (".csv", ".txt"):
         raw = p.read_bytes()
@@ -604,15 +538,13 @@ def read_schools_table(path: str | Path) -> pd.DataFrame:
         try:
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            message = f"Schools table {p} could not be read as CSV: {reason}. Fix: {FIX_TABLE}."
+            message = f"Schools table {p} could not be read as CSV: {_first_line(exc)}. Fix: {FIX_TABLE}."
             raise IndicatorFileError(message) from exc
     elif suffix in (".xlsx", ".xlsm"):
         try:
             frame = pd.read_excel(p, sheet_name=0, engine="openpyxl", dtype=object)
         except Exception as exc:  # openpyxl raises many types for damaged workbooks
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            message = f"Schools table {p} could not be read as XLSX: {reason}. Fix: {FIX_TABLE}."
+            message = f"Schools table {p} could not be read as XLSX: {_first_line(exc)}. Fix: {FIX_TABLE}."
             raise IndicatorFileError(message) from exc
     else:
         message = (

@@ -10,57 +10,50 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from geo.planning.rules import Rules
 from geo.planning.scenario import Scenario, ScenarioError
+from layers.errors import JunhengError
 
-__all__ = ["read_rules", "read_scenario"]
+__all__ = ["read_json", "read_rules", "read_scenario"]
 
 
-def read_scenario(path: str | os.PathLike) -> Scenario:
-    """Read a scenario from a UTF-8 JSON file ``{"name": ..., "actions": [...]}``.
+def read_json(path: str | os.PathLike, *, what: str, example: str, error: type[JunhengError]) -> Any:
+    """Return the value of the UTF-8 JSON file ``path``, or raise ``error`` naming the file and the fix.
 
-    Parameters
-    ----------
-    path : path
-        The file.
+    The messages read ``<what> file <path> does not exist; give a JSON file
+    <example>.`` and ``<what> file <path> is not valid UTF-8 JSON (<reason>).``
 
-    Returns
-    -------
-    Scenario
-
-    Raises
-    ------
-    geo.planning.scenario.ScenarioError
-        The file does not exist, is not UTF-8 JSON, or is not a scenario.
+    Examples
+    --------
+    >>> read_json("missing.json", what="Scenario", example="such as {}", error=ScenarioError)
+    Traceback (most recent call last):
+    ...
+    geo.planning.scenario.ScenarioError: Scenario file missing.json does not exist; give a JSON file such as {}.
     """
     p = Path(path)
     if not p.is_file():
-        msg = f"Scenario file {p} does not exist; give a JSON file {{\"name\": ..., \"actions\": [...]}}."
-        raise ScenarioError(msg)
+        raise error(f"{what} file {p} does not exist; give a JSON file {example}.")
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        return json.loads(p.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        msg = f"Scenario file {p} is not valid UTF-8 JSON ({exc})."
-        raise ScenarioError(msg) from exc
-    return Scenario.from_dict(data)
+        raise error(f"{what} file {p} is not valid UTF-8 JSON ({exc}).") from exc
+
+
+def read_scenario(path: str | os.PathLike) -> Scenario:
+    """Read a scenario from the UTF-8 JSON file ``path``: ``{"name": ..., "actions": [...]}``.
+
+    Raises :class:`geo.planning.scenario.ScenarioError` when the file does
+    not exist, is not UTF-8 JSON, or is not a scenario.
+    """
+    return Scenario.from_dict(read_json(path, what="Scenario", example='{"name": ..., "actions": [...]}', error=ScenarioError))
 
 
 def read_rules(path: str | os.PathLike | None) -> Rules:
-    """Read consolidation rules from a JSON file, or return the default rules when ``path`` is None.
+    """Read consolidation rules from a partial rules JSON file (it overrides the defaults), or the defaults when ``path`` is None.
 
-    Parameters
-    ----------
-    path : path or None
-        A partial rules file (it overrides the defaults).
-
-    Returns
-    -------
-    Rules
-
-    Raises
-    ------
-    geo.planning.rules.RulesError
-        The file does not exist, is not UTF-8 JSON, or holds a bad rule.
+    Raises :class:`geo.planning.rules.RulesError` when the file does not
+    exist, is not UTF-8 JSON, or holds a bad rule.
     """
     return Rules.from_file(path) if path else Rules()

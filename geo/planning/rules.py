@@ -77,22 +77,18 @@ class Rules:
 
     def __post_init__(self) -> None:
         problems = []
-        for name in ("walk_minutes", "bus_cap_minutes", "may_board"):
-            table = getattr(self, name)
-            missing = [b for b in BANDS if b not in table]
-            if missing:
-                problems.append(f"{name} lacks band(s) {', '.join(missing)}")
-            unknown = [str(b) for b in table if b not in BANDS]
-            if unknown:
-                problems.append(f"{name} has unknown band(s) {', '.join(unknown)}; allowed: {', '.join(BANDS)}")
-        for name in ("school_size_cap", "class_size_cap"):
-            table = getattr(self, name)
-            missing = [lv for lv in LEVELS if lv not in table]
-            if missing:
-                problems.append(f"{name} lacks level(s) {', '.join(missing)}")
-            unknown = [str(lv) for lv in table if lv not in LEVELS]
-            if unknown:
-                problems.append(f"{name} has unknown level(s) {', '.join(unknown)}; allowed: {', '.join(LEVELS)}")
+        for names, allowed, what in (
+            (("walk_minutes", "bus_cap_minutes", "may_board"), BANDS, "band"),
+            (("school_size_cap", "class_size_cap"), LEVELS, "level"),
+        ):
+            for name in names:
+                table = getattr(self, name)
+                missing = [k for k in allowed if k not in table]
+                if missing:
+                    problems.append(f"{name} lacks {what}(s) {', '.join(missing)}")
+                unknown = [str(k) for k in table if k not in allowed]
+                if unknown:
+                    problems.append(f"{name} has unknown {what}(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}")
         for name in ("walk_minutes", "bus_cap_minutes", "school_size_cap", "class_size_cap"):
             for key, value in getattr(self, name).items():
                 if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
@@ -110,12 +106,7 @@ class Rules:
         return hash(json.dumps(self.as_dict(), sort_keys=True))
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the rules as plain JSON data (the rules store, rule files).
-
-        Returns
-        -------
-        dict
-        """
+        """Return the rules as a plain JSON dict (the rules store, rule files)."""
         return {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in asdict(self).items()}
 
     @classmethod
@@ -163,16 +154,7 @@ class Rules:
 
     @classmethod
     def from_file(cls, path: str | Path) -> "Rules":
-        """Read rules from a JSON file (partial files override the defaults).
-
-        Parameters
-        ----------
-        path : str or pathlib.Path
-            A UTF-8 JSON file.
-
-        Returns
-        -------
-        Rules
+        """Read rules from the UTF-8 JSON file ``path`` (partial files override the defaults).
 
         Raises
         ------

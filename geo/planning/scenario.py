@@ -22,6 +22,7 @@ Actions (JSON objects, applied in order):
 from __future__ import annotations
 
 import json
+import operator
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Final, Mapping, Sequence
@@ -31,11 +32,11 @@ import pandas as pd
 
 from geo.core.settings import DEFAULT_SETTINGS, Mode, Settings
 from geo.planning.allocation import Allocation, AllocationError, SchoolState, allocate
-from geo.planning.outcome import Outcome, ScenarioKPIs, outcome
+from geo.planning.outcome import Outcome, outcome
 from geo.planning.rules import DEFAULT_RULES, Rules
 from geo.region.region import Region, region_od, site_minutes
 from layers.errors import JunhengError
-from layers.schema import BANDS, LEVELS, children_column
+from layers.schema import BANDS, LEVELS, Level, children_column
 
 __all__ = [
     "ACTION_TYPES",
@@ -58,16 +59,10 @@ class ScenarioError(JunhengError, ValueError):
 
 @dataclass(frozen=True)
 class Scenario:
-    """A named, ordered list of actions (plain JSON objects).
-
-    Attributes
-    ----------
-    name : str
-    actions : tuple of mapping
-        See the module notes.
-    """
+    """A named, ordered list of actions (plain JSON objects)."""
 
     name: str = "scenario"
+    #: The actions, in order (see the module notes).
     actions: tuple[Mapping[str, Any], ...] = ()
 
     @classmethod
@@ -105,26 +100,17 @@ class Scenario:
         return cls(name=str(data.get("name", "scenario")), actions=tuple(dict(a) for a in data.get("actions", [])))
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON form (inverse of :meth:`from_dict`).
-
-        Returns
-        -------
-        dict
-        """
+        """Return the JSON form as a dict (inverse of :meth:`from_dict`)."""
         return {"name": self.name, "actions": [dict(a) for a in self.actions]}
 
     def with_action(self, action: Mapping[str, Any]) -> "Scenario":
-        """Return a copy with one more action at the end.
-
-        Parameters
-        ----------
-        action : mapping
-
-        Returns
-        -------
-        Scenario
-        """
+        """Return a copy of the scenario with ``action`` added at the end."""
         return Scenario(self.name, self.actions + (dict(action),))
+
+
+def _part(path: str, doc: str) -> property:
+    """A read-only property giving the attribute at dotted ``path`` (e.g. ``"allocation.schools"``), documented ``doc``."""
+    return property(operator.attrgetter(path), doc=doc)
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,43 +133,19 @@ class ScenarioResult:
     outcome: Outcome
     solve_ms: float = 0.0
 
-    @property
-    def assignments(self) -> pd.DataFrame:
-        """``village_id, band, school_id, children, minutes, mode``."""
-        return self.allocation.assignments
-
-    @property
-    def schools(self) -> pd.DataFrame:
-        """``school_id, name, level, seats, seats_used, beds, beds_used, open, riders, walkers, boarders, teachers, lon, lat``."""
-        return self.allocation.schools
-
-    @property
-    def unassigned(self) -> pd.DataFrame:
-        """``village_id, band, children, reason``."""
-        return self.allocation.unassigned
-
-    @property
-    def violations(self) -> pd.DataFrame:
-        """``rule, subject, detail``."""
-        return self.outcome.violations
-
-    @property
-    def kpis(self) -> ScenarioKPIs:
-        """The figures of the assignment (``kpis.as_dict()`` for JSON)."""
-        return self.outcome.kpis
-
-    @property
-    def village_modes(self) -> pd.DataFrame:
-        """Per village and band: ``walk, bus, board, unplaced`` children."""
-        return self.outcome.village_modes
+    # Shortcuts into the allocation (DataFrames) and the outcome.
+    assignments = _part("allocation.assignments", "``village_id, band, school_id, children, minutes, mode``.")
+    schools = _part(
+        "allocation.schools",
+        "``school_id, name, level, seats, seats_used, beds, beds_used, open, riders, walkers, boarders, teachers, lon, lat``.",
+    )
+    unassigned = _part("allocation.unassigned", "``village_id, band, children, reason``.")
+    violations = _part("outcome.violations", "``rule, subject, detail``.")
+    kpis = _part("outcome.kpis", "The :class:`geo.planning.outcome.ScenarioKPIs` of the assignment (``kpis.as_dict()`` for JSON).")
+    village_modes = _part("outcome.village_modes", "Per village and band: ``walk, bus, board, unplaced`` children.")
 
     def to_json(self) -> dict[str, Any]:
-        """Return the CLI/export JSON: scenario, assignments, schools, unassigned, violations, kpis.
-
-        Returns
-        -------
-        dict
-        """
+        """Return the CLI/export JSON dict: scenario, assignments, schools, unassigned, violations, kpis."""
 
         def records(df: pd.DataFrame, cols: Sequence[str]) -> list[dict]:
             return json.loads(df[list(cols)].to_json(orient="records", force_ascii=False))
@@ -460,13 +422,13 @@ def _close(st: _Working, ids: pd.Series, row: int, sid: str, action: Mapping[str
             st.schools.at[row, "teachers"] = 0
 
 
-def _level(action: Mapping[str, Any], where: str) -> str:
-    """The action's ``level``, checked against :data:`layers.schema.LEVELS`."""
+def _level(action: Mapping[str, Any], where: str) -> Level:
+    """The action's ``level`` parsed into a :class:`layers.schema.Level`."""
     level = action.get("level")
     if level not in LEVELS:
         msg = f"{where}: level {level!r} unknown; allowed: {', '.join(LEVELS)}."
         raise ScenarioError(msg)
-    return level
+    return Level(level)
 
 
 def _row(ids: pd.Series, sid: str, where: str) -> int:

@@ -128,33 +128,23 @@ class IsochroneError(JunhengError, ValueError):
 
 @dataclass(frozen=True, eq=False)
 class RoadGeometry:
-    """A network's roads in the metric CRS, each road once (of a two-way pair, the lower edge index).
+    """A network's roads in the metric CRS, each road once (of a two-way pair, the lower edge index)."""
 
-    Attributes
-    ----------
-    edge : ndarray of int64
-        Directed edge index of each road.
-    rev : ndarray of int64
-        Its reverse edge, or -1 (one-way).
-    lines : ndarray of shapely.LineString
-        Exact polylines (metric).
-    simple : ndarray of shapely.LineString
-        Polylines simplified at :data:`ROAD_SIMPLIFY_M`.
-    buffers : ndarray of shapely.Polygon
-        Corridors (:data:`CORRIDOR_M`) of the simplified polylines.
-    to_metric, to_wgs : pyproj.Transformer
-        WGS-84 <-> the metric CRS.
-    crs : pyproj.CRS
-        The metric CRS.
-    """
-
+    #: Directed edge index of each road (int64).
     edge: np.ndarray
+    #: Its reverse edge, or -1 (one-way).
     rev: np.ndarray
+    #: Exact polylines (metric shapely LineStrings).
     lines: np.ndarray
+    #: Polylines simplified at :data:`ROAD_SIMPLIFY_M`.
     simple: np.ndarray
+    #: Corridors (:data:`CORRIDOR_M`) of the simplified polylines (shapely Polygons).
     buffers: np.ndarray
+    #: WGS-84 -> the metric CRS ...
     to_metric: pyproj.Transformer
+    #: ... and back.
     to_wgs: pyproj.Transformer
+    #: The metric CRS.
     crs: pyproj.CRS
 
 
@@ -476,18 +466,10 @@ def catchments(
 ) -> gpd.GeoDataFrame:
     """Return each school's catchment: the road corridor nearer to it than to any other school.
 
-    Parameters
-    ----------
-    region : Region
-    mode : str, default "walk"
-    level : {"primary", "junior"}
-        Primary catchments compete primary and nine-year schools, junior
-        catchments junior and nine-year schools.
-    settings : Settings
-    schools : GeoDataFrame, optional
-        The schools to use instead of the region's layer (rows with ``open``
-        False are left out), e.g. a scenario's
-        :attr:`geo.planning.results.ResultLayers.schools`.
+    ``region``, ``mode``, ``settings`` and ``schools`` (the schools to use
+    instead of the region's layer) are as for :func:`isochrones`.  ``level``
+    "primary" competes primary and nine-year schools, "junior" junior and
+    nine-year schools.
 
     Returns
     -------

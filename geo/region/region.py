@@ -115,15 +115,6 @@ class Region:
         That is ``graph_<kind>`` (a GraphML with the planner's roads merged in)
         when ``region.toml`` names one, else the OSM extract ``osm_<kind>``.
 
-        Parameters
-        ----------
-        kind : {"walk", "drive"}
-            The road graph.
-
-        Returns
-        -------
-        pathlib.Path
-
         Raises
         ------
         RegionError
@@ -183,16 +174,7 @@ def known_regions() -> dict[str, Path]:
 
 
 def resolve_region_path(region: str | Path) -> Path:
-    """Return the folder of a region name ("demo", a folder of data/regions) or path.
-
-    Parameters
-    ----------
-    region : str or pathlib.Path
-        A known name or a folder holding ``region.toml``.
-
-    Returns
-    -------
-    pathlib.Path
+    """Return the folder of a region name ("demo", a folder of data/regions) or of a path holding ``region.toml``.
 
     Raises
     ------

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from layers.errors import JunhengError
-from layers.schema import BAND_LEVELS, SERVICE_LEVELS, children_column
+from layers.schema import BAND_LEVELS, SERVICE_LEVELS, Band, Level, children_column
 
 __all__ = [
     "BAND_CHOICES",
@@ -49,7 +49,8 @@ def bands_for(level: str, band: str = "all") -> tuple[str, ...]:
 
     Returns
     -------
-    tuple of str
+    tuple of Band
+        The bands, parsed: below this point they are trusted.
 
     Raises
     ------
@@ -58,19 +59,19 @@ def bands_for(level: str, band: str = "all") -> tuple[str, ...]:
 
     Examples
     --------
-    >>> bands_for("primary"), bands_for("junior", "g7_9")
-    (('g1_3', 'g4_6'), ('g7_9',))
+    >>> bands_for("primary") == ("g1_3", "g4_6"), bands_for("junior", "g7_9")
+    (True, (<Band.G7_9: 'g7_9'>,))
     """
     if level not in SERVICE_LEVELS:
         msg = f"Unknown school level {level!r}: choose one of {', '.join(SERVICE_LEVELS)}."
         raise AccessError(msg)
-    served = SERVICE_LEVELS[level]
+    served = SERVICE_LEVELS[Level(level)]
     if band == "all":
         return served
     if band not in served:
         msg = f"Grade band {band!r} is not taught at {level} schools: choose one of all, {', '.join(served)}."
         raise AccessError(msg)
-    return (band,)
+    return (Band(band),)
 
 
 def schools_serving(schools: pd.DataFrame, bands: Sequence[str]) -> np.ndarray:

@@ -134,19 +134,9 @@ def point_od_seconds(
 ) -> np.ndarray:
     """Return door-to-door seconds (origins × destinations), ``inf`` where unreachable.
 
-    Parameters
-    ----------
-    net : RoadNetwork
-    edge_seconds : ndarray of float64
-        Each edge's travel time (``net.edge_seconds(mode)``).
-    origins, destinations : Snaps
-    settings : Settings
-        The off-road leg's speed and detour factor.
-
-    Returns
-    -------
-    ndarray of float64, shape (len(origins), len(destinations))
-        Seconds; the walked off-road legs at both ends are included.
+    ``edge_seconds`` is each edge's travel time (``net.edge_seconds(mode)``);
+    the walked off-road legs at both ends are included, with the speed and
+    detour factor of ``settings``.
     """
     w = np.asarray(edge_seconds, dtype=float)
     graph, o_idx, d_idx = augmented_graph(net, w, origins, destinations)
@@ -227,23 +217,11 @@ def route(
     destination_xy: tuple[float, float],
     settings: Settings = DEFAULT_SETTINGS,
 ) -> Route | None:
-    """Return the fastest route between one snapped origin and one destination, or None.
+    """Return the fastest route between one snapped origin and one destination, or None if unreachable.
 
-    Parameters
-    ----------
-    net : RoadNetwork
-    edge_seconds : ndarray of float64
-        Each edge's travel time (``net.edge_seconds(mode)``).
-    origin, destination : Snaps
-        One point each.
-    origin_xy, destination_xy : tuple of float
-        The unsnapped points (lon, lat), joined to the road by straight off-road legs.
-    settings : Settings
-
-    Returns
-    -------
-    Route or None
-        None when the destination cannot be reached.
+    ``origin`` and ``destination`` hold one point each, ``edge_seconds`` is
+    as for :func:`point_od_seconds`; ``origin_xy`` and ``destination_xy`` are
+    the unsnapped points (lon, lat), joined to the road by straight off-road legs.
     """
     w = np.asarray(edge_seconds, dtype=float)
     graph, o_idx, d_idx = augmented_graph(net, w, origin, destination)

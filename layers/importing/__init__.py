@@ -75,19 +75,10 @@ Derived grade bands
 When a file lacks a band split, it is derived and reported in
 :attr:`ImportResult.notes` and :attr:`ImportResult.derived`:
 
-* Schools: bands a school's level does not teach are 0 (a blank cell there is
-  read as 0 too).  A missing primary band pair comes from ``enrol_g1_6``
-  (小学在校生数) split 1/2 and 1/2; a nine-year school's missing grades 7–9 come
-  from ``students_junior`` (初中在校生数); anything still missing is the rest of
-  ``students`` (在校生数) split over the missing taught bands in proportion
-  primary 1/2 grades 1–3 and 1/2 grades 4–6; nine-year 3/9 each band (6/9
-  primary, 3/9 junior, as 6 of 9 grades are primary); junior all grades 7–9.
-* Villages: a missing band comes from ``children_g1_6`` (小学学龄人口, split
-  1/2 and 1/2) or from the rest of ``children`` (学龄人口, 适龄儿童) split 1/3
-  per band (three grades each of the nine compulsory grades).
-* Whole numbers: shares are rounded down and the children left over go to the
-  bands with the largest fractions (ties to the lower band), so the bands add
-  up to the total exactly.
+* Schools and villages: the rules (bands a level does not teach are 0; the
+  rest comes from ``enrol_g1_6``, ``students_junior`` and ``students``, or
+  from ``children_g1_6`` and ``children``, in whole numbers that add up to
+  the total exactly) are listed in :mod:`~layers.importing.bands`.
 * Other defaults (noted): schools without ``beds`` get 0 (no boarding), without
   ``teachers`` 0, without ``district`` none; villages without ``place`` are
   ``village``; ``synthetic`` is false (the planner's own data).
@@ -112,12 +103,9 @@ caller says what the ``lon`` / ``lat`` columns hold (``coords=``):
 GIS files may also be given ``coords="gcj02"`` or ``"bd09"`` when their
 points were digitised on an Amap or Baidu map (a ``.prj`` cannot say so).
 
-GCJ-02 and BD-09 use the widely published public-domain formulas (Krasovsky
-1940 ellipsoid offsets; BD-09 adds its own rotation and shift); GCJ-02 is the
-identity outside the rectangle :data:`GCJ02_BBOX` (72.004–137.8347° E,
-0.8293–55.8271° N, the rectangle those formulas use).  The inverse conversions
-iterate ``x += target − forward(x)`` until the residual is below 1e-10°
-(about 0.01 mm), so ``forward(inverse(p))`` returns ``p``.
+The GCJ-02 and BD-09 formulas, the rectangle :data:`GCJ02_BBOX` outside
+which GCJ-02 is the identity, and the exact (iterated) inverse conversions
+are described in :mod:`~layers.importing.coords`.
 
 Swapped coordinates: if most points lie outside the region (``bbox``; China's
 bounding box :data:`CHINA_BBOX` when no region is given) but inside once
@@ -136,12 +124,10 @@ for schools or "V" for villages plus the row number (``S12`` for row 12), with
 
 Uploads
 -------
-:func:`safe_upload` writes an upload into a fresh temporary folder after
-checking its size and extension; a ``.zip`` is unpacked there member by member
-(at most :data:`ZIP_MAX_FILES` members and :data:`ZIP_MAX_BYTES` unpacked,
-counted while unpacking; no absolute paths, ``..``, symbolic links, encrypted
-members or unexpected extensions).  :func:`uploaded` is the same as a context
-manager that removes the folder afterwards.
+:func:`safe_upload` (and the context manager :func:`uploaded`) checks an
+upload's size and extension and writes it into a fresh temporary folder,
+unpacking a ``.zip`` safely within :data:`ZIP_MAX_FILES` members and
+:data:`ZIP_MAX_BYTES`; :mod:`~layers.importing.uploads` lists what is refused.
 """
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Final, Sequence
+from typing import Any, Callable, Final, Sequence
 
 import numpy as np
 import pyproj
@@ -131,128 +131,46 @@ def _invert(forward: Any, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.
     return np.where(finite, gx, np.nan), np.where(finite, gy, np.nan)
 
 
-def wgs84_to_gcj02(lon: Any, lat: Any) -> tuple[Any, Any]:
-    """Convert WGS-84 longitude/latitude to GCJ-02 (Amap, Tencent).
+def _wgs_to_bd(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return _gcj_to_bd(*_wgs_to_gcj(x, y))
 
-    Parameters
-    ----------
-    lon, lat : float or array-like
-        WGS-84 degrees.
 
-    Returns
-    -------
-    (lon, lat)
-        GCJ-02 degrees (floats for scalar input, arrays otherwise); unchanged
-        outside :data:`GCJ02_BBOX`.
+def _inverse(forward: Any) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """The exact inverse of ``forward``, by iteration (:func:`_invert`)."""
+    return lambda x, y: _invert(forward, x, y)
+
+
+_CONVERTER_DOC: Final = """
+
+    ``lon`` and ``lat`` are degrees, floats or array-likes; the result is a
+    ``(lon, lat)`` pair of floats for scalar input, of arrays otherwise.
     """
-    x, y, scalar = _as_arrays(lon, lat)
-    return _out(*_wgs_to_gcj(x, y), scalar)
 
 
-def gcj02_to_wgs84(lon: Any, lat: Any) -> tuple[Any, Any]:
-    """Convert GCJ-02 (Amap, Tencent) longitude/latitude to WGS-84.
+def _converter(name: str, forward: Any, summary: str) -> Callable[[Any, Any], tuple[Any, Any]]:
+    """The public conversion ``name(lon, lat)``: ``forward`` applied to scalars or arrays."""
+    def convert(lon: Any, lat: Any) -> tuple[Any, Any]:
+        x, y, scalar = _as_arrays(lon, lat)
+        return _out(*forward(x, y), scalar)
 
-    The exact inverse of :func:`wgs84_to_gcj02`, found by iteration (residual
-    below 1e-10°), not the one-step approximation with errors of metres.
-
-    Parameters
-    ----------
-    lon, lat : float or array-like
-        GCJ-02 degrees.
-
-    Returns
-    -------
-    (lon, lat)
-        WGS-84 degrees; unchanged outside :data:`GCJ02_BBOX`.
-    """
-    x, y, scalar = _as_arrays(lon, lat)
-    return _out(*_invert(_wgs_to_gcj, x, y), scalar)
+    convert.__name__ = convert.__qualname__ = name
+    convert.__doc__ = summary + _CONVERTER_DOC
+    return convert
 
 
-def gcj02_to_bd09(lon: Any, lat: Any) -> tuple[Any, Any]:
-    """Convert GCJ-02 longitude/latitude to Baidu BD-09.
-
-    Parameters
-    ----------
-    lon, lat : float or array-like
-        GCJ-02 degrees.
-
-    Returns
-    -------
-    (lon, lat)
-        BD-09 degrees (floats for scalar input, arrays otherwise).
-    """
-    x, y, scalar = _as_arrays(lon, lat)
-    return _out(*_gcj_to_bd(x, y), scalar)
-
-
-def bd09_to_gcj02(lon: Any, lat: Any) -> tuple[Any, Any]:
-    """Convert Baidu BD-09 longitude/latitude to GCJ-02 (iterative exact inverse).
-
-    Parameters
-    ----------
-    lon, lat : float or array-like
-        BD-09 degrees.
-
-    Returns
-    -------
-    (lon, lat)
-        GCJ-02 degrees (floats for scalar input, arrays otherwise).
-    """
-    x, y, scalar = _as_arrays(lon, lat)
-    return _out(*_invert(_gcj_to_bd, x, y), scalar)
-
-
-def wgs84_to_bd09(lon: Any, lat: Any) -> tuple[Any, Any]:
-    """Convert WGS-84 longitude/latitude to Baidu BD-09 (through GCJ-02).
-
-    Parameters
-    ----------
-    lon, lat : float or array-like
-        WGS-84 degrees.
-
-    Returns
-    -------
-    (lon, lat)
-        BD-09 degrees (floats for scalar input, arrays otherwise).
-    """
-    x, y, scalar = _as_arrays(lon, lat)
-    return _out(*_gcj_to_bd(*_wgs_to_gcj(x, y)), scalar)
-
-
-def bd09_to_wgs84(lon: Any, lat: Any) -> tuple[Any, Any]:
-    """Convert Baidu BD-09 longitude/latitude to WGS-84 (iterative exact inverse).
-
-    Parameters
-    ----------
-    lon, lat : float or array-like
-        BD-09 degrees.
-
-    Returns
-    -------
-    (lon, lat)
-        WGS-84 degrees (floats for scalar input, arrays otherwise).
-    """
-    x, y, scalar = _as_arrays(lon, lat)
-    return _out(*_invert(lambda a, b: _gcj_to_bd(*_wgs_to_gcj(a, b)), x, y), scalar)
+wgs84_to_gcj02 = _converter("wgs84_to_gcj02", _wgs_to_gcj, "Convert WGS-84 longitude/latitude to GCJ-02 (Amap, Tencent); unchanged outside :data:`GCJ02_BBOX`.")
+gcj02_to_wgs84 = _converter("gcj02_to_wgs84", _inverse(_wgs_to_gcj), "Convert GCJ-02 (Amap, Tencent) longitude/latitude to WGS-84: the exact inverse of :func:`wgs84_to_gcj02` (residual below 1e-10°), not the one-step approximation with errors of metres.")
+gcj02_to_bd09 = _converter("gcj02_to_bd09", _gcj_to_bd, "Convert GCJ-02 longitude/latitude to Baidu BD-09.")
+bd09_to_gcj02 = _converter("bd09_to_gcj02", _inverse(_gcj_to_bd), "Convert Baidu BD-09 longitude/latitude to GCJ-02 (iterative exact inverse).")
+wgs84_to_bd09 = _converter("wgs84_to_bd09", _wgs_to_bd, "Convert WGS-84 longitude/latitude to Baidu BD-09 (through GCJ-02).")
+bd09_to_wgs84 = _converter("bd09_to_wgs84", _inverse(_wgs_to_bd), "Convert Baidu BD-09 longitude/latitude to WGS-84 (iterative exact inverse).")
 
 
 def inside_bbox(x: np.ndarray, y: np.ndarray, bbox: Sequence[float], margin: float = 0.0) -> np.ndarray:
-    """Tell which points lie inside a bounding box widened by ``margin``.
+    """Tell which points ``x, y`` (degree arrays) lie inside ``bbox`` widened by ``margin`` degrees on every side.
 
-    Parameters
-    ----------
-    x, y : numpy.ndarray
-        Longitudes and latitudes (degrees).
-    bbox : (min lon, min lat, max lon, max lat)
-        A box as checked by :func:`layers.bbox.check_bbox`.
-    margin : float, default 0
-        Degrees added on every side.
-
-    Returns
-    -------
-    numpy.ndarray of bool
-        False for non-finite points.
+    ``bbox`` is (min lon, min lat, max lon, max lat), as checked by
+    :func:`layers.bbox.check_bbox`; non-finite points are never inside.
     """
     min_x, min_y, max_x, max_y = bbox
     return (x >= min_x - margin) & (x <= max_x + margin) & (y >= min_y - margin) & (y <= max_y + margin)
@@ -263,20 +181,9 @@ def swap_share(
 ) -> tuple[float, float]:
     """Return the shares of points inside ``bbox`` as they are and with x and y swapped.
 
-    Parameters
-    ----------
-    x, y : numpy.ndarray
-        The coordinates as read; non-finite points are ignored.
-    bbox : (min lon, min lat, max lon, max lat)
-        The region.
-    convert : callable, optional
-        ``convert(x, y) -> (lon, lat)`` applied before the test (a coordinate
-        system's conversion to WGS-84); the identity by default.
-
-    Returns
-    -------
-    (float, float)
-        Share inside as read, share inside swapped; ``(1.0, 0.0)`` without points.
+    Non-finite points are ignored; without points the shares are ``(1.0, 0.0)``.
+    ``convert(x, y) -> (lon, lat)`` (a coordinate system's conversion to WGS-84;
+    the identity by default) is applied before the test.
     """
     ok = np.isfinite(x) & np.isfinite(y)
     x, y = x[ok], y[ok]
@@ -292,18 +199,9 @@ def swap_share(
 def detect_swapped(lon: Any, lat: Any, bbox: Sequence[float] | None = None) -> bool:
     """Tell whether longitude and latitude look swapped.
 
-    Parameters
-    ----------
-    lon, lat : array-like
-        The coordinates as read (degrees); non-finite values are ignored.
-    bbox : (min lon, min lat, max lon, max lat), optional
-        The region; :data:`CHINA_BBOX` if not given.
-
-    Returns
-    -------
-    bool
-        True if more than half of the points lie outside ``bbox`` and more
-        than half lie inside it once swapped.
+    True if more than half of the finite points ``lon, lat`` (degrees) lie
+    outside ``bbox`` (:data:`CHINA_BBOX` if not given) and more than half lie
+    inside it once swapped.
     """
     x, y, _ = _as_arrays(lon, lat)
     as_is, swapped = swap_share(x, y, bbox or CHINA_BBOX)
@@ -312,15 +210,6 @@ def detect_swapped(lon: Any, lat: Any, bbox: Sequence[float] | None = None) -> b
 
 def coords_key(coords: str) -> str:
     """Return the key of a ``coords=`` value: ``"wgs84"``, ``"gcj02"``, ``"bd09"``, ``"cgcs2000"`` or as given.
-
-    Parameters
-    ----------
-    coords : str
-        As the caller wrote it (``"WGS-84"``, ``"gcj_02"``, ``"EPSG:4326"``, ``"EPSG:4526"`` ...).
-
-    Returns
-    -------
-    str
 
     Examples
     --------
@@ -356,24 +245,14 @@ class CoordSystem:
 
 
 def coord_system(coords: str, source: str) -> CoordSystem:
-    """Return the :class:`CoordSystem` a ``coords=`` value names.
-
-    Parameters
-    ----------
-    coords : str
-        ``"wgs84"``, ``"gcj02"``, ``"bd09"``, ``"cgcs2000"`` or ``"EPSG:<code>"``.
-    source : str
-        The file name, for problems.
-
-    Returns
-    -------
-    CoordSystem
+    """Return the :class:`CoordSystem` a ``coords=`` value names (``source``, the file name, is for problems).
 
     Raises
     ------
     LayerValidationError
-        If ``coords`` is none of those or an EPSG code pyproj does not know;
-        ``.problems`` holds one whole-file problem naming the value.
+        If ``coords`` is not ``"wgs84"``, ``"gcj02"``, ``"bd09"``, ``"cgcs2000"``
+        or an ``"EPSG:<code>"`` pyproj knows; ``.problems`` holds one whole-file
+        problem naming the value.
     """
     key = coords_key(coords)
     if key == "wgs84":
@@ -383,10 +262,10 @@ def coord_system(coords: str, source: str) -> CoordSystem:
                 "far below the accuracy of a school's position")
         return CoordSystem("CGCS2000", lambda x, y: (x, y), True, note)
     if key == "gcj02":
-        return CoordSystem("GCJ-02", lambda x, y: _invert(_wgs_to_gcj, x, y), True,
+        return CoordSystem("GCJ-02", _inverse(_wgs_to_gcj), True,
                        "coordinates converted from GCJ-02 (Amap / Tencent) to WGS-84")
     if key == "bd09":
-        return CoordSystem("BD-09", lambda x, y: _invert(lambda a, b: _gcj_to_bd(*_wgs_to_gcj(a, b)), x, y), True,
+        return CoordSystem("BD-09", _inverse(_wgs_to_bd), True,
                        "coordinates converted from BD-09 (Baidu) to WGS-84")
     if key.upper().startswith("EPSG:"):
         try:
@@ -413,18 +292,11 @@ _DMS: Final = re.compile(
 
 
 def coord_value(value: Any) -> tuple[float | None, str | None]:
-    """Parse a coordinate cell: a number, ``116.4°``, ``116°24′30″E`` or ``E116.4``.
+    """Parse a coordinate cell: a number, ``116.4°``, ``116°24′30″E`` or ``E116.4``; S and W (南, 西) make it negative.
 
-    Parameters
-    ----------
-    value : object
-        A cell; S and W (南, 西) make it negative.
-
-    Returns
-    -------
-    (float, None) or (None, str)
-        The number in degrees, or the problem (``"coordinate is missing"``,
-        ``"coordinate is not a number"``, ``"coordinate is not a finite number"``).
+    Return ``(degrees, None)``, or ``(None, problem)`` with the problem
+    ``"coordinate is missing"``, ``"coordinate is not a number"`` or
+    ``"coordinate is not a finite number"``.
 
     Examples
     --------

@@ -59,15 +59,6 @@ _BETWEEN_NUMERALS: Final = re.compile(r"(?<=[0-9一二三四五六七八九十])
 def norm_header(text: Any) -> str:
     """Normalise a header for matching: NFKC, lower case, no brackets, blanks or separators.
 
-    Parameters
-    ----------
-    text : object
-        A header.
-
-    Returns
-    -------
-    str
-
     Examples
     --------
     >>> norm_header(" 在校生数（人）"), norm_header("一至三年级"), norm_header("ＮＡＭＥ")
@@ -80,17 +71,7 @@ def norm_header(text: Any) -> str:
 
 
 def norm_value(value: Any) -> str:
-    """Normalise a cell value for matching allowed values: NFKC, lower case, no blanks.
-
-    Parameters
-    ----------
-    value : object
-        A cell.
-
-    Returns
-    -------
-    str
-    """
+    """Normalise a cell value for matching allowed values: NFKC, lower case, no blanks."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)).lower())
 
 
@@ -113,17 +94,7 @@ _MIN_PREFIX: Final = 3
 
 
 def check_import_kind(kind: str) -> None:
-    """Raise ValueError unless ``kind`` is one of :data:`IMPORT_KINDS`.
-
-    Parameters
-    ----------
-    kind : str
-
-    Raises
-    ------
-    ValueError
-        Naming the kind received and the kinds allowed.
-    """
+    """Raise ValueError, naming the kinds allowed, unless ``kind`` is one of :data:`IMPORT_KINDS`."""
     if kind not in IMPORT_KINDS:
         message = f"Unknown layer kind {kind!r} for import; use one of: {', '.join(IMPORT_KINDS)}."
         raise ValueError(message)
@@ -191,19 +162,7 @@ def suggest_mapping(columns: Sequence[Any], kind: str) -> dict[str, str]:
 
 
 def aliases_zh(canonical: str, kind: str) -> list[str]:
-    """Return the first Chinese aliases of a canonical column, for messages.
-
-    Parameters
-    ----------
-    canonical : str
-        A key of :data:`layers.aliases.COLUMN_ALIASES` ``[kind]``.
-    kind : {"schools", "villages"}
-
-    Returns
-    -------
-    list of str
-        At most four.
-    """
+    """Return the first four Chinese aliases of ``canonical``, a column of ``COLUMN_ALIASES[kind]``, for messages."""
     aliases = [a for a in COLUMN_ALIASES[kind].get(canonical, ()) if re.search(r"[\u4e00-\u9fff]", a)]
     return aliases[:4]
 
@@ -216,20 +175,9 @@ def _label(canonical: str, kind: str) -> str:
 def missing_columns(mapping: Mapping[str, str], kind: str, *, geometry: bool, generate_ids: bool) -> list[tuple[str, str]]:
     """Return ``(canonical, description)`` of every required column the mapping lacks.
 
-    Parameters
-    ----------
-    mapping : mapping
-        ``{source column: canonical column}``.
-    kind : {"schools", "villages"}
-    geometry : bool
-        The file has a geometry, so ``lon`` / ``lat`` are not needed.
-    generate_ids : bool
-        Ids will be generated, so the id column is not needed.
-
-    Returns
-    -------
-    list of (str, str)
-        See :func:`missing_required` for the descriptions.
+    ``geometry``: the file has one, so ``lon`` / ``lat`` are not needed;
+    ``generate_ids``: ids will be generated, so the id column is not needed.
+    The descriptions are those of :func:`missing_required`.
     """
     have = set(mapping.values())
     missing: list[tuple[str, str]] = []
@@ -296,27 +244,13 @@ def missing_required(
 
 
 def check_mapping(mapping: Mapping[str, str], columns: Sequence[str], kind: str, source: str) -> dict[str, str]:
-    """Validate a caller's mapping; return it with text keys.
-
-    Parameters
-    ----------
-    mapping : mapping
-        ``{source column: canonical column}`` as the caller gave it.
-    columns : sequence of str
-        The file's columns.
-    kind : {"schools", "villages"}
-    source : str
-        The file name, for problems.
-
-    Returns
-    -------
-    dict
+    """Validate a caller's mapping ``{source column: canonical column}`` against the file's ``columns``; return it with text keys.
 
     Raises
     ------
     LayerValidationError
         If the mapping names a column the file lacks, an unknown target or a
-        target twice (every such entry listed).
+        target twice (every such entry listed, naming the file ``source``).
     """
     known = set(_canonical_columns(kind))
     problems = ProblemList(source)
@@ -385,17 +319,9 @@ def apply_mapping(frame: pd.DataFrame, mapping: Mapping[str, str], kind: str) ->
 
 
 def urban_value(value: Any) -> tuple[Any, bool]:
-    """Map an urban/rural cell to ``"urban"`` or ``"rural"``.
+    """Map an urban/rural cell (城区, 镇区, 乡村, a 城乡分类代码 111 ... 220, urban or rural) to ``"urban"`` or ``"rural"``.
 
-    Parameters
-    ----------
-    value : object
-        A cell: 城区, 镇区, 乡村, a 城乡分类代码 (111 ... 220), urban or rural.
-
-    Returns
-    -------
-    (object, bool)
-        The class and True, or the value as read and False if unknown.
+    Return the class and True, or the value as read and False if unknown.
 
     Examples
     --------
@@ -412,56 +338,26 @@ def urban_value(value: Any) -> tuple[Any, bool]:
 
 
 def id_text(value: Any) -> str | None:
-    """Return an id cell as text (NFKC, stripped; 12.0 -> ``"12"``), or None if missing.
-
-    Parameters
-    ----------
-    value : object
-        A cell.
-
-    Returns
-    -------
-    str or None
-    """
-    if is_missing(value):
-        return None
-    value = plain(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return unicodedata.normalize("NFKC", str(value)).strip() or None
+    """Return an id cell as text (NFKC, stripped; 12.0 -> ``"12"``), or None if missing."""
+    return text_value(value, nfkc=True)
 
 
-def text_value(value: Any) -> str | None:
+def text_value(value: Any, *, nfkc: bool = False) -> str | None:
     """Return a text cell as written (stripped), or None if missing; spreadsheet numbers such as 12.0 lose the '.0'.
 
-    Parameters
-    ----------
-    value : object
-        A cell.
-
-    Returns
-    -------
-    str or None
+    With ``nfkc`` the text is Unicode NFKC-normalised first (full-width forms become half-width).
     """
     if is_missing(value):
         return None
     value = plain(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip() or None
+    text = unicodedata.normalize("NFKC", str(value)) if nfkc else str(value)
+    return text.strip() or None
 
 
 def clean_number(value: Any) -> Any:
-    """Return a number cell with full-width digits as ASCII and thousands separators dropped.
-
-    Parameters
-    ----------
-    value : object
-        A cell; only text is changed.
-
-    Returns
-    -------
-    object
+    """Return a number cell with full-width digits as ASCII and thousands separators dropped; only text is changed.
 
     Examples
     --------
@@ -477,16 +373,7 @@ def clean_number(value: Any) -> Any:
 
 
 def level_of(value: Any) -> str | None:
-    """Return the school level a cell names (:data:`layers.aliases.LEVEL_ALIASES`), or None.
-
-    Parameters
-    ----------
-    value : object
-        A cell that is not missing.
-
-    Returns
-    -------
-    str or None
+    """Return the school level a cell that is not missing names (:data:`layers.aliases.LEVEL_ALIASES`), or None.
 
     Examples
     --------

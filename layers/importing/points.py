@@ -115,20 +115,16 @@ def _read_table(
     cells = [f"{plain(a)}, {plain(b)}" for a, b in zip(lon_cells, lat_cells)]
     out_of_range: list[int] = []
     if system.geographic:
+        # x comes from the lon column (index 0) unless swapped, y from the lat column.
+        axes = ((x, "longitude", 180, "73–135", int(swap)), (y, "latitude", 90, "18–54", 1 - int(swap)))
+        read = (lon_cells, lat_cells)
         for i in range(n):
             bad = False
-            if np.isfinite(x[i]) and not -180 <= x[i] <= 180:
-                column = columns[1] if swap else columns[0]
-                out.add_at(i, column, lon_cells[i] if not swap else lat_cells[i],
-                           "longitude is outside -180..180",
-                           "check for a typing error or swapped 经度/纬度; longitude in China is about 73–135")
-                bad = True
-            if np.isfinite(y[i]) and not -90 <= y[i] <= 90:
-                column = columns[0] if swap else columns[1]
-                out.add_at(i, column, lat_cells[i] if not swap else lon_cells[i],
-                           "latitude is outside -90..90",
-                           "check for a typing error or swapped 经度/纬度; latitude in China is about 18–54")
-                bad = True
+            for values, axis, limit, china, k in axes:
+                if np.isfinite(values[i]) and not -limit <= values[i] <= limit:
+                    out.add_at(i, columns[k], read[k][i], f"{axis} is outside -{limit}..{limit}",
+                               f"check for a typing error or swapped 经度/纬度; {axis} in China is about {china}")
+                    bad = True
             if bad:
                 out_of_range.append(i)
     swap_x, swap_y = x.copy(), y.copy()

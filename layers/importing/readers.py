@@ -26,7 +26,7 @@ import pyogrio
 import pyproj
 
 from layers.cells import is_missing, plain
-from layers.errors import LayerFileError, exception_reason
+from layers.errors import LayerFileError, exception_reason, require_file
 from layers.importing.result import count_of
 from layers.importing.uploads import UPLOAD_PREFIX, ZIP_MAX_BYTES, ZIP_MAX_FILES, clean_filename, extract_zip, uploaded
 
@@ -191,23 +191,10 @@ def _read_csv(data: bytes, source: str, encoding: str | None) -> RawTable:
 
 
 def list_sheets(path_or_bytes: str | os.PathLike[str] | bytes, *, filename: str | None = None) -> list[str]:
-    """The sheet names of an XLSX workbook, in workbook order.
+    """Return the sheet names of an XLSX workbook, in workbook order.
 
-    Parameters
-    ----------
-    path_or_bytes : str, path-like or bytes
-        The workbook, or its contents.
-    filename : str, optional
-        The file's name (needed with bytes).
-
-    Returns
-    -------
-    list of str
-
-    Raises
-    ------
-    LayerFileError
-        If the file cannot be read as XLSX.
+    ``path_or_bytes`` is the workbook or its contents (then ``filename`` names
+    it); a :class:`LayerFileError` if it cannot be read as XLSX.
     """
     source = source_name(path_or_bytes, filename)
     workbook = _open_workbook(path_or_bytes, source)
@@ -367,23 +354,9 @@ def _pick_shapefile(folder: Path, layer: str | None, source: str) -> Path:
 
 
 def source_name(path_or_bytes: Any, filename: str | None) -> str:
-    """Return the file name used in problems: ``filename`` (cleaned) or the path's name.
+    """Return the file name used in problems: ``filename`` (cleaned) or the name of the path ``path_or_bytes``.
 
-    Parameters
-    ----------
-    path_or_bytes : str, path-like or bytes
-        The input.
-    filename : str or None
-        The name given by the caller.
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    ValueError
-        If bytes come without ``filename``.
+    A ValueError if bytes come without ``filename``.
     """
     if filename:
         return clean_filename(filename) or str(filename)
@@ -396,19 +369,7 @@ def source_name(path_or_bytes: Any, filename: str | None) -> str:
 def file_format(name: str) -> str:
     """Return the format a file name's extension names: geojson, gpkg, zip, shp, csv or xlsx.
 
-    Parameters
-    ----------
-    name : str
-        The file name.
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    LayerFileError
-        If the extension is not read (naming the extensions that are).
+    A :class:`LayerFileError`, naming the extensions that are read, for any other.
 
     Examples
     --------
@@ -433,29 +394,18 @@ def _local_file(path_or_bytes: Any, source: str, fmt: str) -> Iterator[tuple[Pat
         path: Path | None = None
     else:
         path = Path(path_or_bytes)
-        if not path.exists():
-            message = f"File {path} is missing: there is no such file. Fix: check the path."
-            raise LayerFileError(message)
-        if path.is_dir():
-            message = f"File {path} is a folder, not a file. Fix: choose the file itself (a Shapefile as a .zip)."
-            raise LayerFileError(message)
+        require_file(path, "File", "check the path", "choose the file itself (a Shapefile as a .zip)")
         data = None
+    if data is None and fmt in ("csv", "xlsx", "zip"):
+        try:
+            data = path.read_bytes()  # type: ignore[union-attr]
+        except OSError as exc:
+            message = f"File {path} could not be read: {exception_reason(exc)}. Fix: check the path and its permissions."
+            raise LayerFileError(message) from exc
     if fmt in ("csv", "xlsx"):
-        if data is None:
-            try:
-                data = path.read_bytes()  # type: ignore[union-attr]
-            except OSError as exc:
-                message = f"File {path} could not be read: {exception_reason(exc)}. Fix: check the path and its permissions."
-                raise LayerFileError(message) from exc
         yield None, data, []
         return
     if fmt == "zip":
-        if data is None:
-            try:
-                data = path.read_bytes()  # type: ignore[union-attr]
-            except OSError as exc:
-                message = f"File {path} could not be read: {exception_reason(exc)}. Fix: check the path and its permissions."
-                raise LayerFileError(message) from exc
         root = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX))
         try:
             folder, notes = extract_zip(data, root, source=source, max_bytes=ZIP_MAX_BYTES, max_files=ZIP_MAX_FILES)
@@ -471,26 +421,12 @@ def _local_file(path_or_bytes: Any, source: str, fmt: str) -> Iterator[tuple[Pat
 
 
 def list_layers(path_or_bytes: str | os.PathLike[str] | bytes, *, filename: str | None = None) -> list[str]:
-    """The layers of a GIS file: GeoPackage layers, the Shapefiles of a zip, or the file's one layer.
+    """Return the layers of a GIS file: GeoPackage layers, the Shapefiles of a zip, or the file's one layer.
 
-    For an XLSX workbook use :func:`list_sheets` (this returns its sheets too).
-
-    Parameters
-    ----------
-    path_or_bytes : str, path-like or bytes
-        The file, or its contents.
-    filename : str, optional
-        The file's name (needed with bytes).
-
-    Returns
-    -------
-    list of str
-        Layer names as ``layer=`` of :func:`layers.importing.load_table` takes them.
-
-    Raises
-    ------
-    LayerFileError
-        If the file cannot be read.
+    ``path_or_bytes`` and ``filename`` are as for :func:`list_sheets` (this
+    returns the sheets of an XLSX workbook too); the names are the ``layer=``
+    of :func:`layers.importing.load_table`.  A :class:`LayerFileError` if the
+    file cannot be read.
     """
     source = source_name(path_or_bytes, filename)
     fmt = file_format(source)
@@ -502,13 +438,18 @@ def list_layers(path_or_bytes: str | os.PathLike[str] | bytes, *, filename: str 
         assert path is not None
         if fmt == "zip":
             return [_shp_name(p, path) for p in _shapefiles(path)]
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return [str(name) for name, _ in pyogrio.list_layers(path)]
-        except Exception as exc:  # noqa: BLE001
-            message = f"Layer file {source} could not be read: {exception_reason(exc)}. Fix: {_FIX_FILE}."
-            raise LayerFileError(message) from exc
+        return _layer_names(path, source)
+
+
+def _layer_names(path: Path, source: str) -> list[str]:
+    """The layer names of a GIS file; a :class:`LayerFileError` if GDAL cannot read it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return [str(name) for name, _ in pyogrio.list_layers(path)]
+    except Exception as exc:  # noqa: BLE001
+        message = f"Layer file {source} could not be read: {exception_reason(exc)}. Fix: {_FIX_FILE}."
+        raise LayerFileError(message) from exc
 
 
 def read_raw(path_or_bytes: Any, source: str, fmt: str, *, layer: str | None, sheet: Any, encoding: str | None) -> RawTable:
@@ -550,25 +491,16 @@ def read_raw(path_or_bytes: Any, source: str, fmt: str, *, layer: str | None, sh
                 raw.notes.append("the Shapefile has no .prj file, so its coordinate system is not stated")
         else:
             assert path is not None
-            if fmt == "gpkg" and layer is None:
-                try:
-                    names = [str(n) for n, _ in pyogrio.list_layers(path)]
-                except Exception as exc:  # noqa: BLE001
-                    message = f"Layer file {source} could not be read: {exception_reason(exc)}. Fix: {_FIX_FILE}."
-                    raise LayerFileError(message) from exc
-                if len(names) > 1:
-                    message = f"GeoPackage {source} holds several layers: {', '.join(names)}. Fix: choose one (layer=)."
-                    raise LayerFileError(message)
-            elif fmt == "gpkg":
-                names = [str(n) for n, _ in pyogrio.list_layers(path)]
-                if layer not in names:
-                    message = f"GeoPackage {source} has no layer {layer!r}; it holds: {', '.join(names)}. Fix: choose one of them."
-                    raise LayerFileError(message)
+            names = _layer_names(path, source) if fmt == "gpkg" else []
+            if fmt == "gpkg" and layer is None and len(names) > 1:
+                message = f"GeoPackage {source} holds several layers: {', '.join(names)}. Fix: choose one (layer=)."
+                raise LayerFileError(message)
+            if fmt == "gpkg" and layer is not None and layer not in names:
+                message = f"GeoPackage {source} has no layer {layer!r}; it holds: {', '.join(names)}. Fix: choose one of them."
+                raise LayerFileError(message)
             raw = _read_gis(path, source, layer if fmt == "gpkg" else None, encoding, shapefile=fmt == "shp")
         raw.notes[:0] = notes
         return raw
-
-
 
 
 def read_headers(
@@ -579,23 +511,9 @@ def read_headers(
     sheet: str | int | None = None,
     encoding: str | None = None,
 ) -> list[str]:
-    """The column names of a file as the planner wrote them (for the mapping form).
+    """Return the column names of a file as the planner wrote them (for the mapping form).
 
-    Parameters
-    ----------
-    path_or_bytes : str, path-like or bytes
-        The file, or its contents.
-    filename, layer, sheet, encoding
-        As for :func:`layers.importing.load_table`.
-
-    Returns
-    -------
-    list of str
-
-    Raises
-    ------
-    LayerFileError
-        As :func:`layers.importing.load_table` for files that cannot be read.
+    The arguments and the errors are those of :func:`layers.importing.load_table`.
     """
     source = source_name(path_or_bytes, filename)
     raw = read_raw(path_or_bytes, source, file_format(source), layer=layer, sheet=sheet, encoding=encoding)

@@ -20,6 +20,12 @@ def _kpi_text(page: Page) -> str:
     return page.locator("#kpis").inner_text()
 
 
+def _enter_threshold(page: Page, value: str) -> None:
+    box = page.locator("#threshold")
+    box.fill(value)
+    box.press("Enter")
+
+
 def test_page_loads_with_map_kpis_and_demo_badge(page: Page, live_server, console_errors):
     _open(page, live_server)
     expect(page.locator("h1")).to_have_text("均衡 · 义务教育学校布局规划")
@@ -33,9 +39,7 @@ def test_page_loads_with_map_kpis_and_demo_badge(page: Page, live_server, consol
 def test_changing_threshold_and_mode_changes_kpis(page: Page, live_server, console_errors):
     _open(page, live_server)
     before = _kpi_text(page)
-    box = page.locator("#threshold")
-    box.fill("60")
-    box.press("Enter")
+    _enter_threshold(page, "60")
     expect(page.locator("#kpis")).to_contain_text("60 分钟内可达学生占比", timeout=TIMEOUT)
     after_threshold = _kpi_text(page)
     assert after_threshold != before
@@ -46,17 +50,13 @@ def test_changing_threshold_and_mode_changes_kpis(page: Page, live_server, conso
 
 def test_invalid_threshold_shows_message(page: Page, live_server, console_errors):
     _open(page, live_server)
-    box = page.locator("#threshold")
-    box.fill("-5")
-    box.press("Enter")
+    _enter_threshold(page, "-5")
     expect(page.locator("#threshold-error")).to_contain_text("1 到 240", timeout=TIMEOUT)
 
 
 def test_language_switch_changes_labels_and_keeps_choices(page: Page, live_server, console_errors):
     _open(page, live_server)
-    box = page.locator("#threshold")
-    box.fill("45")
-    box.press("Enter")
+    _enter_threshold(page, "45")
     expect(page.locator("#kpis")).to_contain_text("45 分钟内可达学生占比", timeout=TIMEOUT)
     page.get_by_text("English", exact=True).click()
     expect(page.locator("h1")).to_have_text("Junheng · school network planning", timeout=TIMEOUT)

@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 from dash import html
+from dash_tree import text_of, walk
 
 from dashboard import ids, services
 from dashboard.callbacks import access as callbacks
@@ -29,28 +30,6 @@ NO_UPDATE = dash.no_update
 # --------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------
-def walk(component):
-    """Every Dash component in a tree (lists, tuples and children followed)."""
-    if isinstance(component, (list, tuple)):
-        for c in component:
-            yield from walk(c)
-        return
-    if component is None or isinstance(component, (str, int, float)):
-        return
-    yield component
-    yield from walk(getattr(component, "children", None))
-
-
-def text_of(component) -> str:
-    if isinstance(component, (list, tuple)):
-        return " ".join(text_of(c) for c in component)
-    if component is None:
-        return ""
-    if isinstance(component, (str, int, float)):
-        return str(component)
-    return text_of(getattr(component, "children", None))
-
-
 def by_id(tree, cid):
     hits = [c for c in walk(tree) if getattr(c, "id", None) == cid]
     assert len(hits) == 1, f"{cid!r}: {len(hits)} components"

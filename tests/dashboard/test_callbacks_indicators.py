@@ -55,7 +55,7 @@ def test_no_action_means_scenario_equals_baseline():
 def test_xlsx_export_has_chinese_sheets_and_headers():
     store = _store([{"type": "close", "school_id": _biggest_primary()}])
     _, standards, base, scen = cbi.chosen_indicators("demo", store, None, None, "s1", "zh")
-    data = indicator_workbook(base, scen, standards, "撤并方案", "zh", school_names=services.school_names("demo"))
+    data = indicator_workbook(base, scen, standards, "撤并方案", "zh", school_names=services.layer_names("demo", "schools"))
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["学校指标", "差异系数", "城乡对比"]
     header = [c.value for c in book["学校指标"][1]]

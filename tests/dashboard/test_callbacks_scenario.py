@@ -13,6 +13,7 @@ import pytest
 from dash import html
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
+from dash_tree import text_of
 
 from dashboard import ids, scenarios, services
 from dashboard.callbacks import scenario as cbs
@@ -58,16 +59,6 @@ def _add(session, **fields):
 def _inner(session: dict) -> dict:
     """The demo region's scenarios in a session store."""
     return scenarios.region_store(session, "demo", "zh")
-
-
-def text_of(component) -> str:
-    if isinstance(component, (list, tuple)):
-        return " ".join(text_of(c) for c in component)
-    if component is None:
-        return ""
-    if isinstance(component, (str, int, float)):
-        return str(component)
-    return text_of(getattr(component, "children", None))
 
 
 def test_page_load_shows_a_fresh_scenario_and_stores_it():

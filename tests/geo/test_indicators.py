@@ -7,10 +7,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,7 +18,6 @@ from geo.indicators.standards import INDICATOR_KEYS, IndicatorError, IndicatorFi
 from geo.indicators.table import read_schools_table
 from geo.planning.scenario import Scenario, ScenarioModel
 
-ROOT = Path(__file__).resolve().parents[2]
 KEYS = INDICATOR_KEYS
 
 
@@ -426,12 +421,7 @@ def test_read_then_evaluate_names_the_file_in_errors(tmp_path):
 # --------------------------------------------------------------------------- CLI
 
 
-def run_geo(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "geo", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-
-
-def test_cli_writes_the_json_of_evaluate(tmp_path):
+def test_cli_writes_the_json_of_evaluate(tmp_path, run_geo):
     zh, canonical = chinese_table()
     src = tmp_path / "schools.csv"
     zh.to_csv(src, index=False, encoding="gb18030")
@@ -456,7 +446,7 @@ def test_cli_writes_the_json_of_evaluate(tmp_path):
     assert data == json.loads(json.dumps(expected))
 
 
-def test_cli_five_school_case_matches_the_hand_computation(tmp_path):
+def test_cli_five_school_case_matches_the_hand_computation(tmp_path, run_geo):
     FIVE.rename(columns=ZH_HEADERS).to_csv(tmp_path / "five.csv", index=False, encoding="utf-8-sig")
     (tmp_path / "std.json").write_text(json.dumps({"cv_limit": {"primary": 0.25}}), encoding="utf-8")
     proc = run_geo("indicators", "--schools", "five.csv", "--standards", "std.json", "--out", "five.json", cwd=tmp_path)
@@ -475,7 +465,7 @@ def test_cli_five_school_case_matches_the_hand_computation(tmp_path):
     assert "primary: 2 of 5 school parts pass, 5 in the CV, some CVs fail" in proc.stderr
 
 
-def test_cli_demo_region(tmp_path):
+def test_cli_demo_region(tmp_path, run_geo):
     out = tmp_path / "demo.json"
     proc = run_geo("indicators", "--region", "demo", "--out", str(out), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -498,7 +488,7 @@ def test_cli_demo_region(tmp_path):
         (("--schools", "two.csv", "--out", "x.json"), "2 problems: "),
     ],
 )
-def test_cli_errors_are_one_line(tmp_path, args, pattern):
+def test_cli_errors_are_one_line(tmp_path, args, pattern, run_geo):
     zero = FIVE.copy()
     zero.loc[0, "students"] = 0
     zero.to_csv(tmp_path / "zero.csv", index=False)

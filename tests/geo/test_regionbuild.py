@@ -54,13 +54,8 @@ BBOX = "1.505,42.530,1.542,42.560"
 needs_shared = pytest.mark.skipif(not SHARED_PBF.is_file(), reason=f"{SHARED_PBF} is not beside the clone")
 
 
-def run_geo(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "geo", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-
-
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
+def built(tmp_path_factory, run_geo) -> Path:
     """The region built by the CLI from the fixture, cut to :data:`BBOX`."""
     work = tmp_path_factory.mktemp("region")
     result = run_geo("region", "build", "--osm", str(FIXTURE), "--bbox", BBOX, "--name", "test", "--out", "tmp", cwd=work)
@@ -103,7 +98,7 @@ def test_cli_builds_a_region_that_loads(built):
     assert (common["name"] == common["name_demo"]).all() and (common["district"] == common["district_demo"]).all()
 
 
-def test_od_runs_on_the_built_region(built, tmp_path):
+def test_od_runs_on_the_built_region(built, tmp_path, run_geo):
     result = run_geo("--cache-dir", str(tmp_path / "cache"), "od", "--region", str(built), "--mode", "walk",
                      "--out", "od.csv", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -158,7 +153,7 @@ def test_build_is_deterministic(built, tmp_path):
 
 
 @needs_shared
-def test_full_andorra_pbf_gives_the_demo_region(tmp_path):
+def test_full_andorra_pbf_gives_the_demo_region(tmp_path, run_geo):
     """The shared .osm.pbf, uncut, through the CLI: the demo's three layers byte for byte, and its road
     extracts but for the ways osmnx 2.1's filters drop and older ones kept."""
     result = run_geo("region", "build", "--osm", str(SHARED_PBF), "--name", "Andorra", "--out", "tmp", cwd=tmp_path)
@@ -195,7 +190,7 @@ def test_without_boundaries_one_district_named_after_the_region(tmp_path):
         (["--osm", str(FIXTURE), "--bbox", "10,10,10.1,10.1", "--name", "x", "--out", "o"], "no drivable road inside bbox"),
     ],
 )
-def test_cli_errors_are_one_line(tmp_path, args, expected):
+def test_cli_errors_are_one_line(tmp_path, args, expected, run_geo):
     result = run_geo("region", "build", *args, cwd=tmp_path)
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
@@ -203,7 +198,7 @@ def test_cli_errors_are_one_line(tmp_path, args, expected):
     assert "Traceback" not in result.stderr
 
 
-def test_cli_road_layer_problems_are_one_line(tmp_path):
+def test_cli_road_layer_problems_are_one_line(tmp_path, run_geo):
     roads = gpd.GeoDataFrame(
         {"等级": ["县道", None], "速度": [None, -20]},
         geometry=[Point(1.52, 42.54), LineString([(1.52, 42.54), (1.53, 42.55)])],

@@ -2,11 +2,7 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections import defaultdict
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,8 +12,6 @@ from geo.planning.scenario import Scenario, ScenarioModel
 from geo.region.region import load_region
 from layers.schema import BANDS
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture(scope="module")
 def demo():
@@ -25,10 +19,6 @@ def demo():
 
 
 # ---------------------------------------------------------------------- CLI
-def run_cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "geo", "scenario", *args], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
 
 
 FIELDS = {
@@ -39,10 +29,10 @@ FIELDS = {
 }
 
 
-def test_cli_scenario_matches_the_model(demo, tmp_path):
+def test_cli_scenario_matches_the_model(demo, tmp_path, run_geo):
     a, b = "Sw998008316", "Sw1144343737"  # the two largest schools: some children lose their seat
     out = tmp_path / "x.json"
-    proc = run_cli("--region", "demo", "--close", f"{a},{b}", "--out", str(out), tmp_path=tmp_path)
+    proc = run_geo("scenario", "--region", "demo", "--close", f"{a},{b}", "--out", str(out), cwd=tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
     assert {"assignments", "schools", "unassigned", "violations", "kpis"} <= set(data)
@@ -74,7 +64,7 @@ def test_cli_scenario_matches_the_model(demo, tmp_path):
     rules = tmp_path / "rules.json"
     rules.write_text(json.dumps({"walk_minutes": {"g1_3": 5}, "keep_catchments": False}), encoding="utf-8")
     out2 = tmp_path / "y.json"
-    proc = run_cli("--close", f"{a},{b}", "--rules", str(rules), "--out", str(out2), tmp_path=tmp_path)
+    proc = run_geo("scenario", "--close", f"{a},{b}", "--rules", str(rules), "--out", str(out2), cwd=tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stderr
     data2 = json.loads(out2.read_text(encoding="utf-8"))
     assert data2["kpis"]["walkers"] < data["kpis"]["walkers"]
@@ -93,8 +83,8 @@ def test_cli_scenario_matches_the_model(demo, tmp_path):
         (["--rules", "missing.json"], "missing.json"),
     ],
 )
-def test_cli_errors_are_one_line(tmp_path, args, words):
-    proc = run_cli("--region", "demo", *args, "--out", str(tmp_path / "z.json"), tmp_path=tmp_path)
+def test_cli_errors_are_one_line(tmp_path, args, words, run_geo):
+    proc = run_geo("scenario", "--region", "demo", *args, "--out", str(tmp_path / "z.json"), cwd=tmp_path, timeout=120)
     assert proc.returncode != 0
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     errors = [ln for ln in lines if ln.startswith("error:")]
@@ -103,9 +93,9 @@ def test_cli_errors_are_one_line(tmp_path, args, words):
     assert not (tmp_path / "z.json").exists()
 
 
-def test_cli_scenario_file_with_non_object_action(tmp_path):
+def test_cli_scenario_file_with_non_object_action(tmp_path, run_geo):
     bad = tmp_path / "s.json"
     bad.write_text(json.dumps({"name": "x", "actions": [1]}), encoding="utf-8")
-    proc = run_cli("--scenario", str(bad), "--out", str(tmp_path / "z.json"), tmp_path=tmp_path)
+    proc = run_geo("scenario", "--scenario", str(bad), "--out", str(tmp_path / "z.json"), cwd=tmp_path, timeout=120)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith("error: action 1")

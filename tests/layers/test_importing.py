@@ -257,11 +257,12 @@ def test_csv_encodings_are_detected(name, encoding):
     assert any(encoding in note for note in result.notes)
 
 
-def test_csv_chosen_encoding_that_does_not_fit_is_a_file_error():
-    with pytest.raises(LayerFileError, match="not valid utf-8"):
-        load("schools_gb18030.csv", encoding="utf-8")
-    with pytest.raises(LayerFileError, match="Unknown text encoding"):
-        load("schools_ok.csv", encoding="klingon")
+@pytest.mark.parametrize(("name", "encoding", "match"), [
+    ("schools_gb18030.csv", "utf-8", "not valid utf-8"), ("schools_ok.csv", "klingon", "Unknown text encoding"),
+])
+def test_csv_chosen_encoding_that_does_not_fit_is_a_file_error(name, encoding, match):
+    with pytest.raises(LayerFileError, match=match):
+        load(name, encoding=encoding)
 
 
 # --------------------------------------------------------------------------- GCJ-02 / BD-09 tables
@@ -359,11 +360,10 @@ def test_cgcs2000_is_used_as_wgs84_with_a_note():
     assert any("centimetres" in note for note in result.notes)
 
 
-def test_unknown_coordinate_system_is_a_validation_error():
-    with pytest.raises(LayerValidationError, match="unknown coordinate system"):
-        load("schools_ok.csv", coords="EPSG:999999")
-    with pytest.raises(LayerValidationError, match="Unknown coordinate system"):
-        load("schools_ok.csv", coords="mars")
+@pytest.mark.parametrize(("coords", "match"), [("EPSG:999999", "unknown coordinate system"), ("mars", "Unknown coordinate system")])
+def test_unknown_coordinate_system_is_a_validation_error(coords, match):
+    with pytest.raises(LayerValidationError, match=match):
+        load("schools_ok.csv", coords=coords)
 
 
 def test_coordinates_in_degrees_minutes_seconds():

@@ -206,32 +206,20 @@ def test_build_is_deterministic(rebuilt, name):
 # --------------------------------------------------------------------------- validation
 
 
+#: The cells every row of :func:`_schools_frame` shares, in column order (after id and name).
+_SCHOOL_CELLS = {
+    "level": "primary", "district": "D1", "enrol_g1_3": 10, "enrol_g4_6": 10, "enrol_g7_9": 0, "seats": 45, "beds": 0,
+    "teachers": 2, "synthetic": True, "students": 20, "students_junior": 0, "urban_rural": "rural", "teachers_qualified": 1,
+    "teachers_key": 0, "teachers_pe_art": 0, "teaching_area_m2": 95.5, "sports_area_m2": 150.0,
+    "equipment_value_yuan": 40000.0, "multimedia_classrooms": 1,
+}
+
+
 def _schools_frame(n: int = 3) -> gpd.GeoDataFrame:
     """A small valid schools layer."""
+    ids = {"school_id": [f"S{i}" for i in range(1, n + 1)], "name": [f"School {i}" for i in range(1, n + 1)]}
     return gpd.GeoDataFrame(
-        {
-            "school_id": [f"S{i}" for i in range(1, n + 1)],
-            "name": [f"School {i}" for i in range(1, n + 1)],
-            "level": ["primary"] * n,
-            "district": ["D1"] * n,
-            "enrol_g1_3": [10] * n,
-            "enrol_g4_6": [10] * n,
-            "enrol_g7_9": [0] * n,
-            "seats": [45] * n,
-            "beds": [0] * n,
-            "teachers": [2] * n,
-            "synthetic": [True] * n,
-            "students": [20] * n,
-            "students_junior": [0] * n,
-            "urban_rural": ["rural"] * n,
-            "teachers_qualified": [1] * n,
-            "teachers_key": [0] * n,
-            "teachers_pe_art": [0] * n,
-            "teaching_area_m2": [95.5] * n,
-            "sports_area_m2": [150.0] * n,
-            "equipment_value_yuan": [40000.0] * n,
-            "multimedia_classrooms": [1] * n,
-        },
+        {**ids, **{column: [cell] * n for column, cell in _SCHOOL_CELLS.items()}},
         geometry=[Point(1.5 + i / 100, 42.5) for i in range(n)],
         crs="EPSG:4326",
     )
