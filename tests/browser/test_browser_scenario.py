@@ -81,18 +81,22 @@ def test_scenario_manager_new_duplicate_rename_delete(page: Page, live_server, c
     expect(page.locator("#sc-name")).not_to_have_value("东部撤并（副本）", timeout=TIMEOUT)
 
 
+_PROJECT = """([id, lon, lat]) => {
+    const gd = document.querySelector(`#${id} .js-plotly-plot`);
+    const map = gd._fullLayout.map._subplot.map;
+    const p = map.project([lon, lat]);
+    const r = map.getCanvas().getBoundingClientRect();
+    return [r.left + p.x, r.top + p.y];
+}"""
+
+
 def _click_lonlat(page: Page, graph_id: str, lon: float, lat: float) -> None:
-    """Click the map at (lon, lat), projected to pixels by the page's own MapLibre map."""
-    xy = page.evaluate(
-        """([id, lon, lat]) => {
-            const gd = document.querySelector(`#${id} .js-plotly-plot`);
-            const map = gd._fullLayout.map._subplot.map;
-            const p = map.project([lon, lat]);
-            const r = map.getCanvas().getBoundingClientRect();
-            return [r.left + p.x, r.top + p.y];
-        }""",
-        [graph_id, lon, lat],
-    )
+    """Click the map at (lon, lat), projected to pixels by the page's own MapLibre map (scrolled into view first)."""
+    xy = page.evaluate(_PROJECT, [graph_id, lon, lat])
+    page.evaluate("y => window.scrollBy(0, y - window.innerHeight / 2)", xy[1])
+    page.wait_for_timeout(300)
+    xy = page.evaluate(_PROJECT, [graph_id, lon, lat])
+    assert 0 <= xy[1] < page.viewport_size["height"], f"point {lon},{lat} is off screen at y={xy[1]:.0f}"
     page.mouse.move(xy[0], xy[1])
     page.wait_for_timeout(300)
     page.mouse.click(xy[0], xy[1])
