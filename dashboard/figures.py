@@ -220,7 +220,9 @@ def scenario_map(
                 marker={"size": np.where(sub["status"] == "closed", 10, size[mask]), "color": colour, "opacity": 0.9},
                 customdata=[["school", s] for s in sub["school_id"]],
                 text=[f"<b>{n}</b><br>{t('level_' + lv, lang)}<br>{t('col_seats_used', lang)}: {u:,} / {s:,}"
-                      for n, lv, u, s in zip(sub["name"], sub["level"], sub["seats_used"], sub["seats"])],
+                      + (t("seats_estimated_short", lang) if e else "")
+                      for n, lv, u, s, e in zip(sub["name"], sub["level"], sub["seats_used"], sub["seats"],
+                                                sub.get("seats_estimated", pd.Series(False, index=sub.index)))],
                 hovertemplate="%{text}<extra></extra>", name=name,
             )
         )
@@ -254,6 +256,28 @@ def finish_map(fig: go.Figure, bounds: Sequence[float], lang: str, synthetic: bo
     )
 
 
+def seats_label(estimated: bool, lang: str) -> str:
+    """Return the name of a school's seats: 学位数, or 学位数（估算） when they were ``estimated`` from enrolment."""
+    return t("imp_seats_estimated" if estimated else "imp_seats", lang)
+
+
+def import_hover(valid: Any, *, kind: str, lang: str) -> list[str]:
+    """Return the hover text of imported points: the name; for schools also the level and seats, marked when estimated.
+
+    ``valid`` holds the imported rows of layer ``kind`` (``name``; schools ``level``, ``seats`` and,
+    when seats were estimated, ``seats_estimated``).
+    """
+    names = [f"<b>{n}</b>" for n in valid["name"]]
+    if kind != "schools" or "seats" not in valid:
+        return names
+    estimated = valid["seats_estimated"].fillna(False).astype(bool) if "seats_estimated" in valid else [False] * len(valid)
+    hover = []
+    for name, level, seats, guess in zip(names, valid["level"], valid["seats"], estimated):
+        seats_text = f"{int(seats):,}" if pd.notna(seats) else "—"
+        hover.append(f"{name}<br>{t(f'level_{level}', lang)}<br>{seats_label(bool(guess), lang)}: {seats_text}")
+    return hover
+
+
 def import_preview(
     roads: tuple[list, list], districts: tuple[list, list], region_bounds: Sequence[float], valid: Any, *, kind: str, lang: str
 ) -> go.Figure:
@@ -267,7 +291,8 @@ def import_preview(
     if len(valid):
         colour = valid["level"].map(LEVEL_COLOURS).fillna("#333").tolist() if kind == "schools" else "#d95f02"
         fig.add_trace(go.Scattermap(lon=valid.geometry.x, lat=valid.geometry.y, mode="markers", text=valid["name"],
-                                    marker={"size": 11, "color": colour}, hovertemplate="%{text}<extra></extra>",
+                                    hovertext=import_hover(valid, kind=kind, lang=lang),
+                                    marker={"size": 11, "color": colour}, hovertemplate="%{hovertext}<extra></extra>",
                                     name=t(f"imp_kind_{kind}", lang)))
         vb = valid.total_bounds  # the region and every imported point
         bounds = [min(bounds[0], vb[0]), min(bounds[1], vb[1]), max(bounds[2], vb[2]), max(bounds[3], vb[3])]

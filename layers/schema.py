@@ -89,13 +89,21 @@ SCHOOL_COLUMNS: Final[dict[str, str]] = {
     "students": "int64",
     "students_junior": "int64",
     "urban_rural": "str",
-    "teachers_qualified": "int64",
-    "teachers_key": "int64",
-    "teachers_pe_art": "int64",
+    # The resource counts are nullable ("Int64", pandas NA where the file left the
+    # cell blank) and the amounts NaN: the indicators name the school that lacks one.
+    "teachers_qualified": "Int64",
+    "teachers_key": "Int64",
+    "teachers_pe_art": "Int64",
     "teaching_area_m2": "float64",
     "sports_area_m2": "float64",
     "equipment_value_yuan": "float64",
-    "multimedia_classrooms": "int64",
+    "multimedia_classrooms": "Int64",
+    # How the row was made: seats estimated from enrolment (whole classes, see
+    # CLASS_SIZE), the school type kept from the level value (e.g. "teaching_point"
+    # for a 教学点, "" for none) and where the level came from (LEVEL_SOURCES).
+    "seats_estimated": "bool",
+    "school_type": "str",
+    "level_source": "str",
 }
 
 VILLAGE_COLUMNS: Final[dict[str, str]] = {
@@ -130,10 +138,35 @@ OPTIONAL_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "schools": (
         "students", "students_junior", "urban_rural", "teachers_qualified", "teachers_key", "teachers_pe_art",
         "teaching_area_m2", "sports_area_m2", "equipment_value_yuan", "multimedia_classrooms",
+        "seats_estimated", "school_type", "level_source",
     ),
     "villages": (),
     "districts": (),
 }
+
+#: Optional columns whose cells may be blank (a missing value: pandas NA, NaN or
+#: None).  Whoever needs the value says which row lacks it (the indicators list
+#: the schools without it); the layer stays valid.
+NULLABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "schools": (
+        "urban_rural", "teachers_qualified", "teachers_key", "teachers_pe_art", "teaching_area_m2", "sports_area_m2",
+        "equipment_value_yuan", "multimedia_classrooms", "school_type", "level_source",
+    ),
+    "villages": (),
+    "districts": (),
+}
+
+#: The value of an optional column a layer lacks (old layers load unchanged;
+#: readers use ``frame.get(column, default)``).
+OPTIONAL_DEFAULTS: Final[dict[str, object]] = {"seats_estimated": False, "school_type": "", "level_source": "file"}
+
+#: Where a school's level came from: the planner's file, an OSM name, an OSM tag,
+#: or drawn at random for demo data (``synthetic``).
+LEVEL_SOURCES: Final = ("file", "osm_name", "osm_tag", "synthetic")
+
+#: Pupils per class used to estimate seats from enrolment: at most 45 per primary
+#: and 50 per junior class (《县域义务教育优质均衡发展督导评估办法》, 教督〔2017〕6号).
+CLASS_SIZE: Final[dict[str, int]] = {"primary": 45, "junior": 50}
 
 LAYER_COLUMNS: Final[dict[str, dict[str, str]]] = {
     "schools": SCHOOL_COLUMNS,

@@ -27,6 +27,8 @@ from layers.schema import (
     LAYER_GEOMETRY,
     LAYER_ID,
     LEVELS,
+    NULLABLE_COLUMNS,
+    OPTIONAL_DEFAULTS,
     SCHOOL_AMOUNT_COLUMNS,
     SCHOOL_COUNT_COLUMNS,
     URBAN_RURAL,
@@ -43,7 +45,7 @@ _COUNT_COLUMNS: dict[str, tuple[str, ...]] = {
     "districts": (),
 }
 
-_DTYPE_WORDS = {"str": "text", "int64": "whole numbers", "float64": "numbers", "bool": "true/false"}
+_DTYPE_WORDS = {"str": "text", "int64": "whole numbers", "Int64": "whole numbers", "float64": "numbers", "bool": "true/false"}
 _SINGULAR = {"schools": "school", "villages": "village", "districts": "district"}
 
 
@@ -89,23 +91,30 @@ def _check_ids(frame: pd.DataFrame, kind: str, out: ProblemList) -> None:
             first_row[key] = row
 
 
-def _check_numbers(frame: pd.DataFrame, columns: tuple[str, ...], parse: Any, fixes: dict[str, str], present: set[str],
-                   out: ProblemList) -> None:
-    """Report every cell of ``columns`` (those present) that ``parse`` rejects, with the fix of its problem."""
+def _check_numbers(frame: pd.DataFrame, kind: str, columns: tuple[str, ...], parse: Any, fixes: dict[str, str],
+                   present: set[str], out: ProblemList) -> None:
+    """Report every cell of ``columns`` (those present) that ``parse`` rejects, with the fix of its problem.
+
+    A blank cell of a column of :data:`layers.schema.NULLABLE_COLUMNS` is a missing value, not a problem.
+    """
     for column in columns:
         if column not in present:
             continue
+        nullable = column in NULLABLE_COLUMNS[kind]
         for row, value in enumerate(frame[column].tolist(), start=1):
+            if nullable and is_missing(value):
+                continue
             _, problem = parse(value)
             if problem is not None:
                 _add(out, row=row, column=column, value=value, problem=problem, fix=fixes[problem])
 
 
 def _check_allowed(frame: pd.DataFrame, column: str, allowed: tuple[str, ...], what: str, fix: str, out: ProblemList) -> None:
-    """Report every row whose ``column`` is missing or not one of ``allowed``."""
+    """Report every row whose ``column`` is missing (unless nullable) or not one of ``allowed``."""
+    nullable = column in NULLABLE_COLUMNS["schools"]
     for row, value in enumerate(frame[column].tolist(), start=1):
         text = None if is_missing(value) else str(value).strip()
-        if text in allowed:
+        if text in allowed or (text is None and nullable):
             continue
         problem = f"{what} is missing" if text is None else f"unknown {what}"
         _add(out, row=row, column=column, value=value, problem=problem, fix=fix)
@@ -116,7 +125,7 @@ def _check_bools(frame: pd.DataFrame, kind: str, present: set[str], out: Problem
         if dtype != "bool" or column not in present:
             continue
         for row, value in enumerate(frame[column].tolist(), start=1):
-            if bool_value(value) is None:
+            if bool_value(value) is None and not (column in OPTIONAL_DEFAULTS and is_missing(value)):
                 _add(out, row=row, column=column, value=value, problem="value is not true or false", fix="enter true or false")
 
 
@@ -167,8 +176,9 @@ def cast_layer(frame: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        Schema columns (those present) in schema order, then extra columns,
-        then geometry; index reset to 0..n-1.
+        Schema columns (those present, and those of
+        :data:`layers.schema.OPTIONAL_DEFAULTS` with their default when absent)
+        in schema order, then extra columns, then geometry; index reset to 0..n-1.
 
     Raises
     ------
@@ -178,22 +188,32 @@ def cast_layer(frame: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
     spec = LAYER_COLUMNS[kind]
     data: dict[str, Any] = {}
     for column, dtype in spec.items():
-        if column not in frame.columns:  # an optional column the layer lacks
+        if column in frame.columns:
+            values = frame[column]
+        elif column in OPTIONAL_DEFAULTS:  # a column old layers lack: its default (seats not estimated, ...)
+            values = pd.Series([OPTIONAL_DEFAULTS[column]] * len(frame), index=frame.index, dtype=object)
+        else:  # an optional column the layer lacks
             continue
-        values = frame[column]
         if dtype == "int64":
             data[column] = pd.Series(
                 [int(count_value(v)[0]) for v in values.tolist()], index=frame.index, dtype="int64"
             )
+        elif dtype == "Int64":  # nullable: a blank cell is pandas NA
+            data[column] = pd.Series(
+                [pd.NA if is_missing(v) else int(count_value(v)[0]) for v in values.tolist()], index=frame.index, dtype="Int64"
+            )
         elif dtype == "float64":
             data[column] = pd.Series(
-                [amount_value(v)[0] for v in values.tolist()], index=frame.index, dtype="float64"
+                [math.nan if is_missing(v) else amount_value(v)[0] for v in values.tolist()], index=frame.index, dtype="float64"
             )
         elif dtype == "bool":
-            data[column] = pd.Series([bool_value(v) for v in values.tolist()], index=frame.index, dtype="bool")
+            flags = [bool_value(v) for v in values.tolist()]
+            data[column] = pd.Series([OPTIONAL_DEFAULTS.get(column) if f is None else f for f in flags], index=frame.index,
+                                     dtype="bool")
         else:
+            blank = OPTIONAL_DEFAULTS.get(column)  # "" for school_type, "file" for level_source, else None
             data[column] = pd.Series(
-                [None if is_missing(v) else str(plain(v)).strip() for v in values.tolist()],
+                [blank if is_missing(v) else str(plain(v)).strip() for v in values.tolist()],
                 index=frame.index,
                 dtype=object,
             ).astype(dtype)
@@ -249,9 +269,9 @@ def validate_layer(gdf: pd.DataFrame, kind: str, *, source: str) -> gpd.GeoDataF
 
     if LAYER_ID[kind] in present:
         _check_ids(frame, kind, out)
-    _check_numbers(frame, _COUNT_COLUMNS[kind], count_value, COUNT_FIXES, present, out)
+    _check_numbers(frame, kind, _COUNT_COLUMNS[kind], count_value, COUNT_FIXES, present, out)
     if kind == "schools":
-        _check_numbers(frame, SCHOOL_AMOUNT_COLUMNS, amount_value, AMOUNT_FIXES, present, out)
+        _check_numbers(frame, kind, SCHOOL_AMOUNT_COLUMNS, amount_value, AMOUNT_FIXES, present, out)
     if kind == "schools" and "level" in present:
         _check_allowed(frame, "level", LEVELS, "school level", f"use one of: {', '.join(LEVELS)}", out)
     if kind == "schools" and "urban_rural" in present:

@@ -163,5 +163,7 @@ def school_detail(school: pd.Series, served: pd.DataFrame, lang: str) -> list:
     """
     text = t("detail_catchment", lang, villages=len(served), children=int(served["children"].sum()),
              enrolment=int(school["enrolment"]), seats=int(school["seats"]))
+    if bool(school.get("seats_estimated", False)):
+        text += t("seats_estimated_mark", lang)
     title = t("detail_school", lang, name=school["name"], level=t(f"level_{school['level']}", lang))
     return [html.H3(title), html.P(text)]

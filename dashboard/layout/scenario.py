@@ -233,7 +233,8 @@ def impact_view(frame: pd.DataFrame, lang: str) -> html.Table | html.P:
 
 def school_capacity_table(schools: pd.DataFrame, lang: str) -> html.Table:
     """Return the capacity table, by name, of a result's ``schools`` (with ``status``: :func:`dashboard.services.schools_with_status`)."""
-    rows = [[r.name, t(f"level_{r.level}", lang), t(f"status_{r.status}", lang), f"{r.seats_used:,} / {r.seats:,}",
+    rows = [[r.name, t(f"level_{r.level}", lang), t(f"status_{r.status}", lang),
+             f"{r.seats_used:,} / {r.seats:,}" + (t("seats_estimated_short", lang) if getattr(r, "seats_estimated", False) else ""),
              f"{r.beds_used:,} / {r.beds:,}", f"{r.riders:,}"] for r in schools.sort_values("name").itertuples()]
     cols = [t(k, lang) for k in ("col_name", "col_level", "col_status", "col_seats_used", "col_beds_used", "col_riders")]
     return table(cols, rows)

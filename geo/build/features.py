@@ -12,16 +12,15 @@ Examples
 """
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from geo.build.levels import NOT_COMPULSORY_KEYWORDS, LevelReading, read_school_level, tag_text
 from geo.build.progress import say
 from layers.schema import CRS, VILLAGE_PLACES
 
@@ -34,20 +33,12 @@ __all__ = [
     "build_districts",
     "build_schools",
     "build_villages",
+    "left_out_line",
+    "levels_line",
     "load_features",
     "tag_column",
     "tag_text",
 ]
-
-#: ``amenity=school`` features that are not compulsory-education schools,
-#: recognised by name keywords (case-insensitive substrings).
-NOT_COMPULSORY_KEYWORDS: dict[str, str] = {
-    "adults": "adult education",
-    "autoaprenentatge": "self-study language centre",
-    "bresol": "nursery (ages 0–3)",
-    "bressol": "nursery (ages 0–3)",
-    "art floral": "vocational school (floral art)",
-}
 
 #: A school node this close (metres) to a school area is the same school.
 NODE_IN_AREA_M = 60.0
@@ -82,24 +73,6 @@ def load_features(path: Path) -> gpd.GeoDataFrame:
     features["osm_id"] = features["osm_id"].astype("int64")
     say(f"read {len(features)} OSM features from {Path(path).name} in {time.perf_counter() - started:.1f} s")
     return features
-
-
-def tag_text(value: Any) -> str | None:
-    """Return a stripped tag value, or None if missing or blank.
-
-    Parameters
-    ----------
-    value : object
-        A tag cell (text, None or NaN).
-
-    Returns
-    -------
-    str or None
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def tag_column(features: pd.DataFrame, name: str) -> pd.Series:
@@ -260,28 +233,21 @@ def build_villages(features: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, m
     return villages
 
 
-def _not_compulsory(name: str | None) -> str | None:
-    """Return why a school name is not a compulsory school, or None."""
-    text = tag_text(name)
-    if text is None:
-        return None
-    folded = text.casefold()
-    for keyword, why in NOT_COMPULSORY_KEYWORDS.items():
-        if keyword in folded:
-            return why
-    return None
-
-
 def build_schools(features: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, metric_crs: str) -> gpd.GeoDataFrame:
-    """``amenity=school`` nodes, ways and relations, cleaned and reduced to points.
+    """``amenity=school`` nodes, ways and relations, cleaned and reduced to points, with the level OSM gives.
 
-    Steps (documented in ``data/README.md``): drop non-compulsory institutions
-    by name; drop school nodes lying in or next to a school area (the same
-    school mapped twice); merge same-name schools close together; areas become
-    their ``representative_point()``; unnamed schools are called "School <id>".
-    The arguments are as for :func:`build_villages` (``metric_crs`` also
-    measures the distances above).  Returns ``school_id`` (``"S"`` + element
-    letter + OSM id), ``name``, ``district`` and points, sorted by id.
+    Steps (documented in ``data/README.md``): leave out non-compulsory
+    institutions by tags and names (:func:`geo.build.levels.read_school_level`;
+    one progress line lists them by reason); drop school nodes lying in or next
+    to a school area (the same school mapped twice); merge same-name schools
+    close together; areas become their ``representative_point()``; unnamed
+    schools are called "School <id>".  The arguments are as for
+    :func:`build_villages` (``metric_crs`` also measures the distances above).
+    Returns ``school_id`` (``"S"`` + element letter + OSM id), ``name``,
+    ``level`` (None where tags and names say nothing), ``level_source``
+    (``"osm_tag"``, ``"osm_name"`` or ``"synthetic"``), ``school_type``
+    (``"teaching_point"`` for a 教学点, else ""), ``district`` and points,
+    sorted by id.
     """
     schools = features[tag_column(features, "amenity").eq("school")].copy()
     total = len(schools)
@@ -292,10 +258,12 @@ def build_schools(features: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, me
     schools = schools.sort_values("school_id").reset_index(drop=True)
 
     # 1. Not compulsory education.
-    why = schools["name"].map(_not_compulsory)
-    for idx, row in schools[why.notna()].iterrows():
-        say(f"schools: drop {row['school_id']} {row['name']!r}: {why[idx]}")
-    schools = schools[why.isna()].reset_index(drop=True)
+    readings = [read_school_level(row) for _, row in schools.iterrows()]
+    left_out = [(sid, name, r) for sid, name, r in zip(schools["school_id"], schools["name"], readings, strict=True) if r.left_out]
+    if left_out:
+        say(left_out_line(left_out, total=total))
+    schools["level_reading"] = readings
+    schools = schools[[r.left_out is None for r in readings]].reset_index(drop=True)
 
     # 2. A node inside / next to a school area is the same school.
     metric = schools.geometry.to_crs(metric_crs)
@@ -330,10 +298,71 @@ def build_schools(features: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, me
                 drop.add(k)
     schools = schools.drop(index=sorted(drop)).reset_index(drop=True)
 
+    # read again where nothing was read: a node may have named its area
+    readings = [r if r.decided else read_school_level(row) for r, (_, row) in zip(schools["level_reading"], schools.iterrows(), strict=True)]
     points = schools.geometry.representative_point()
     names = [tag_text(n) or f"School {sid}" for n, sid in zip(schools["name"], schools["school_id"], strict=True)]
-    result = gpd.GeoDataFrame({"school_id": schools["school_id"].tolist(), "name": names}, geometry=points.values, crs=CRS)
+    result = gpd.GeoDataFrame(
+        {
+            "school_id": schools["school_id"].tolist(),
+            "name": names,
+            "level": pd.Series([r.level for r in readings], dtype=object),
+            "level_source": [r.source for r in readings],
+            "school_type": [r.school_type for r in readings],
+        },
+        geometry=points.values,
+        crs=CRS,
+    )
     result["district"] = assign_districts(result.geometry, districts, metric_crs=metric_crs)
     result = result.sort_values("school_id").reset_index(drop=True)
     say(f"schools: kept {len(result)} of {total} amenity=school features")
+    say(levels_line(result))
     return result
+
+
+def left_out_line(left_out: list[tuple[str, str | None, LevelReading]], *, total: int) -> str:
+    """The progress line listing the schools left out as not compulsory, by reason, with counts and names.
+
+    Parameters
+    ----------
+    left_out : list of (str, str or None, LevelReading)
+        ``(school_id, name, reading)`` of each school left out, in id order.
+    total : int
+        How many ``amenity=school`` features there were.
+
+    Returns
+    -------
+    str
+        E.g. ``schools: left out 2 of 26 as not compulsory education: 1 kindergarten or pre-school
+        ('Kita Sonne' Sn1 [name: "kita"]); 1 music, art or dance school (…)``.
+    """
+    by_reason: dict[str, list[str]] = {}
+    for school_id, name, reading in left_out:
+        label = f"{name!r} {school_id}" if name else school_id
+        by_reason.setdefault(str(reading.left_out), []).append(f"{label} [{reading.evidence}]")
+    parts = [f"{len(items)} {reason} ({', '.join(items)})" for reason, items in sorted(by_reason.items())]
+    return f"schools: left out {len(left_out)} of {total} as not compulsory education: " + "; ".join(parts)
+
+
+def levels_line(schools: pd.DataFrame) -> str:
+    """The progress line saying where the schools' levels come from, naming those without one.
+
+    Parameters
+    ----------
+    schools : pandas.DataFrame
+        ``school_id``, ``name``, ``level_source`` (see :func:`build_schools`).
+
+    Returns
+    -------
+    str
+    """
+    source = schools["level_source"]
+    unread = schools[source.eq("synthetic")]
+    line = (
+        f"schools: levels read for {int((~source.eq('synthetic')).sum())} of {len(schools)} "
+        f"({int(source.eq('osm_tag').sum())} from OSM tags, {int(source.eq('osm_name').sum())} from names)"
+    )
+    if len(unread):
+        names = ", ".join(f"{name!r}" for name in unread["name"])
+        line += f"; {len(unread)} unreadable, drawn from the seed (level_source=synthetic): {names}"
+    return line

@@ -27,26 +27,30 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import geopandas as gpd
-import pandas as pd
 import shapely
 
+from geo.build.crs import check_crs
 from geo.build.features import admin_areas, assign_districts, build_districts, build_schools, build_villages, load_features, tag_text
+from geo.build.planner import PlannerLayer, check_extent, crs_flag, header_extent, read_planner_layers, settle_crs
 from geo.build.progress import say
 from geo.build.synthetic import SEED, name_unnamed_schools, synthesise
 from geo.core.projection import check_bbox, utm_crs
+from geo.core.settings import DEFAULT_SETTINGS, Settings
+from geo.network.graph import load_network
 from geo.network.osm import check_osm_file, pbf_to_xml
-from geo.network.roads import merge_roads, validate_roads
-from layers.errors import JunhengError, LayerValidationError
+from geo.network.roads import merge_roads
+from layers.errors import JunhengError
 from layers.io import read_layer, write_layer
 from layers.schema import BANDS, CRS, children_column, enrol_column
 
 if TYPE_CHECKING:
     from geo.region.region import Region
+    from layers.importing import MappingSpec
 
 __all__ = [
     "ATTRIBUTION",
@@ -324,29 +328,6 @@ def _polygonal_part(geom: Any) -> Any:
     return merged if merged.geom_type in ("Polygon", "MultiPolygon") else None
 
 
-def _read_planner_layer(path: Path, kind: str, *, bbox: tuple[float, float, float, float] | None) -> gpd.GeoDataFrame:
-    """Read the planner's schools or villages file into the canonical schema.
-
-    Uses :func:`layers.importing.build.load_table` (CSV, XLSX, GeoJSON, GeoPackage,
-    zipped Shapefile; Chinese headers; WGS-84 coordinates; points outside the
-    bbox are problems).  Any problem stops the build, listing them all.
-    """
-    from layers.importing import load_table
-
-    path = Path(path)
-    result = load_table(path, kind=kind, filename=path.name, coords="wgs84", bbox=bbox)
-    if not result.ok:
-        problems = [{k: (None if pd.isna(v) else v) for k, v in record.items()} for record in result.problems.to_dict("records")]
-        raise LayerValidationError(result.message(), problems)
-    for note in result.notes:
-        say(f"{kind}: {note}")
-    frame = result.valid
-    if frame.empty:
-        message = f"{kind} file {path} has no rows; give at least one {kind[:-1]}."
-        raise RegionBuildError(message)
-    return frame.reset_index(drop=True)
-
-
 def _fit_districts(frame: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, metric_crs: str, kind: str) -> None:
     """Fill a planner layer's ``district`` column with the region's district ids.
 
@@ -398,6 +379,23 @@ def _osm_bounds(path: Path) -> tuple[float, float, float, float]:
     return west, south, east, north
 
 
+def _check_output(out: Path) -> Path:
+    """The region folder ``out``: new, empty or an earlier region (whose files are replaced)."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        message = f"output {out} is a file; give a folder for the region."
+        raise RegionBuildError(message)
+    if out.is_dir() and not (out / "region.toml").is_file():
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in REGION_FILES)
+        if foreign:
+            message = (
+                f"output folder {out} holds other files ({', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}) "
+                "and no region.toml; choose a new or empty folder."
+            )
+            raise RegionBuildError(message)
+    return out
+
+
 def build_region(
     *,
     osm: Path,
@@ -411,8 +409,23 @@ def build_region(
     name_zh: str | None = None,
     admin_level: str | None = None,
     snap_m: float = 5.0,
+    schools_crs: str = "wgs84",
+    villages_crs: str = "wgs84",
+    roads_crs: str = "wgs84",
+    mapping: MappingSpec | Mapping[str, MappingSpec] | None = None,
+    lang: str = "zh",
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> Path:
     """Build a region folder from an OSM file and, optionally, the planner's own layers.
+
+    The planner's layers are read and checked first, before the slow OSM
+    steps, and the problems of every layer are reported at once
+    (:func:`geo.build.planner.read_planner_layers`); their points must lie
+    within the OSM extract (the ``bbox``, or the extent the ``.osm.pbf``
+    header states, else the extract's bounds once it is cut).  Once the drive
+    network exists each layer inside China is compared with the roads
+    (:func:`geo.build.planner.settle_crs`): a layer that looks GCJ-02 or BD-09
+    gets a warning line, an ``auto`` layer the better reading.
 
     Parameters
     ----------
@@ -424,7 +437,8 @@ def build_region(
     name : str
         Display name (``name`` in ``region.toml``; ``name_zh`` defaults to it).
     schools, villages : pathlib.Path, optional
-        The planner's layers; without them they come from OSM with synthetic counts.
+        The planner's layers (read by :func:`layers.importing.load_table`);
+        without them they come from OSM with synthetic counts.
     roads : pathlib.Path, optional
         The planner's road layer (GeoJSON, Shapefile, GeoPackage; see
         :func:`geo.network.roads.validate_roads`), merged into both road graphs with
@@ -440,6 +454,18 @@ def build_region(
         else one district covering the region.
     snap_m : float
         How far a planner road's end may be from the node or road it joins.
+    schools_crs, villages_crs, roads_crs : str
+        The coordinate system of each planner layer: ``wgs84`` (default),
+        ``gcj02``, ``bd09``, ``cgcs2000``, ``EPSG:<code>`` or ``auto``
+        (:func:`geo.build.crs.check_crs`).  For GIS files other than GCJ-02 /
+        BD-09, the CRS to assume when the file states none.
+    mapping : MappingSpec or mapping of str to MappingSpec, optional
+        Column and value mapping of the schools and villages files: one for
+        both (each file gets the columns it has) or ``{"schools": ..., "villages": ...}``.
+    lang : {"zh", "en"}
+        Language of the planner layers' problems and of the coordinate-system lines.
+    settings : Settings
+        Where the drive network compared with the layers is cached.
 
     Returns
     -------
@@ -448,8 +474,10 @@ def build_region(
 
     Raises
     ------
-    RegionBuildError, geo.network.osm.OsmInputError, geo.network.roads.RoadLayerError, layers.errors.BBoxError
+    RegionBuildError, geo.network.osm.OsmInputError, geo.build.crs.CrsChoiceError, layers.errors.BBoxError
         Bad inputs (the message names the file, value and fix).
+    layers.errors.LayerValidationError
+        Problems of the planner's layers, all of them at once.
     geo.network.osm.OsmFileError, layers.LayerFileError
         Missing or unreadable files.
     """
@@ -460,29 +488,27 @@ def build_region(
         raise RegionBuildError(message)
     osm = check_osm_file(Path(osm))
     box = check_bbox(bbox)
-    for what, path in (("schools", schools), ("villages", villages), ("roads", roads)):
+    files = {"schools": schools, "villages": villages, "roads": roads}
+    for what, path in files.items():
         if path is not None and not Path(path).is_file():
             message = f"{what} file {path} does not exist; check the path."
             raise RegionBuildError(message)
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        message = f"output {out} is a file; give a folder for the region."
-        raise RegionBuildError(message)
-    if out.is_dir() and not (out / "region.toml").is_file():
-        foreign = sorted(p.name for p in out.iterdir() if p.name not in REGION_FILES)
-        if foreign:
-            message = (
-                f"output folder {out} holds other files ({', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}) "
-                "and no region.toml; choose a new or empty folder."
-            )
-            raise RegionBuildError(message)
+    choices = {"schools": schools_crs, "villages": villages_crs, "roads": roads_crs}
+    crs = {kind: check_crs(value, argument=crs_flag(kind), lang=lang) for kind, value in choices.items()}
+    out = _check_output(out)
+    known_extent = box or header_extent(osm)
+    planner = read_planner_layers(files, crs=crs, mapping=mapping, extent=known_extent, lang=lang)
     out.mkdir(parents=True, exist_ok=True)
-    road_layer = _read_roads(Path(roads)) if roads is not None else None
     for stale in ("drive.graphml", "walk.graphml"):
         (out / stale).unlink(missing_ok=True)
 
     extracts = pbf_to_xml(osm, out / "osm", bbox=box)
     extent = box or _osm_bounds(extracts["osm_drive"])
+    if known_extent is None:
+        check_extent(planner, extent, lang=lang)
+    for line in settle_crs(planner, lambda: load_network(extracts["osm_drive"], kind="drive", settings=settings),
+                           lang=lang, settings=settings):
+        say(line)
     metric_crs = utm_crs((extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2)
     say(f"metric CRS {metric_crs} (UTM zone of the centre)")
     area = shapely.box(*extent)
@@ -492,8 +518,8 @@ def build_region(
         features, admin_level=admin_level, area=area, name=name, clip=box is not None, metric_crs=metric_crs
     )
     where = dict(features=features, districts=districts, metric_crs=metric_crs, osm=osm, box=box)
-    village_layer = _point_layer("villages", villages, **where)
-    school_layer = _point_layer("schools", schools, **where)
+    village_layer = _point_layer("villages", planner.get("villages"), **where)
+    school_layer = _point_layer("schools", planner.get("schools"), **where)
     if schools is None:
         name_unnamed_schools(school_layer, village_layer, metric_crs=metric_crs)
 
@@ -504,8 +530,8 @@ def build_region(
     layers = write_layers({"schools": school_layer, "villages": village_layer, "districts": districts}, out)
 
     graphs: dict[str, str] = {}
-    if road_layer is not None:
-        graphs = _merge_planner_roads(road_layer, Path(roads).name, extracts, out, snap_m=snap_m)
+    if "roads" in planner:
+        graphs = _merge_planner_roads(planner["roads"].frame, planner["roads"].source, extracts, out, snap_m=snap_m)
 
     finish_region(
         out, layers, started=started,
@@ -531,12 +557,12 @@ def _bbox_text(prefix: str, box: tuple[float, float, float, float] | None) -> st
 
 
 def _point_layer(
-    kind: str, given: Path | None, *, features: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, metric_crs: str,
+    kind: str, given: PlannerLayer | None, *, features: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, metric_crs: str,
     osm: Path, box: tuple[float, float, float, float] | None,
 ) -> gpd.GeoDataFrame:
-    """The region's villages or schools: the planner's file ``given`` fitted to the districts, else built from OSM."""
+    """The region's villages or schools: the planner's layer ``given`` fitted to the districts, else built from OSM."""
     if given is not None:
-        layer = _read_planner_layer(Path(given), kind, bbox=box)
+        layer = given.frame
         _fit_districts(layer, districts, metric_crs=metric_crs, kind=kind)
         return layer
     build, wanted = _FROM_OSM[kind]
@@ -544,18 +570,6 @@ def _point_layer(
     if layer.empty:
         message = f"no {wanted} in {osm}{_bbox_text(' inside', box)}; give --{kind} FILE or a larger --bbox."
         raise RegionBuildError(message)
-    return layer
-
-
-def _read_roads(roads: Path) -> gpd.GeoDataFrame:
-    """Read and check the planner's road layer (before any slow step, so problems come at once)."""
-    try:
-        layer = gpd.read_file(roads, engine="pyogrio")
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
-        message = f"roads file {roads} cannot be read ({reason}); give a GeoJSON, Shapefile or GeoPackage of lines."
-        raise RegionBuildError(message) from exc
-    validate_roads(layer, source=roads.name)
     return layer
 
 

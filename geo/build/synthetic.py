@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from geo.build.levels import LEVEL_KEYWORDS, keyword_level
 from geo.build.progress import say
 from geo.indicators.standards import INDICATORS, Standards
 from layers.schema import BANDS, LEVEL_BANDS, LEVELS, children_column, enrol_column
@@ -66,25 +67,6 @@ CHILDREN_PER_BAND: dict[str, tuple[int, int]] = {
     "village": (10, 50),
     "hamlet": (1, 12),
     "isolated_dwelling": (0, 3),
-}
-
-#: Name keywords deciding a school's level (matched case-insensitively as
-#: substrings, accents kept: "collège" is not "college").  A name matching
-#: both primary and junior keywords is a nine-year school.
-LEVEL_KEYWORDS: dict[str, tuple[str, ...]] = {
-    # Andorran "Col·legi" (private/congregational schools covering primary and
-    # secondary), Spanish "colegio", English "college" (British College).
-    "nine_year": ("col·legi", "col.legi", "collegi", "colegio", "college"),
-    # Andorran second stage (ages 12–16), baccalaureate, institutes, French lycée/collège.
-    "junior": (
-        "segona ensenyança", "2a ensenyança", "batxillerat", "institut", "lycée", "lycee",
-        "liceu", "collège", "secundària", "secundaria", "secondaire",
-    ),
-    # Andorran first stage (ages 6–12) and nursery ("maternal") schools, primary.
-    "primary": (
-        "primera ensenyança", "1a ensenyança", "maternal", "primària", "primaria", "primaire",
-        "élémentaire", "elementaire",
-    ),
 }
 
 #: Schools without a keyword get a level from one uniform draw u: primary if
@@ -145,34 +127,15 @@ def name_unnamed_schools(schools: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, 
 
 
 
-def keyword_level(name: str) -> str | None:
-    """Return the level implied by a school name's keywords, or None.
-
-    Parameters
-    ----------
-    name : str
-        The school's name.
-
-    Returns
-    -------
-    str or None
-        ``"primary"``, ``"junior"`` or ``"nine_year"`` (see :data:`LEVEL_KEYWORDS`).
-    """
-    folded = name.casefold()
-    found = {level for level, words in LEVEL_KEYWORDS.items() if any(w in folded for w in words)}
-    if "nine_year" in found or {"primary", "junior"} <= found:
-        return "nine_year"
-    if found:
-        return found.pop()
-    return None
-
-
 def assign_levels(schools: gpd.GeoDataFrame, rng: np.random.Generator) -> tuple[list[str], list[bool]]:
     """Level of each school (rows in id order) and whether it was drawn at random.
 
-    One draw per school (also for those with a keyword), then levels with
-    fewer than :data:`MIN_SCHOOLS_PER_LEVEL` schools take randomly levelled
-    schools from the most common level.
+    A school keeps the level read from OSM (the ``level`` column of
+    :func:`geo.build.features.build_schools`; without that column, from its
+    name by :func:`geo.build.levels.keyword_level`); the others get one from
+    :data:`RANDOM_LEVEL_CUTS`.  One draw per school (also for those with a
+    level read), then levels with fewer than :data:`MIN_SCHOOLS_PER_LEVEL`
+    schools take randomly levelled schools from the most common level.
 
     Parameters
     ----------
@@ -186,15 +149,16 @@ def assign_levels(schools: gpd.GeoDataFrame, rng: np.random.Generator) -> tuple[
     tuple of (list of str, list of bool)
         The levels and, per school, whether its level was drawn.
     """
+    if "level" in schools.columns:
+        known = [level if isinstance(level, str) and level in LEVELS else None for level in schools["level"]]
+    else:
+        known = [keyword_level(name) for name in schools["name"]]
     levels: list[str] = []
     drawn: list[bool] = []
-    for name in schools["name"]:
+    for level in known:
         u = float(rng.random())  # drawn for every school, so one name change moves no other draw
-        level = keyword_level(name)
         drawn.append(level is None)
-        if level is None:
-            level = next(lvl for cut, lvl in RANDOM_LEVEL_CUTS if u < cut)
-        levels.append(level)
+        levels.append(level if level is not None else next(lvl for cut, lvl in RANDOM_LEVEL_CUTS if u < cut))
     for short in LEVELS:
         while levels.count(short) < MIN_SCHOOLS_PER_LEVEL:
             counts = {lvl: levels.count(lvl) for lvl in LEVELS}
@@ -385,9 +349,11 @@ def synthesise(
     (when ``villages_synthetic``), then the schools' levels and their seats,
     beds and teachers (when ``schools_synthetic``, after allocating the
     villages' children to the nearest school per band); a second generator,
-    ``default_rng(seed + 1)``, draws the 优质均衡 resources.  Layers given by
-    the planner keep their values and get ``synthetic = False`` unless they
-    say otherwise.
+    ``default_rng(seed + 1)``, draws the 优质均衡 resources.  A school keeps
+    the level read from OSM (:func:`assign_levels`); ``level_source`` keeps
+    where it was read (``"osm_tag"``/``"osm_name"``) and is ``"synthetic"``
+    where the level was drawn.  Layers given by the planner keep their values
+    and get ``synthetic = False`` unless they say otherwise.
 
     Parameters
     ----------
@@ -407,14 +373,16 @@ def synthesise(
         draw_children(villages, rng)
     if schools_synthetic:
         levels, drawn = assign_levels(schools, rng)
+        sources = schools["level_source"] if "level_source" in schools.columns else ["osm_name"] * len(schools)
         schools["level"] = levels
+        schools["level_source"] = ["synthetic" if was_drawn else str(src) for was_drawn, src in zip(drawn, sources, strict=True)]
         allocate_enrolment(villages, schools, metric_crs=metric_crs)
         school_resources(schools, rng)
         indicator_resources(schools, villages, np.random.default_rng(seed + 1), metric_crs=metric_crs)
         say(
             "levels: "
             + ", ".join(f"{levels.count(lvl)} {lvl}" for lvl in LEVELS)
-            + f" ({sum(drawn)} drawn at random, the rest from name keywords)"
+            + f" ({sum(drawn)} drawn at random: level_source=synthetic; the rest read from OSM tags and names)"
         )
     for frame, synthetic in ((villages, villages_synthetic), (schools, schools_synthetic)):
         if synthetic:

@@ -13,11 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Final
 
 from geo.core.settings import DEFAULT_SETTINGS, Settings, check_mode
 from layers.errors import JunhengError
+from layers.i18n import t
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from geo.planning.results import ResultLayers
     from geo.planning.scenario import Scenario
     from geo.region.region import Region
+    from layers.importing import MappingSpec
 
 __all__ = [
     "COMMANDS",
@@ -34,6 +37,7 @@ __all__ = [
     "export_map",
     "export_report",
     "indicators",
+    "layers_check",
     "od",
     "region_build",
     "scenario",
@@ -401,9 +405,42 @@ def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
     return values  # type: ignore[return-value]
 
 
+def _mapping_file(path: str, *, argument: str) -> MappingSpec:
+    """The mapping JSON of ``argument`` (:func:`layers.importing.read_mapping`; its errors name the file)."""
+    from layers.importing import read_mapping
+
+    if not Path(path).is_file():
+        raise CLIError(f"{argument} {path}: there is no such file; give a mapping JSON "
+                       '{"columns": {"source header": "field"}, "values": {"field": {"source value": "canonical"}}}.')
+    return read_mapping(path)
+
+
+def _region_mapping(args: argparse.Namespace) -> MappingSpec | dict[str, MappingSpec] | None:
+    """``--mapping`` (both layers) or ``--schools-mapping`` / ``--villages-mapping`` of ``region build``."""
+    own = {kind: path for kind, path in (("schools", args.schools_mapping), ("villages", args.villages_mapping)) if path}
+    if args.mapping and own:
+        raise CLIError("give --mapping (for both layers) or --schools-mapping / --villages-mapping, not both.")
+    if args.mapping:
+        return _mapping_file(args.mapping, argument="--mapping")
+    return {kind: _mapping_file(path, argument=f"--{kind}-mapping") for kind, path in own.items()} or None
+
+
 def region_build(args: argparse.Namespace) -> int:
-    """``region build``: build a region folder (:func:`geo.build.region.build_region`) and say how to use it."""
+    """``region build``: build a region folder (:func:`geo.build.region.build_region`) and say how to use it.
+
+    The planner's layers (``--schools``, ``--villages``, ``--roads``, in the
+    systems of ``--schools-crs`` ...) are read and checked before the OSM
+    extract is cut; every layer's problems come in one error.
+    """
+    from geo.export.options import check_lang
+
+    lang = check_lang(args.lang, argument="--lang")
     bbox = _parse_bbox(args.bbox)
+    from geo.build.crs import check_crs
+
+    crs = {kind: check_crs(getattr(args, f"{kind}_crs"), argument=f"--{kind}-crs", lang=lang)
+           for kind in ("schools", "villages", "roads")}
+    mapping = _region_mapping(args)
     from geo.build.region import build_region
 
     logging.getLogger("pyogrio").setLevel(logging.WARNING)  # not a "Created N records" line per layer
@@ -418,9 +455,71 @@ def region_build(args: argparse.Namespace) -> int:
         seed=args.seed,
         name_zh=args.name_zh,
         admin_level=args.admin_level,
+        schools_crs=crs["schools"],
+        villages_crs=crs["villages"],
+        roads_crs=crs["roads"],
+        mapping=mapping,
+        lang=lang,
+        settings=_settings(args),
     )
     log.info("Region %s ready: python -m geo od --region %s --mode walk --out od.csv; JUNHENG_REGION=%s python app.py",
              args.name, out, out)
+    return 0
+
+
+# --------------------------------------------------------------------------- layers check
+
+
+
+def layers_check(args: argparse.Namespace) -> int:
+    """``layers check``: check a schools or villages file as the import page does; write the JSON report.
+
+    The report is :func:`layers.importing.check_report` of the import
+    (``rows, valid, mapping, values, summary, problems``); one line on
+    stdout says how many rows are valid.  With ``--region`` points outside
+    the region are problems and the points are compared with its roads
+    (a warning when they look GCJ-02 or BD-09; ``--crs auto`` reads them in
+    the better system).  Problems in rows are the report, not an error (exit
+    0); a file that cannot be read or checked at all is (exit 2).
+    """
+    from geo.export.options import check_lang
+
+    lang = check_lang(args.lang, argument="--lang")
+    if args.kind not in ("schools", "villages"):
+        raise CLIError(f"--kind {args.kind!r}: give schools or villages.")
+    from geo.build.crs import AUTO, check_crs, message
+
+    crs = check_crs(args.crs, argument="--crs", lang=lang)
+    if crs == AUTO and not args.region:
+        raise CLIError(message("crs_auto_needs_roads", lang, flag="--crs"))
+    path = Path(args.file)
+    if not path.is_file():
+        raise CLIError(f"{args.kind} file {path} does not exist; check the path.")
+    out = _out_path(args.out)
+    spec = _mapping_file(args.mapping, argument="--mapping") if args.mapping else None
+    from geo.build.planner import PlannerLayer, settle_crs
+    from layers.importing import check_report, load_table
+
+    region = None
+    if args.region:
+        from geo.region.region import load_region
+
+        region = load_region(args.region)
+    options = {"kind": args.kind, "filename": path.name, "mapping": spec, "lang": lang,
+               "bbox": region.meta.get("bbox") if region is not None else None}
+    result = load_table(path, coords="wgs84" if crs == AUTO else crs, **options)
+    if region is not None and not result.valid.empty:
+        layer = PlannerLayer(args.kind, path, crs, result.valid, tuple(result.valid_rows), flag="--crs")
+        settings = _settings(args)
+        for line in settle_crs({args.kind: layer}, lambda: region.network("car", settings=settings), lang=lang,
+                               settings=settings):
+            print(line, file=sys.stderr)
+        if layer.read_as != ("wgs84" if crs == AUTO else crs):
+            result = load_table(path, coords=layer.read_as, **options)
+    report = check_report(result)
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(t("check_line", lang, file=path.name, rows=report["rows"], valid=report["valid"],
+                                   problems=len(report["problems"]), kinds=len(report["summary"]), out=out))
     return 0
 
 
@@ -434,4 +533,5 @@ COMMANDS: Final[dict[str, Callable[[argparse.Namespace], int]]] = {
     "export layers": export_layers,
     "export report": export_report,
     "region build": region_build,
+    "layers check": layers_check,
 }

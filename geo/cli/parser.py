@@ -13,6 +13,9 @@ from geo.core.settings import MODES
 __all__ = ["build_parser"]
 
 _THRESHOLD_HELP = "minutes (default 30, 国办发〔2018〕27号)"
+_CRS_HELP = ("wgs84 (default; GPS, OSM), gcj02 (Amap, Tencent), bd09 (Baidu), cgcs2000, EPSG:<code>, "
+             "or auto (the one that fits the roads)")
+_MAPPING_HELP = 'mapping JSON {"columns": {"header": "field"}, "values": {"field": {"value": "canonical"}}}'
 _SCENARIO_ONLY = {"name": None, "close": None, "merge": None, "open": None}
 
 
@@ -114,5 +117,23 @@ def build_parser() -> argparse.ArgumentParser:
     rb.add_argument("--admin-level", help="OSM admin_level of the districts (default: the finest of 8, 7, 6, 5, 4 found)")
     rb.add_argument("--seed", type=int, default=20250118, help="seed of the synthetic counts (default 20250118)")
     rb.add_argument("--out", required=True, help="region folder to create")
+    for kind in ("schools", "villages", "roads"):
+        rb.add_argument(f"--{kind}-crs", default="wgs84", help=f"coordinate system of --{kind}: {_CRS_HELP}")
+    rb.add_argument("--mapping", help=_MAPPING_HELP + " (for --schools and --villages)")
+    rb.add_argument("--schools-mapping", help=_MAPPING_HELP + " for --schools only")
+    rb.add_argument("--villages-mapping", help=_MAPPING_HELP + " for --villages only")
+    rb.add_argument("--lang", default="zh", help="language of the layers' problems: zh or en (default zh)")
     rb.set_defaults(run="region build")
+
+    ly = sub.add_parser("layers", help="check your own schools or villages file")
+    ly_sub = ly.add_subparsers(dest="what", required=True)
+    lc = ly_sub.add_parser("check", help="what the import page's check does: every problem, as JSON")
+    lc.add_argument("file", help="CSV, XLSX, GeoJSON, GeoPackage or zipped Shapefile")
+    lc.add_argument("--kind", required=True, help="schools or villages")
+    lc.add_argument("--mapping", help=_MAPPING_HELP)
+    lc.add_argument("--crs", default="wgs84", help=f"coordinate system of the file: {_CRS_HELP}; auto needs --region")
+    lc.add_argument("--region", help="region (name or folder): points outside it are problems; its roads judge --crs auto")
+    lc.add_argument("--lang", default="zh", help="language of the report: zh or en (default zh)")
+    lc.add_argument("--out", required=True, help="output JSON report")
+    lc.set_defaults(run="layers check")
     return parser

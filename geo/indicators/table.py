@@ -43,6 +43,8 @@ from layers.schema import LEVELS, URBAN_RURAL
 __all__ = [
     "ALIASES",
     "FIX_TABLE",
+    "OPTIONAL_COLUMNS",
+    "REQUIRED_COLUMNS",
     "IndicatorProblems",
     "check_table",
     "clean_header",
@@ -59,6 +61,13 @@ __all__ = [
 #: Chinese (and a few English) headers accepted on import -> canonical column;
 #: shared with :mod:`layers.importing.build` through :mod:`layers.aliases`.
 ALIASES: Final[dict[str, str]] = RESOURCE_ALIASES
+
+#: Columns a schools table may leave out: ``name`` (the id is used) and
+#: ``students_junior`` (0; only a nine-year school needs it).
+OPTIONAL_COLUMNS: Final = ("name", "students_junior")
+
+#: The columns a schools table must have.
+REQUIRED_COLUMNS: Final = tuple(c for c in SCHOOL_COLUMNS if c not in OPTIONAL_COLUMNS)
 
 # --------------------------------------------------------------------------- cells
 
@@ -263,11 +272,15 @@ def missing_column_fix(column: str) -> str:
     """The fix of a missing canonical ``column``: its Chinese headers and the columns a table needs."""
     aliases = _aliases_of(column)
     also = f" (or {' / '.join(aliases)})" if aliases else ""
-    return f"add a column '{column}'{also}; the table needs {', '.join(SCHOOL_COLUMNS)}"
+    optional = " and ".join(OPTIONAL_COLUMNS)
+    return f"add a column '{column}'{also}; the table needs {', '.join(REQUIRED_COLUMNS)} ({optional} are optional)"
 
 
 def require_columns(frame: pd.DataFrame, problems: IndicatorProblems) -> None:
-    """Add a "column is missing" problem for every required column ``frame`` lacks (``name`` is optional).
+    """Add a "column is missing" problem for every column of :data:`REQUIRED_COLUMNS` ``frame`` lacks.
+
+    ``name`` (default: the id) and ``students_junior`` (default 0; needed only
+    when the table has a nine-year school, see :func:`check_table`) are optional.
 
     Parameters
     ----------
@@ -276,8 +289,8 @@ def require_columns(frame: pd.DataFrame, problems: IndicatorProblems) -> None:
     problems : IndicatorProblems
         Where the problems go.
     """
-    for column in SCHOOL_COLUMNS:
-        if column not in frame.columns and column != "name":
+    for column in REQUIRED_COLUMNS:
+        if column not in frame.columns:
             problems.add(school_id=None, row=None, column=column, value=None, show_value=False,
                          problem="column is missing", fix=missing_column_fix(column))
 
@@ -407,11 +420,16 @@ def check_table(frame: pd.DataFrame, source: str, *, skip_empty: bool) -> tuple[
     levels, urban = classes["level"], classes["urban_rural"]
 
     numeric: dict[str, list[float | None]] = {}
+    unreadable: dict[str, set[int]] = {}  # rows whose cell is there but is not a count
     for column in ("students", "students_junior", *INDICATOR_KEYS):
         values: list[float | None] = []
+        unreadable[column] = set()
         for row, (sid, raw) in enumerate(zip(ids, cell(column), strict=True), start=1):
             number, problem = parse_number(raw) if column in present else (None, None)
+            if column == "students_junior" and is_missing(raw):
+                problem = None  # blank: 0, or a problem below for a nine-year school
             if problem is not None:
+                unreadable[column].add(row)
                 what = "a whole number of students" if column.startswith("students") else "a number"
                 problems.add(school_id=sid, row=row, column=column, value=raw, problem=problem,
                              fix=f"enter {what} of 0 or more, without units or text")
@@ -435,6 +453,15 @@ def check_table(frame: pd.DataFrame, source: str, *, skip_empty: bool) -> tuple[
                     fix="enter its number of students (在校生数), or leave a school without students out of the "
                         "table (skip_empty=True / --skip-empty skips such schools)",
                 )
+        if junior is None and level == "nine_year" and row not in unreadable["students_junior"]:
+            problems.add(
+                school_id=sid, row=row, column="students_junior", value=None, show_value="students_junior" in present,
+                problem="a nine-year school needs its number of junior students (grades 7–9)",
+                fix="enter students_junior (初中在校生数): how many of its students are in grades 7–9 (only nine-year "
+                    "schools need the column; for primary and junior schools it may be blank or left out)",
+            )
+        if junior is None:
+            junior = numeric["students_junior"][row - 1] = None if level == "nine_year" else 0.0
         if students is None or junior is None:
             continue
         if junior > students:
@@ -511,7 +538,8 @@ def read_schools_table(path: str | Path) -> pd.DataFrame:
     -------
     DataFrame
         Canonical columns first (``name`` filled with ``school_id`` if
-        absent), then any other columns; fully empty rows dropped.
+        absent; ``students_junior`` only if the file has it, see
+        :data:`OPTIONAL_COLUMNS`), then any other columns; fully empty rows dropped.
 
     Raises
     ------
@@ -561,6 +589,6 @@ def read_schools_table(path: str | Path) -> pd.DataFrame:
     problems.raise_if_any()
     if "name" not in frame.columns:
         frame["name"] = frame["school_id"]
-    ordered = [*SCHOOL_COLUMNS, *(c for c in frame.columns if c not in SCHOOL_COLUMNS)]
+    ordered = [*(c for c in SCHOOL_COLUMNS if c in frame.columns), *(c for c in frame.columns if c not in SCHOOL_COLUMNS)]
     return frame[ordered]
 

@@ -41,7 +41,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-NAMED_REGIONS: Final = {"demo": DATA_DIR / "demo"}
+NAMED_REGIONS: Final = {"demo": DATA_DIR / "demo", "example-county": DATA_DIR / "example-county"}
 OD_FORMAT: Final = 2
 
 

@@ -13,10 +13,15 @@ Modules
 * :mod:`~layers.importing.uploads`: upload limits, safe unzipping, temporary folders.
 * :mod:`~layers.importing.readers`: CSV, XLSX, GeoJSON, GeoPackage and zipped Shapefile readers.
 * :mod:`~layers.importing.coords`: WGS-84 / GCJ-02 / BD-09 / CGCS2000 / EPSG conversions, swap detection.
-* :mod:`~layers.importing.mapping`: header normalisation, :func:`suggest_mapping`, level and urban/rural values.
+* :mod:`~layers.importing.values`: level, urban/rural and school-type values (Chinese and English words).
+* :mod:`~layers.importing.mapping`: header normalisation, :func:`suggest_mapping`.
+* :mod:`~layers.importing.spec`: :class:`MappingSpec`, a planner's mapping file (:func:`read_mapping`).
 * :mod:`~layers.importing.points`: the step that converts and checks the points.
 * :mod:`~layers.importing.bands`: the step that reads counts and derives grade bands.
+* :mod:`~layers.importing.estimates`: generated ids and seats estimated from enrolment.
+* :mod:`~layers.importing.fields`: the steps that read ids, names, levels, counts and optional columns.
 * :mod:`~layers.importing.result`: :class:`ImportResult` and the problems of an import.
+* :mod:`~layers.importing.summary`: one :class:`SummaryLine` per kind of problem, :func:`check_report`.
 * :mod:`~layers.importing.build`: the pipeline, :func:`load_table`.
 
 Formats
@@ -52,7 +57,8 @@ Columns
 NFKC (full-width letters, digits and brackets become half-width), lower case,
 any text in brackets dropped (units such as ``（人）`` or ``(m²)``), blanks and
 the separators ``- _ . · / 、 : ~`` removed, and 至/到 between numerals
-removed (``1至3年级`` = ``1-3年级``).  A header that matches no alias exactly
+removed (``1至3年级`` = ``1-3年级``), and a year dropped (``Learners 2024``,
+``Enrolment_2024``, ``2023年在校生数``).  A header that matches no alias exactly
 but is the start (at least 3 characters) of aliases of a single column is
 matched to it, so Shapefile fields cut to 10 bytes still match.  Besides the
 schema columns the mapping knows ``lon`` and ``lat`` (tables only) and the
@@ -64,11 +70,21 @@ it counts every age, and reading it as school-age children would inflate
 demand roughly tenfold.  Map it by hand only if the column already counts
 school-age children.
 
-School levels (:data:`LEVEL_ALIASES`): 小学, 完全小学, 中心小学, 村小 and 教学点
-(a teaching point: a small village school for the lower grades) are
-``primary``; 初中, 初级中学 and 完全中学 (only its compulsory junior grades
-count) are ``junior``; 九年一贯制 (and 十二年一贯制, whose compulsory part is
-nine-year) are ``nine_year``.
+English headers are recognised too: name / school name / institution name /
+official institution name; id / code / EMIS / national EMIS number; enrolment /
+learners / students; teachers / educators; lon / lng / longitude / x / GIS
+longitude; phase / school phase ... (all in :data:`COLUMN_ALIASES`).
+
+School levels (:data:`LEVEL_ALIASES`): 小学, 完全小学, 完小, 中心小学, 村小 and 教学点
+(a teaching point: a small village school for the lower grades, kept as
+``school_type = "teaching_point"``) are ``primary``; 初中, 中学, 初级中学 and
+完全中学 (only its compulsory junior grades count) are ``junior``; 九年一贯制,
+九年制 (and 十二年一贯制, whose compulsory part is nine-year) are
+``nine_year``.  English words are matched case-insensitively as whole words
+("PRIMARY SCHOOL", "secondary", "middle", "junior high", "intermediate",
+"combined", "all-through"; see :mod:`~layers.importing.values`).  Values not
+understood are counted once each (:attr:`ImportResult.unmatched`, one summary
+line) and a :class:`MappingSpec`'s ``values`` map them.
 
 Derived grade bands
 -------------------
@@ -79,6 +95,12 @@ When a file lacks a band split, it is derived and reported in
   rest comes from ``enrol_g1_6``, ``students_junior`` and ``students``, or
   from ``children_g1_6`` and ``children``, in whole numbers that add up to
   the total exactly) are listed in :mod:`~layers.importing.bands`.
+* Seats: a school without a seats figure (no column, or a blank cell) gets its
+  enrolment in whole classes of 45 (primary) and 50 (junior) pupils
+  (:mod:`~layers.importing.estimates`), marked ``seats_estimated``; noted.
+* Blank optional cells are missing values, never a rejected row
+  (:mod:`~layers.importing.fields`): beds and teachers 0, the 优质均衡
+  resources and ``urban_rural`` missing (NA), so the indicators name the school.
 * Other defaults (noted): schools without ``beds`` get 0 (no boarding), without
   ``teachers`` 0, without ``district`` none; villages without ``place`` are
   ``village``; ``synthetic`` is false (the planner's own data).
@@ -116,11 +138,22 @@ margin (10 % of the region's size, at least 0.05°, about 5 km) are problems.
 
 Ids
 ---
-Missing and duplicate ids are problems (every row sharing a duplicated id is
-listed, since the file cannot tell which is right).  With
-``generate_ids=True`` missing ids (or a missing id column) are generated: "S"
-for schools or "V" for villages plus the row number (``S12`` for row 12), with
-``-2``, ``-3`` ... appended if that id is already taken; the note lists how many.
+Duplicate ids are problems (every row sharing a duplicated id is listed, since
+the file cannot tell which is right).  Missing ids (or a missing id column)
+are generated (``generate_ids=True``, the default): "S-" for schools or "V-"
+for villages plus 8 hex digits of the SHA-1 of the name and the rounded
+position, stable across loads, with ``-2``, ``-3`` ... for the same name at the
+same place (:mod:`~layers.importing.estimates`); a note lists the rows.  With
+``generate_ids=False`` a missing id is a problem.
+
+Summary
+-------
+:attr:`ImportResult.summary` has one line per kind of problem with its count
+and first rows ("62 rows: no coordinates (rows 5, 9, 31 …)"; "527 rows: most
+points lie outside the region, about 8,000 km away: wrong region or wrong
+file?"), in ``lang``; :func:`check_report` gives the JSON of ``layers check``.
+Every data row is either in :attr:`ImportResult.valid_rows` or named in the
+problems.
 
 Uploads
 -------
@@ -148,6 +181,8 @@ from layers.importing.coords import (
 from layers.importing.mapping import IMPORT_KINDS, apply_mapping, missing_required, suggest_mapping
 from layers.importing.readers import list_layers, list_sheets, read_headers
 from layers.importing.result import PROBLEM_COLUMNS, ImportResult
+from layers.importing.spec import MappingSpec, read_mapping
+from layers.importing.summary import SummaryLine, check_report
 from layers.importing.uploads import (
     UPLOAD_EXTENSIONS,
     UPLOAD_MAX_BYTES,
@@ -167,15 +202,18 @@ __all__ = [
     "IMPORT_KINDS",
     "ImportResult",
     "LEVEL_ALIASES",
+    "MappingSpec",
     "PROBLEM_COLUMNS",
     "UPLOAD_EXTENSIONS",
     "UPLOAD_MAX_BYTES",
     "ZIP_MAX_BYTES",
     "ZIP_MAX_FILES",
+    "SummaryLine",
     "ZIP_MEMBER_EXTENSIONS",
     "apply_mapping",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
+    "check_report",
     "detect_swapped",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
@@ -184,6 +222,7 @@ __all__ = [
     "load_table",
     "missing_required",
     "read_headers",
+    "read_mapping",
     "remove_upload",
     "safe_upload",
     "suggest_mapping",

@@ -24,7 +24,7 @@ from typing import Any, Final, Mapping, Sequence
 
 import pandas as pd
 
-from layers.cells import COUNT_FIXES, count_value
+from layers.cells import COUNT_FIXES, count_value, is_missing
 from layers.importing.mapping import aliases_zh, clean_number
 from layers.importing.result import ImportProblems, count_of
 from layers.schema import BANDS, LEVEL_BANDS, children_column, enrol_column
@@ -218,6 +218,13 @@ class _Filler:
 
     def report_unfilled(self, row: _Row, frame: pd.DataFrame, level: str | None) -> None:
         """A problem for every band still unknown (its blank cell, or no column and no total)."""
+        total = "students" if self.kind == "schools" else "children"
+        blank_total = total in self.src and any(row.value[b] is None for b in BANDS) and is_missing(
+            frame[self.src[total]].iloc[row.i])
+        if blank_total:  # the total is the row's enrolment (children): required, so its blank cell is the problem
+            self.out.add_at(row.i, self.src[total], None, "count is missing", COUNT_FIXES["count is missing"])
+            row.broken = True
+            return
         for band in BANDS:
             if row.value[band] is not None:
                 continue

@@ -44,6 +44,7 @@ __all__ = [
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
     "inside_bbox",
+    "km_outside",
     "swap_share",
     "wgs84_to_bd09",
     "wgs84_to_gcj02",
@@ -174,6 +175,15 @@ def inside_bbox(x: np.ndarray, y: np.ndarray, bbox: Sequence[float], margin: flo
     """
     min_x, min_y, max_x, max_y = bbox
     return (x >= min_x - margin) & (x <= max_x + margin) & (y >= min_y - margin) & (y <= max_y + margin)
+
+
+def km_outside(lon: np.ndarray, lat: np.ndarray, bbox: Sequence[float]) -> np.ndarray:
+    """Return the great-circle distance in km from each point to the nearest point of ``bbox`` (0 inside)."""
+    near_lon = np.clip(lon, bbox[0], bbox[2])
+    near_lat = np.clip(lat, bbox[1], bbox[3])
+    p1, p2 = np.radians(lat), np.radians(near_lat)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(near_lon - lon) / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
 def swap_share(

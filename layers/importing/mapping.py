@@ -21,10 +21,11 @@ from typing import Any, Final, Mapping, Sequence
 import geopandas as gpd
 import pandas as pd
 
-from layers.aliases import COLUMN_ALIASES, LEVEL_ALIASES, URBAN_RURAL_VALUES
+from layers.aliases import COLUMN_ALIASES
 from layers.cells import is_missing, plain
 from layers.errors import ProblemList
-from layers.schema import BANDS, LAYER_ID, URBAN_RURAL, children_column, enrol_column
+from layers.importing.values import level_word, norm_value, urban_word
+from layers.schema import BANDS, LAYER_ID, children_column, enrol_column
 
 __all__ = [
     "HELPER_COLUMNS",
@@ -54,25 +55,25 @@ HELPER_COLUMNS: Final = ("lon", "lat", "enrol_g1_6", "children", "children_g1_6"
 _SEPARATORS: Final = re.compile(r"[\s\-_.·/、:：~～—–−*]+")
 _BRACKETS: Final = re.compile(r"[(\[【〔{<《][^)\]】〕}>》]*[)\]】〕}>》]")
 _BETWEEN_NUMERALS: Final = re.compile(r"(?<=[0-9一二三四五六七八九十])[至到](?=[0-9一二三四五六七八九十])")
+#: A year in a header (``Learners 2024``, ``2023年在校生数``, ``Enrolment_2024``), dropped before matching.
+_YEAR: Final = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])(?:学年度|学年|年度|年)?")
 
 
 def norm_header(text: Any) -> str:
-    """Normalise a header for matching: NFKC, lower case, no brackets, blanks or separators.
+    """Normalise a header for matching: NFKC, lower case, no brackets, years, blanks or separators.
 
     Examples
     --------
     >>> norm_header(" 在校生数（人）"), norm_header("一至三年级"), norm_header("ＮＡＭＥ")
     ('在校生数', '一三年级', 'name')
+    >>> norm_header("Enrolment_2024"), norm_header("Learners 2023"), norm_header("Educators2024"), norm_header("2023年在校生数")
+    ('enrolment', 'learners', 'educators', '在校生数')
     """
     name = unicodedata.normalize("NFKC", str(text)).lower()
     name = _BRACKETS.sub("", name)
+    name = _YEAR.sub("", name)
     name = _BETWEEN_NUMERALS.sub("-", name)
     return _SEPARATORS.sub("", name)
-
-
-def norm_value(value: Any) -> str:
-    """Normalise a cell value for matching allowed values: NFKC, lower case, no blanks."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)).lower())
 
 
 def _alias_index(kind: str) -> dict[str, str]:
@@ -84,11 +85,6 @@ def _alias_index(kind: str) -> dict[str, str]:
 
 
 _ALIAS_INDEX: Final = {kind: _alias_index(kind) for kind in IMPORT_KINDS}
-_LEVEL_INDEX: Final = {norm_value(k): v for k, v in LEVEL_ALIASES.items()}
-_URBAN_INDEX: Final = {
-    **{norm_value(k): v for k, v in URBAN_RURAL_VALUES.items()},
-    **{v: v for v in URBAN_RURAL},
-}
 #: Shortest header matched by prefix (Shapefile fields are cut to 10 bytes).
 _MIN_PREFIX: Final = 3
 
@@ -193,8 +189,6 @@ def missing_columns(mapping: Mapping[str, str], kind: str, *, geometry: bool, ge
         if not have & sources:
             zh = " / ".join(a for c in ("enrol_g1_3", "enrol_g4_6", "enrol_g7_9", "students") for a in aliases_zh(c, kind)[:1])
             missing.append(("students", f"enrolment: enrol_g1_3, enrol_g4_6, enrol_g7_9 or students ({zh})"))
-        if "seats" not in have:
-            missing.append(("seats", _label("seats", kind)))
     else:
         covers = {
             "g1_3": {"children_g1_3", "children_g1_6", "children"},
@@ -234,10 +228,10 @@ def missing_required(
     list of str
         One entry per missing column, the canonical name followed by its
         Chinese headers, e.g. ``"lon (经度 / 东经 / 经度坐标 / gps经度)"``; empty
-        when everything required is mapped.  Schools need id, name, level,
-        seats and an enrolment source (the three bands, ``students`` or
-        ``enrol_g1_6``); villages need id, name and children of every band
-        (directly or through a total).
+        when everything required is mapped.  Schools need id, name, level
+        and an enrolment source (the three bands, ``students`` or
+        ``enrol_g1_6``; seats are estimated when absent); villages need id,
+        name and children of every band (directly or through a total).
     """
     check_import_kind(kind)
     return [text for _, text in missing_columns(mapping, kind, geometry=geometry, generate_ids=generate_ids)]
@@ -312,7 +306,7 @@ def apply_mapping(frame: pd.DataFrame, mapping: Mapping[str, str], kind: str) ->
     geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame else None
     out = frame[keep + ([geometry] if geometry else [])].rename(columns=clean)
     if "level" in out:
-        out["level"] = [_LEVEL_INDEX.get(norm_value(v), v) if not is_missing(v) else v for v in out["level"]]
+        out["level"] = [(level_word(v) or v) if not is_missing(v) else v for v in out["level"]]
     if "urban_rural" in out:
         out["urban_rural"] = [urban_value(v)[0] if not is_missing(v) else v for v in out["urban_rural"]]
     return out
@@ -328,13 +322,11 @@ def urban_value(value: Any) -> tuple[Any, bool]:
     >>> urban_value("镇区"), urban_value(210.0), urban_value("?")
     (('urban', True), ('rural', True), ('?', False))
     """
+    canonical = urban_word(value)
+    if canonical is not None:
+        return canonical, True
     value = plain(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    key = norm_value(value)
-    if key in _URBAN_INDEX:
-        return _URBAN_INDEX[key], True
-    return value, False
+    return (int(value) if isinstance(value, float) and value.is_integer() else value), False
 
 
 def id_text(value: Any) -> str | None:
@@ -377,7 +369,7 @@ def level_of(value: Any) -> str | None:
 
     Examples
     --------
-    >>> level_of("完全小学"), level_of(" 九年一贯制学校 "), level_of("高中")
-    ('primary', 'nine_year', None)
+    >>> level_of("完全小学"), level_of(" 九年一贯制学校 "), level_of("高中"), level_of("PRIMARY SCHOOL")
+    ('primary', 'nine_year', None, 'primary')
     """
-    return _LEVEL_INDEX.get(norm_value(value))
+    return level_word(value)

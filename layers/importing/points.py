@@ -18,12 +18,16 @@ import pyproj
 
 from layers.bbox import BBox
 from layers.cells import plain
-from layers.importing.coords import CHINA_BBOX, coord_system, coord_value, coords_key, inside_bbox, swap_share
+from layers.importing.coords import CHINA_BBOX, coord_system, coord_value, coords_key, inside_bbox, km_outside, swap_share
 from layers.importing.readers import RawTable
 from layers.importing.result import ImportProblems
 from layers.schema import CRS
 
-__all__ = ["Points", "default_margin", "read_points"]
+#: The kinds of problem the summary words on its own (:mod:`layers.importing.summary` uses the same names).
+KIND_NO_COORDINATES = "no coordinates"
+KIND_OUTSIDE = "outside the region"
+
+__all__ = ["KIND_NO_COORDINATES", "KIND_OUTSIDE", "Points", "default_margin", "read_points"]
 
 _FIX_POINT = "give the feature a point (draw or snap it in your GIS)"
 
@@ -91,12 +95,14 @@ def _table_cells(raw: RawTable, src: Mapping[str, str], *, swap: bool, out: Impo
     for i in range(n):
         lon, lon_problem = coord_value(lon_cells[i])
         lat, lat_problem = coord_value(lat_cells[i])
+        blank = {lon_problem, lat_problem} & {"coordinate is missing"}
+        kind = KIND_NO_COORDINATES if blank else None
         if lon_problem:
             out.add_at(i, src["lon"], lon_cells[i], lon_problem.replace("coordinate", "longitude"),
-                       "enter the longitude in decimal degrees, e.g. 116.397 (east is positive)")
+                       "enter the longitude in decimal degrees, e.g. 116.397 (east is positive)", kind=kind)
         if lat_problem:
             out.add_at(i, src["lat"], lat_cells[i], lat_problem.replace("coordinate", "latitude"),
-                       "enter the latitude in decimal degrees, e.g. 39.908 (north is positive)")
+                       "enter the latitude in decimal degrees, e.g. 39.908 (north is positive)", kind=kind)
         if lon is not None and lat is not None:
             x[i], y[i] = (lat, lon) if swap else (lon, lat)
     return x, y, lon_cells, lat_cells
@@ -168,10 +174,10 @@ def _read_gis(raw: RawTable, out: ImportProblems, notes: list[str], *, source: s
     for i, geom in enumerate(geoms):
         cells.append(geom)
         if geom is None or (isinstance(geom, float) and math.isnan(geom)):
-            out.add_at(i, "geometry", None, "geometry is missing", _FIX_POINT)
+            out.add_at(i, "geometry", None, "geometry is missing", _FIX_POINT, kind=KIND_NO_COORDINATES)
             continue
         if geom.is_empty:
-            out.add_at(i, "geometry", geom, "geometry is empty", _FIX_POINT)
+            out.add_at(i, "geometry", geom, "geometry is empty", _FIX_POINT, kind=KIND_NO_COORDINATES)
             continue
         if geom.geom_type == "MultiPoint" and len(geom.geoms) == 1:
             geom = geom.geoms[0]
@@ -212,15 +218,19 @@ def _check_swap(reading: _Reading, out: ImportProblems, notes: list[str], *, bbo
 
 def _check_region(lon: np.ndarray, lat: np.ndarray, reading: _Reading, out: ImportProblems, *, bbox: BBox, margin: float | None,
                   table: bool) -> None:
-    """Report every point outside the region plus ``margin``."""
+    """Report every point outside the region plus ``margin``, remembering its distance from the region (km)."""
     inside = inside_bbox(lon, lat, bbox, margin or 0.0)
-    for i in np.flatnonzero(np.isfinite(lon) & np.isfinite(lat) & ~inside):
+    outside = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat) & ~inside)
+    km = km_outside(lon[outside], lat[outside], bbox)
+    figures = out.figures.setdefault(KIND_OUTSIDE, {})
+    for i, distance in zip(outside.tolist(), km.tolist()):
         column = f"{reading.columns[0]}, {reading.columns[1]}" if table else "geometry"
         out.add_at(int(i), column, reading.cells[i],
                    f"point ({lon[i]:.5f}, {lat[i]:.5f}) is outside the region "
                    f"({bbox[0]:g}–{bbox[2]:g} E, {bbox[1]:g}–{bbox[3]:g} N, margin {margin:g}°)",
                    "check the coordinates (typing error, swapped 经度/纬度, wrong coordinate system) "
-                   "or remove the row if it is not in this county")
+                   "or remove the row if it is not in this county", kind=KIND_OUTSIDE)
+        figures[int(i)] = distance
 
 
 def read_points(

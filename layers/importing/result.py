@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Mapping
 
 import geopandas as gpd
 import pandas as pd
@@ -11,8 +12,9 @@ import pandas as pd
 from layers.cells import plain
 from layers.errors import Problem, ProblemList
 from layers.i18n import t
+from layers.importing.spec import MappingSpec
 
-__all__ = ["PROBLEM_COLUMNS", "ImportProblems", "ImportResult", "count_of", "problems_frame"]
+__all__ = ["PROBLEM_COLUMNS", "ImportProblems", "ImportResult", "SummaryLine", "count_of", "problem_kind", "problems_frame"]
 
 #: Columns of :attr:`ImportResult.problems`.
 PROBLEM_COLUMNS: Final = ("file", "row", "column", "value", "problem", "fix")
@@ -34,8 +36,12 @@ class ImportProblems(ProblemList):
         self.rows = rows
         self.bad: set[int] = set()
         self.cells: set[tuple[int, str | None]] = set()
+        #: ``{kind of problem: {position of a row with it: None}}`` (an ordered set; -1 for the whole file).
+        self.kinds: dict[str, dict[int, None]] = {}
+        #: ``{kind: {position: figure}}``: e.g. the distance in km of each point outside the region.
+        self.figures: dict[str, dict[int, float]] = {}
 
-    def add_at(self, i: int | None, column: str | None, value: Any, problem: str, fix: str) -> None:
+    def add_at(self, i: int | None, column: str | None, value: Any, problem: str, fix: str, *, kind: str | None = None) -> None:
         """Record a problem of the row at position ``i`` (None: the whole file).
 
         Parameters
@@ -50,11 +56,25 @@ class ImportProblems(ProblemList):
             What is wrong.
         fix : str
             How to fix it.
+        kind : str, optional
+            The kind of problem it counts as in the summary; :func:`problem_kind` of ``problem`` by default.
         """
         self.add(row=None if i is None else self.rows[i], column=column, value=plain(value), problem=problem, fix=fix)
+        self.kinds.setdefault(kind or problem_kind(problem), {})[-1 if i is None else i] = None
         if i is not None:
             self.bad.add(i)
             self.cells.add((i, column))
+
+
+def problem_kind(problem: str) -> str:
+    """Return the kind of a problem: its text without the parts in brackets (which name rows, points or columns).
+
+    Examples
+    --------
+    >>> problem_kind("duplicate school id (also on row 5)")
+    'duplicate school id'
+    """
+    return re.sub(r"\s*\([^)]*\)", "", problem).strip()
 
 
 def count_of(number: int, plural: str) -> str:
@@ -98,6 +118,35 @@ def problems_frame(problems: list[dict]) -> pd.DataFrame:
     return frame
 
 
+@dataclass(frozen=True)
+class SummaryLine:
+    """One kind of problem of an import, as :func:`layers.importing.summary.summarise` words it.
+
+    :meth:`sentence` gives it with its count and rows.
+
+    Attributes
+    ----------
+    problem : str
+        What is wrong, in the page language, without the count and rows.
+    count : int
+        Rows with this problem (0 for a problem of the whole file).
+    rows : tuple of int
+        The first planner rows with it (:data:`layers.importing.summary.FIRST_ROWS`).
+    """
+
+    problem: str
+    count: int
+    rows: tuple[int, ...]
+
+    def sentence(self, lang: str = "zh") -> str:
+        """Return the line as one sentence with its count and rows (``…`` when more rows have it)."""
+        if not self.count:
+            return self.problem
+        sep = "、" if lang == "zh" else ", "
+        rows = sep.join(str(r) for r in self.rows) + (" …" if self.count > len(self.rows) else "")
+        return t("imp_sum_line" if self.count > 1 else "imp_sum_line_one", lang, count=self.count, problem=self.problem, rows=rows)
+
+
 @dataclass(frozen=True, eq=False)
 class ImportResult:
     """What :func:`load_table` made of a file.
@@ -134,6 +183,20 @@ class ImportResult:
         ``swap=True``.
     valid_rows : tuple of int
         The planner's row number of each row of ``valid``.
+    summary : tuple of SummaryLine
+        One line per kind of problem, in ``lang``: ``problem`` (the words, without
+        count and rows), ``count`` (rows with it; 0 for a problem of the whole
+        file) and ``rows`` (the first planner rows); see :mod:`layers.importing.summary`.
+    unmatched : mapping
+        ``{field: {value not understood: rows}}`` (level, urban_rural).
+    applied : MappingSpec
+        The columns and values actually used (the mapping to download and reuse).
+    estimated : tuple of str
+        Columns estimated for some rows (``"seats"``); ``seats_estimated`` marks the rows.
+    row_count : int
+        Data rows in the file (``valid_rows`` and ``invalid_rows`` together name them all).
+    lang : str
+        The language of ``summary`` and of the new notes.
     """
 
     valid: gpd.GeoDataFrame
@@ -147,6 +210,12 @@ class ImportResult:
     derived: dict[str, tuple[str, ...]] = field(default_factory=dict)
     swapped_suspected: bool = False
     valid_rows: tuple[int, ...] = ()
+    summary: tuple[SummaryLine, ...] = ()
+    unmatched: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    applied: MappingSpec | None = None
+    estimated: tuple[str, ...] = ()
+    row_count: int = 0
+    lang: str = "zh"
 
     @property
     def ok(self) -> bool:
@@ -157,6 +226,15 @@ class ImportResult:
     def invalid_rows(self) -> tuple[int, ...]:
         """Planner row numbers with at least one problem, sorted (tuple of int)."""
         return tuple(sorted({int(r) for r in self.problems["row"].dropna()}))
+
+    def summary_lines(self) -> list[str]:
+        """The summary as sentences: ``"<count> rows: <problem> (rows 5, 9, 31 …)"`` in :attr:`lang`.
+
+        Returns
+        -------
+        list of str
+        """
+        return [line.sentence(self.lang) for line in self.summary]
 
     def message(self) -> str:
         """All problems, one line each (empty when there are none).

@@ -229,9 +229,11 @@ def _prefix_values() -> dict[str, tuple[str, ...]]:
     """Values an f-string key prefix such as ``level_`` can take, from the modules that define them."""
     from dashboard.ids import TAB_NAMES
     from dashboard.layout.export import LAYER_FORMATS, MAP_FORMATS
+    from dashboard.layout.importing import VALUE_CHOICES
     from geo.core.settings import MODES
     from geo.planning.scenario import ACTION_TYPES
     from layers.importing import COORDS, IMPORT_KINDS
+    from layers.importing.values import VALUE_FIELDS
     from layers.schema import URBAN_RURAL
 
     scenario = Path(__file__).resolve().parents[2] / "geo" / "planning" / "scenario.py"
@@ -243,17 +245,32 @@ def _prefix_values() -> dict[str, tuple[str, ...]]:
         "fmt_": MAP_FORMATS + LAYER_FORMATS,
         "import_problem_": ("file", "row", "column", "value", "problem", "fix"),
         "imp_kind_": IMPORT_KINDS, "imp_coords_": COORDS,
+        "crs_hint_": ("gcj02", "bd09", "wgs84"),
+        "planner_what_": tuple(f"{kind}_{n}" for kind in ("schools", "villages", "roads") for n in ("one", "many")), "imp_place_": VALUE_FIELDS["place"],
+        "imp_sum_field_": ("level", "urban_rural"), "imp_values_": tuple(VALUE_CHOICES),
     }
 
 
 def _loop_values(tree: ast.AST, name: str) -> list[str] | None:
-    """String values a loop variable ``name`` takes when it iterates over a literal tuple or list."""
+    """String values a loop variable ``name`` takes when it iterates over a literal tuple or list.
+
+    ``for name in ("a", "b")`` and ``for other, name in (("x", "a"), ("y", "b"))`` both give ``["a", "b"]``.
+    """
     for node in ast.walk(tree):
-        if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.target, ast.Name) and node.target.id == name:
-            if isinstance(node.iter, (ast.Tuple, ast.List)):
-                values = [e.value for e in node.iter.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
-                if len(values) == len(node.iter.elts):
-                    return values
+        if not isinstance(node, (ast.For, ast.comprehension)) or not isinstance(node.iter, (ast.Tuple, ast.List)):
+            continue
+        target = node.target
+        if isinstance(target, ast.Name) and target.id == name:
+            elements = node.iter.elts
+        elif isinstance(target, ast.Tuple) and name in [getattr(e, "id", None) for e in target.elts]:
+            k = [getattr(e, "id", None) for e in target.elts].index(name)
+            elements = [e.elts[k] if isinstance(e, ast.Tuple) and len(e.elts) == len(target.elts) else None
+                        for e in node.iter.elts]
+        else:
+            continue
+        values = [e.value for e in elements if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        if len(values) == len(elements):
+            return values
     return None
 
 
@@ -276,25 +293,84 @@ def _keys_of(arg: ast.AST, tree: ast.AST, prefixes: dict[str, tuple[str, ...]]) 
     return None
 
 
+def _key_param(fn: ast.FunctionDef) -> dict[str, int]:
+    """Parameter name -> position in a call, for the parameters of ``fn`` (``self`` / ``cls`` not counted)."""
+    params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+    skip = 1 if params and params[0] in ("self", "cls") else 0
+    return {name: i - skip for i, name in enumerate(params) if i >= skip} | {a.arg: -1 for a in fn.args.kwonlyargs}
+
+
+def _call_name(node: ast.Call) -> str | None:
+    return node.func.id if isinstance(node.func, ast.Name) else node.func.attr if isinstance(node.func, ast.Attribute) else None
+
+
+def _key_arg(node: ast.Call, position: int, param: str) -> ast.AST | None:
+    """The argument of ``node`` at ``position`` or given as keyword ``param``."""
+    for kw in node.keywords:
+        if kw.arg == param:
+            return kw.value
+    return node.args[position] if 0 <= position < len(node.args) else None
+
+
+def _forwarders(trees: list[ast.AST]) -> dict[str, tuple[str, int]]:
+    """Functions that pass one of their parameters on as a catalogue key (to ``t`` or another such function).
+
+    Returns ``{function name: (parameter, position in a call)}``; ``t`` itself is ``("key", 0)``.
+    """
+    found: dict[str, tuple[str, int]] = {"t": ("key", 0)}
+    changed = True
+    while changed:
+        changed = False
+        for tree in trees:
+            for fn in ast.walk(tree):
+                if not isinstance(fn, ast.FunctionDef) or fn.name in found:
+                    continue
+                params = _key_param(fn)
+                for node in ast.walk(fn):
+                    name = _call_name(node) if isinstance(node, ast.Call) else None
+                    if name in found:
+                        arg = _key_arg(node, found[name][1], found[name][0])
+                        if isinstance(arg, ast.Name) and arg.id in params:
+                            found[fn.name] = (arg.id, params[arg.id])
+                            changed = True
+                            break
+    return found
+
+
 def _used_keys() -> tuple[set[str], list[str]]:
-    """Keys of every ``t(...)`` call in dashboard/*.py (parsed with ast), and the calls that cannot be resolved."""
+    """Keys of every ``t(...)`` call in dashboard/*.py, geo/ and layers/ (parsed with ast), and the calls that cannot be resolved.
+
+    Calls of functions that pass a parameter on to ``t`` as its key (such as ``job.note(key, ...)``)
+    count as ``t`` calls; the forwarding call inside such a function is not a use.
+    """
     keys: set[str] = set()
     unresolved: list[str] = []
     prefixes = _prefix_values()
     root = DASHBOARD.parent
     modules = sorted([*DASHBOARD.rglob("*.py"), *(root / "geo").rglob("*.py"), *(root / "layers").rglob("*.py")])
+    parsed = []
     for path in modules:
         text = path.read_text(encoding="utf-8")
-        if DASHBOARD not in path.parents and "i18n import" not in text:
-            continue  # only modules that import the catalogue's t()
-        tree = ast.parse(text)
+        parsed.append((path, ast.parse(text), DASHBOARD in path.parents or "i18n import" in text))
+    forwarders = _forwarders([tree for _, tree, _ in parsed])
+    for path, tree, uses_t in parsed:
+        forwarding: set[int] = set()  # the calls that pass a forwarder's own parameter on
+        for fn in ast.walk(tree):
+            if isinstance(fn, ast.FunctionDef) and fn.name in forwarders and fn.name != "t":
+                param = forwarders[fn.name][0]
+                forwarding |= {id(n) for n in ast.walk(fn) if isinstance(n, ast.Name) and n.id == param}
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t" and node.args:
-                found = _keys_of(node.args[0], tree, prefixes)
-                if found is None:
-                    unresolved.append(f"{path.name}:{node.lineno}: t() key cannot be resolved: {ast.unparse(node.args[0])}")
-                else:
-                    keys.update(found)
+            name = _call_name(node) if isinstance(node, ast.Call) else None
+            if name not in forwarders or (name == "t" and not (uses_t and isinstance(node.func, ast.Name))):
+                continue
+            arg = _key_arg(node, forwarders[name][1], forwarders[name][0])
+            if arg is None or id(arg) in forwarding:
+                continue
+            found = _keys_of(arg, tree, prefixes)
+            if found is None:
+                unresolved.append(f"{path.name}:{node.lineno}: {name}() key cannot be resolved: {ast.unparse(arg)}")
+            else:
+                keys.update(found)
     return keys, unresolved
 
 

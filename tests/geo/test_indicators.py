@@ -331,10 +331,35 @@ def test_junior_students_errors():
 
 
 def test_missing_columns_are_listed_with_their_chinese_headers():
-    text, problems = messages(FIVE.drop(columns=["sports_area_m2", "students_junior"]))
-    assert {p["column"] for p in problems} == {"sports_area_m2", "students_junior"}
+    text, problems = messages(FIVE.drop(columns=["sports_area_m2", "teachers_key"]))
+    assert {p["column"] for p in problems} == {"sports_area_m2", "teachers_key"}
     assert "column 'sports_area_m2': column is missing — add a column 'sports_area_m2' (or 体育运动场馆面积)" in text
-    assert "(or 初中在校生数 / 初中学生数)" in text
+    assert "(name and students_junior are optional)" in text
+
+
+def test_students_junior_is_optional_without_nine_year_schools():
+    junior = school("J", 300, level="junior")
+    table = pd.concat([FIVE, pd.DataFrame([junior])], ignore_index=True)
+    without = evaluate(table.drop(columns=["students_junior"]))
+    assert without.to_json() == evaluate(table).to_json()
+    assert list(without.parts["level_part"]) == ["primary"] * 5 + ["junior"]
+    blank = table.astype({"students_junior": object})
+    blank.loc[[0, 5], "students_junior"] = None  # a blank cell of a primary and of a junior school is 0
+    assert evaluate(blank).to_json() == evaluate(table).to_json()
+
+
+def test_a_nine_year_school_needs_students_junior():
+    table = pd.DataFrame([school("P", 100), school("N9", 300, level="nine_year", junior=100)])
+    text, problems = messages(table.drop(columns=["students_junior"]))
+    assert [(p["school_id"], p["column"]) for p in problems] == [("N9", "students_junior")]
+    assert len(text.splitlines()) == 1
+    assert "school 'N9' (row 2), column 'students_junior': a nine-year school needs its number of junior students" in text
+    assert "初中在校生数" in text
+    blank = table.astype({"students_junior": object})
+    blank.loc[1, "students_junior"] = None
+    text, problems = messages(blank)
+    assert [(p["school_id"], p["column"]) for p in problems] == [("N9", "students_junior")]
+    assert "value (empty): a nine-year school needs its number of junior students" in text
 
 
 def test_duplicate_school_ids():
@@ -404,9 +429,28 @@ def test_read_errors(tmp_path):
     with pytest.raises(IndicatorError) as info:
         read_schools_table(short)
     columns = {p["column"] for p in info.value.problems}
-    assert columns == {"level", "students_junior", "urban_rural", *KEYS}
+    assert columns == {"level", "urban_rural", *KEYS}
     assert "(or 学段 / 学校类型 / 办学类型)" in str(info.value)
     assert "(the file has: school_id, name, students)" in str(info.value)
+
+
+def test_read_a_table_without_students_junior(tmp_path, run_geo):
+    zh = FIVE.rename(columns=ZH_HEADERS).drop(columns=["初中在校生数"])
+    path = tmp_path / "five.csv"
+    zh.to_csv(path, index=False, encoding="utf-8-sig")
+    table = read_schools_table(path)
+    assert "students_junior" not in table.columns
+    assert evaluate(table).to_json() == evaluate(FIVE).to_json()
+    proc = run_geo("indicators", "--schools", "five.csv", "--out", "five.json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads((tmp_path / "five.json").read_text(encoding="utf-8"))["schools"]) == 5
+    nine = pd.concat([FIVE, nine_year_table()], ignore_index=True).rename(columns=ZH_HEADERS).drop(columns=["初中在校生数"])
+    nine.to_csv(tmp_path / "nine.csv", index=False, encoding="utf-8-sig")
+    proc = run_geo("indicators", "--schools", "nine.csv", "--out", "nine.json", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    nine_id = nine_year_table()["school_id"].iloc[0]
+    assert proc.stderr.startswith(f"error: nine.csv, school '{nine_id}' (row 6), column 'students_junior': a nine-year school")
+    assert not (tmp_path / "nine.json").exists()
 
 
 def test_read_then_evaluate_names_the_file_in_errors(tmp_path):

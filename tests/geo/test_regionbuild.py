@@ -12,6 +12,7 @@ Tests never touch the network: the download test replaces osmnx's downloaders.
 from __future__ import annotations
 
 import bz2
+import json
 import math
 import os
 import re
@@ -506,3 +507,81 @@ def test_download_offline_says_what_to_do(monkeypatch, tmp_path, where):
     assert str(info.value) == OFFLINE_MESSAGE
     assert isinstance(info.value, ConnectionError)
     assert not list(tmp_path.glob("*.graphml"))
+
+
+# --------------------------------------------------------------------------- the planner's layers: checked first, CRS, mapping
+
+BEIJING = [(116.3900 + 0.01 * k, 39.9100) for k in range(5)]
+
+
+def _schools_at(points, path: Path) -> None:
+    rows = "".join(f"B{k},北京第{k}小学,小学,{x},{y},300,400\n" for k, (x, y) in enumerate(points))
+    path.write_text("学校代码,学校名称,学段,经度,纬度,在校生数,学位数\n" + rows, encoding="utf-8")
+
+
+@pytest.mark.parametrize("cut", [True, False], ids=["bbox", "extract-bounds"])
+def test_schools_outside_the_osm_extract_fail_with_one_summary_line(tmp_path, run_geo, cut):
+    _schools_at(BEIJING, tmp_path / "schools.csv")
+    box = ["--bbox", BBOX] if cut else []
+    result = run_geo("region", "build", "--osm", str(FIXTURE), *box, "--schools", "schools.csv", "--lang", "en",
+                     "--name", "x", "--out", "o", cwd=tmp_path, timeout=600)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    error = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(error) == 1, result.stderr
+    match = re.search(r"schools\.csv: 5 schools lie outside the OSM extract, about ([\d,]+) km away \(rows 2, 3, 4, 5, 6\)",
+                      error[0])
+    assert match, error[0]
+    assert 7_000 < int(match.group(1).replace(",", "")) < 9_000  # Beijing to Andorra
+    assert not (tmp_path / "o" / "region.toml").exists()
+    if cut:  # the extent was known: nothing was extracted
+        assert not (tmp_path / "o").exists()
+
+
+def test_every_planner_layer_is_checked_before_the_osm_steps(tmp_path):
+    from geo.build.region import build_region
+    from layers import LayerValidationError
+
+    schools = tmp_path / "schools.csv"
+    schools.write_text("学校代码,学校名称,学段,经度,纬度,在校生数,学位数\nX1,甲小学,小学,1.5145,42.5436,-5,400\n"
+                       "X2,乙小学,小学,1.52,42.54,100,200\n", encoding="utf-8")
+    (tmp_path / "villages.csv").write_text("村名,经度,纬度\n甲村,1.52,42.54\n", encoding="utf-8")  # no children
+    gpd.GeoDataFrame({"等级": ["马路"]}, geometry=[LineString([(1.52, 42.54), (1.53, 42.55)])], crs="EPSG:4326").to_file(
+        tmp_path / "roads.geojson", driver="GeoJSON")
+    with pytest.raises(LayerValidationError) as info:
+        build_region(osm=FIXTURE, out=tmp_path / "r", name="x", bbox=[1.505, 42.530, 1.542, 42.560], schools=schools,
+                     villages=tmp_path / "villages.csv", roads=tmp_path / "roads.geojson", lang="en")
+    text = str(info.value)
+    assert "schools.csv" in text and "villages.csv" in text and "roads.geojson" in text
+    assert "python -m geo layers check --kind schools" in text
+    assert {p["file"] for p in info.value.problems} >= {"schools.csv", "villages.csv", "roads.geojson"}
+    assert not (tmp_path / "r").exists()  # before the OSM extraction
+
+
+def test_region_build_with_crs_and_mapping(tmp_path, run_geo):
+    """Schools digitised on a Baidu map (BD-09) with English headers a mapping file names; positions within 1 m."""
+    from layers.importing import wgs84_to_bd09
+
+    truth = [(1.5145, 42.5436), (1.5298, 42.5532), (1.5224, 42.5443)]
+    bx, by = wgs84_to_bd09(*np.array(truth).T)
+    rows = "".join(f"K{k},Skola {k},LOWER SCHOOL,{x:.9f},{y:.9f},{200 + k},300\n" for k, (x, y) in enumerate(zip(bx, by)))
+    (tmp_path / "schools.csv").write_text("Kod,Skolnamn,Stadium,Lng,Lat,Elever,Platser\n" + rows, encoding="utf-8")
+    (tmp_path / "m.json").write_text(json.dumps({
+        "columns": {"Kod": "school_id", "Skolnamn": "name", "Stadium": "level", "Elever": "students", "Platser": "seats"},
+        "values": {"level": {"lower school": "primary"}},
+    }), encoding="utf-8")
+    result = run_geo("region", "build", "--osm", str(FIXTURE), "--bbox", BBOX, "--schools", "schools.csv",
+                     "--schools-crs", "bd09", "--mapping", "m.json", "--name", "x", "--out", "o", cwd=tmp_path, timeout=600)
+    assert result.returncode == 0, result.stderr
+    schools = gpd.read_file(tmp_path / "o" / "schools.geojson").set_index("school_id")
+    assert schools["name"].tolist() == ["Skola 0", "Skola 1", "Skola 2"]
+    assert (schools["level"] == "primary").all() and schools["students"].tolist() == [200, 201, 202]
+    lat0 = math.radians(42.54)
+    for (x, y), geom in zip(truth, schools.geometry, strict=True):
+        assert math.hypot((geom.x - x) * 111_320 * math.cos(lat0), (geom.y - y) * 111_132) < 1.0
+
+    bad = run_geo("region", "build", "--osm", str(FIXTURE), "--schools", "schools.csv", "--schools-crs", "amap",
+                  "--name", "x", "--out", "o2", "--lang", "en", cwd=tmp_path)
+    assert bad.returncode == 2 and "--schools-crs 'amap': unknown coordinate system" in bad.stderr
+    both = run_geo("region", "build", "--osm", str(FIXTURE), "--mapping", "m.json", "--schools-mapping", "m.json",
+                   "--name", "x", "--out", "o2", cwd=tmp_path)
+    assert both.returncode == 2 and "not both" in both.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tomllib
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from layers.importing import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
-from layers.schema import LAYER_COLUMNS, required_columns
+from layers.schema import LAYER_COLUMNS, OPTIONAL_DEFAULTS, required_columns
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
@@ -91,6 +92,8 @@ def test_fixtures_are_what_the_script_writes(tmp_path):
     module.geojson_files()
     module.shapefiles()
     module.village_files()
+    module.own_county_tables()
+    module.census_files()
     files = [path for path in FIXTURES.iterdir() if path.is_file() and path.suffix != ".py"]
     assert len(files) >= 15
     for path in files:
@@ -112,7 +115,7 @@ ROW_PROBLEMS = [
 
 @pytest.mark.parametrize(("name", "row", "column", "value", "problem"), ROW_PROBLEMS)
 def test_each_broken_file_names_file_row_column_value(name, row, column, value, problem):
-    result = load(name)
+    result = load(name, generate_ids=False)
     item = only_problem(result)
     assert item["file"] == name
     assert item["row"] == row
@@ -153,14 +156,15 @@ def test_empty_and_missing_geometry_are_listed_by_feature_number():
 
 def test_missing_required_column_raises_with_its_chinese_names():
     with pytest.raises(LayerValidationError) as info:
-        load("schools_missing_column.csv")
+        load("schools_missing_column.csv", lang="en")
     problems = info.value.problems
     assert [p["column"] for p in problems] == ["level"]
     assert problems[0]["file"] == "schools_missing_column.csv" and problems[0]["row"] is None
     assert problems[0]["problem"] == "column is missing"
     message = str(info.value)
     assert "学段" in message and "办学类型" in message
-    assert "the file has: 学校代码, 学校名称" in message
+    assert "The file has the columns: 学校代码, 学校名称" in message
+    assert message.count("学校代码") == 1  # the header list once, not in every line
 
 
 def test_swapped_coordinates_are_detected_and_fixed_on_request():
@@ -478,11 +482,13 @@ def test_explicit_mapping_and_its_errors():
     assert problems["容量"].startswith("a second column for 'students'")
 
 
-def test_generated_ids_on_request():
-    result = load("schools_missing_id.csv", generate_ids=True)
+def test_blank_id_is_generated_by_default():
+    result = load("schools_missing_id.csv", lang="en")
     assert result.ok
-    assert result.valid["school_id"].tolist() == ["S001", "S3", "S003", "S004"]
-    assert any("1 missing school id generated" in note for note in result.notes)
+    ids = result.valid["school_id"].tolist()
+    assert ids[0] == "S001" and ids[2:] == ["S003", "S004"]
+    assert re.fullmatch(r"S-[0-9a-f]{8}", ids[1])
+    assert any(note.startswith("rows without an id: 1 (rows 3); stable ids generated") for note in result.notes)
 
 
 # --------------------------------------------------------------------------- villages, workbooks, GeoPackages
@@ -528,7 +534,9 @@ def test_valid_layer_is_ready_for_geo(tmp_path):
     result = load("schools_ok.csv")
     valid = result.valid
     assert valid.crs == "EPSG:4326"
-    assert list(valid.columns) == [*required_columns("schools"), "geometry"]
+    assert list(valid.columns) == [*required_columns("schools"), *OPTIONAL_DEFAULTS, "geometry"]
+    assert not valid["seats_estimated"].any() and set(valid["level_source"]) == {"file"}
+    assert valid["school_type"].tolist() == ["", "", "", "teaching_point"]  # 教学点
     assert valid["level"].tolist() == ["primary", "nine_year", "junior", "primary"]  # 教学点 -> primary
     assert not valid["synthetic"].any()
     pd.testing.assert_frame_equal(validate_layer(valid, "schools", source="x"), valid)  # already in the schema

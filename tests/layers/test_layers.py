@@ -296,17 +296,34 @@ def test_validate_indicator_columns():
     assert result["teaching_area_m2"].tolist() == [95.5, 80.0, 12.25, 0.0]
     frame["sports_area_m2"] = frame["sports_area_m2"].astype(object)
     frame.loc[0, "sports_area_m2"] = -1.5
-    frame.loc[1, "equipment_value_yuan"] = None
+    frame.loc[1, "equipment_value_yuan"] = None  # a blank resource cell is a missing value, not a problem
     frame.loc[2, "urban_rural"] = "suburb"
     frame["teachers_key"] = frame["teachers_key"].astype(object)
     frame.loc[3, "teachers_key"] = 0.5
     error = _problems(frame)
     text = str(error)
     assert "row 1, column 'sports_area_m2', value -1.5: amount is negative" in text
-    assert "row 2, column 'equipment_value_yuan', value (empty): amount is missing" in text
+    assert "equipment_value_yuan" not in text
     assert "row 3, column 'urban_rural', value 'suburb': unknown urban/rural class — use urban (城区, 镇区) or rural (乡村)" in text
     assert "row 4, column 'teachers_key', value 0.5: count is not a whole number" in text
-    assert len(error.problems) == 4
+    assert len(error.problems) == 3
+
+
+def test_blank_resource_cells_stay_missing_in_nullable_columns():
+    """Blank optional counts are pandas NA in an Int64 column, amounts NaN, urban/rural None: the layer stays valid."""
+    frame = _schools_frame(3)
+    for column in ("teachers_key", "equipment_value_yuan", "urban_rural"):
+        frame[column] = frame[column].astype(object)
+        frame.loc[1, column] = None
+    result = validate_layer(frame, "schools", source="x")
+    assert str(result["teachers_key"].dtype) == "Int64"
+    assert result["teachers_key"].isna().tolist() == [False, True, False]
+    assert result["teachers_key"].iloc[0] == 0
+    assert np.isnan(result["equipment_value_yuan"].iloc[1]) and result["equipment_value_yuan"].iloc[0] == 40000.0
+    assert result["urban_rural"].isna().tolist() == [False, True, False]
+    # A blank required count still is a problem.
+    frame.loc[2, "seats"] = None
+    assert "row 3, column 'seats', value (empty): count is missing" in str(_problems(frame))
 
 
 def test_validate_unknown_level_lists_allowed_values():
@@ -468,11 +485,13 @@ def test_resource_columns_are_optional_but_checked_when_present():
     import pytest as _pytest
 
     from layers import LayerValidationError, read_layer, validate_layer
-    from layers.schema import OPTIONAL_COLUMNS
+    from layers.schema import OPTIONAL_COLUMNS, OPTIONAL_DEFAULTS
 
     schools = read_layer("data/demo/schools.geojson", "schools")
     lean = validate_layer(schools.drop(columns=list(OPTIONAL_COLUMNS["schools"])), "schools", source="lean.geojson")
-    assert not set(OPTIONAL_COLUMNS["schools"]) & set(lean.columns)
+    assert not (set(OPTIONAL_COLUMNS["schools"]) - set(OPTIONAL_DEFAULTS)) & set(lean.columns)
+    # Columns old layers lack come back with their defaults.
+    assert {c: lean[c].unique().tolist() for c in OPTIONAL_DEFAULTS} == {c: [v] for c, v in OPTIONAL_DEFAULTS.items()}
     assert len(lean) == len(schools)
     bad = schools.copy()
     bad["teaching_area_m2"] = bad["teaching_area_m2"].astype(object)
