@@ -62,7 +62,7 @@ def base_traces(roads: tuple[list, list], districts: tuple[list, list], *, lang:
 
 def access_map(
     *, roads: tuple[list, list], districts: tuple[list, list], bounds: Sequence[float], villages: pd.DataFrame,
-    schools: pd.DataFrame, table: pd.DataFrame, threshold: float, lang: str, synthetic: bool,
+    schools: pd.DataFrame, table: pd.DataFrame, threshold: float, lang: str, synthetic: bool, attribution: str | None = None,
     route: tuple[Sequence[float], Sequence[float]] | None = None, catchment: Sequence[str] = (),
     selected_school: str | None = None, polygons: Sequence[tuple[str, Any]] = (),
 ) -> go.Figure:
@@ -132,7 +132,7 @@ def access_map(
                 name=t("route", lang), hoverinfo="skip",
             )
         )
-    finish_map(fig, bounds, lang, synthetic)
+    finish_map(fig, bounds, lang, synthetic, attribution)
     _add_polygons(fig, polygons)
     return fig
 
@@ -169,7 +169,7 @@ def _add_polygons(fig: go.Figure, polygons: Sequence[tuple[str, Any]]) -> None:
 def scenario_map(
     *, roads: tuple[list, list], districts: tuple[list, list], bounds: Sequence[float], villages: pd.DataFrame,
     values: np.ndarray, delta: bool, schools: pd.DataFrame, sites: tuple[np.ndarray, np.ndarray], threshold: float,
-    lang: str, synthetic: bool,
+    lang: str, synthetic: bool, attribution: str | None = None,
 ) -> go.Figure:
     """Return the scenario map: villages coloured by minutes (or by the change in minutes), schools by status.
 
@@ -226,7 +226,7 @@ def scenario_map(
                 hovertemplate="%{text}<extra></extra>", name=name,
             )
         )
-    finish_map(fig, bounds, lang, synthetic)
+    finish_map(fig, bounds, lang, synthetic, attribution)
     return fig
 
 
@@ -236,9 +236,12 @@ def _halo(lon: np.ndarray, lat: np.ndarray) -> go.Scattermap:
                          hoverinfo="skip", showlegend=False, name="halo")
 
 
-def finish_map(fig: go.Figure, bounds: Sequence[float], lang: str, synthetic: bool) -> None:
-    """Set the offline map style of ``fig`` (in place), the view of ``bounds``, the legend and the attribution line."""
-    notes = t("attribution", lang) + (f" · {t('demo_data', lang)}" if synthetic else "")
+def finish_map(fig: go.Figure, bounds: Sequence[float], lang: str, synthetic: bool, attribution: str | None = None) -> None:
+    """Set the offline map style of ``fig`` (in place), the view of ``bounds``, the legend and the attribution line.
+
+    ``attribution`` is the region's own (``region.toml``); the OpenStreetMap credit when not given.
+    """
+    notes = (attribution or t("attribution", lang)) + (f" · {t('demo_data', lang)}" if synthetic else "")
     fig.update_layout(
         map={"style": "white-bg", **view_of(bounds)},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
@@ -279,7 +282,8 @@ def import_hover(valid: Any, *, kind: str, lang: str) -> list[str]:
 
 
 def import_preview(
-    roads: tuple[list, list], districts: tuple[list, list], region_bounds: Sequence[float], valid: Any, *, kind: str, lang: str
+    roads: tuple[list, list], districts: tuple[list, list], region_bounds: Sequence[float], valid: Any, *, kind: str, lang: str,
+    attribution: str | None = None,
 ) -> go.Figure:
     """Return the import tab's map: the region's roads and boundaries and every ``valid`` imported point, fitted to both.
 
@@ -296,7 +300,7 @@ def import_preview(
                                     name=t(f"imp_kind_{kind}", lang)))
         vb = valid.total_bounds  # the region and every imported point
         bounds = [min(bounds[0], vb[0]), min(bounds[1], vb[1]), max(bounds[2], vb[2]), max(bounds[3], vb[3])]
-    finish_map(fig, bounds, lang, synthetic=False)
+    finish_map(fig, bounds, lang, False, attribution)
     return fig
 
 

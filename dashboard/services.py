@@ -25,6 +25,7 @@ import pandas as pd
 import shapely
 
 from dashboard.figures import lines_to_xy
+from geo.build.crs import detect_datum
 from geo.build.region import derive_region
 from geo.core.cache import memoised
 from geo.core.settings import DEFAULT_SETTINGS, Mode
@@ -47,7 +48,7 @@ from layers.schema import BANDS, enrol_column
 
 __all__ = [
     "AccessView", "access_view", "indicator_results", "layer_names", "map_lines", "overlays", "region", "region_choices",
-    "result_layers", "rules_from_store", "save_region", "scenario_json", "scenario_results", "school_options",
+    "datum_hint", "result_layers", "rules_from_store", "save_region", "scenario_json", "scenario_results", "school_options",
     "schools_frame", "schools_table", "schools_with_status", "site_grid", "standards_from_store", "village_detail", "village_minutes",
 ]
 
@@ -358,3 +359,18 @@ def result_layers(key: str, params: AccessParams, rules: Rules, scenario: dict |
     Memoised by the region's content, the parameters, the rules and the scenario's JSON.
     """
     return _result_layers(region(key), params, _rules_json(rules), scenario_json(scenario))
+
+
+def datum_hint(key: str, valid: gpd.GeoDataFrame, coords: str, *, label: str, lang: str) -> str:
+    """One warning line when the checked points fit the region's roads better in another system (GCJ-02, BD-09), else ``""``.
+
+    The same check as ``region build`` (:func:`geo.build.crs.detect_datum`): the median distance to the
+    drive roads as read in ``coords`` against the distance read in each other system; it applies
+    inside China only and names the coordinate choice of the import form to change.
+    """
+    if valid.empty or valid.geometry.iloc[0].geom_type != "Point":
+        return ""
+    points = np.column_stack([valid.geometry.x.to_numpy(), valid.geometry.y.to_numpy()])
+    check = detect_datum(points, region(key).network(Mode.CAR), declared=coords, label=label,
+                         flag=t("imp_coords", lang), lang=lang)
+    return check.message if check.checked and check.mismatch else ""

@@ -7,7 +7,9 @@ reject the same values with the same words.
 Examples
 --------
 >>> count_value("12"), count_value("-3"), count_value(2.5)
-((12.0, None), (None, 'count is negative'), (None, 'count is not a whole number'))
+((12.0, None), (None, 'count_negative'), (None, 'count_fraction'))
+>>> cell_problem("count_negative", "en"), cell_problem("count_negative", "zh")
+(('count is negative', 'enter a whole number of 0 or more'), ('数量为负数', '请填写 0 或以上的整数'))
 >>> amount_value("95.5")
 (95.5, None)
 >>> bool_value("yes"), bool_value("maybe")
@@ -24,14 +26,15 @@ import pandas as pd
 import shapely
 
 from layers.errors import shorten
+from layers.i18n import t
 
 __all__ = [
-    "AMOUNT_FIXES",
-    "COUNT_FIXES",
+    "CELL_PROBLEMS",
     "FALSE_TEXT",
     "TRUE_TEXT",
     "amount_value",
     "bool_value",
+    "cell_problem",
     "count_value",
     "is_missing",
     "plain",
@@ -41,24 +44,16 @@ __all__ = [
 TRUE_TEXT: Final = frozenset({"true", "t", "yes", "y", "1"})
 FALSE_TEXT: Final = frozenset({"false", "f", "no", "n", "0"})
 
-#: The fix shown with each problem :func:`count_value` reports.
-COUNT_FIXES: Final[dict[str, str]] = {
-    "count is missing": "enter a whole number of 0 or more (0 if there are none)",
-    "count is true/false, not a number": "enter a whole number of 0 or more",
-    "count is not a number": "enter a whole number of 0 or more, without units or text",
-    "count is not a finite number": "enter a whole number of 0 or more",
-    "count is negative": "enter a whole number of 0 or more",
-    "count is not a whole number": "round it to a whole number",
-}
+#: The problems :func:`count_value` and :func:`amount_value` report, as codes; :func:`cell_problem` words them.
+CELL_PROBLEMS: Final = (
+    "count_missing", "count_bool", "count_text", "count_infinite", "count_negative", "count_fraction",
+    "amount_missing", "amount_bool", "amount_text", "amount_infinite", "amount_negative",
+)
 
-#: The fix shown with each problem :func:`amount_value` reports.
-AMOUNT_FIXES: Final[dict[str, str]] = {
-    "amount is missing": "enter a number of 0 or more (0 if there is none)",
-    "amount is true/false, not a number": "enter a number of 0 or more",
-    "amount is not a number": "enter a number of 0 or more, without units or text (m² or yuan)",
-    "amount is not a finite number": "enter a number of 0 or more",
-    "amount is negative": "enter a number of 0 or more",
-}
+
+def cell_problem(code: str, lang: str) -> tuple[str, str]:
+    """Return the problem and the fix of a code of :data:`CELL_PROBLEMS` in ``lang`` (catalogue ``imp_p_<code>``, ``imp_f_<code>``)."""
+    return t(f"imp_p_{code}", lang), t(f"imp_f_{code}", lang)
 
 
 def is_missing(value: Any) -> bool:
@@ -90,32 +85,32 @@ def plain(value: Any) -> Any:
 def count_value(value: Any) -> tuple[float | None, str | None]:
     """Parse a count cell (a whole number of 0 or more).
 
-    Return ``(number, None)``, or ``(None, problem)`` with a key of :data:`COUNT_FIXES`.
+    Return ``(number, None)``, or ``(None, problem)`` with a code of :data:`CELL_PROBLEMS`.
     """
     if is_missing(value):
-        return None, "count is missing"
+        return None, "count_missing"
     if isinstance(value, (bool, np.bool_)):
-        return None, "count is true/false, not a number"
+        return None, "count_bool"
     if isinstance(value, numbers.Number):
         number = float(value)
     else:
         try:
             number = float(str(value).strip())
         except ValueError:
-            return None, "count is not a number"
+            return None, "count_text"
     if not math.isfinite(number):
-        return None, "count is not a finite number"
+        return None, "count_infinite"
     if number < 0:
-        return None, "count is negative"
+        return None, "count_negative"
     if number != math.floor(number):
-        return None, "count is not a whole number"
+        return None, "count_fraction"
     return number, None
 
 
 def amount_value(value: Any) -> tuple[float | None, str | None]:
-    """Parse an amount cell (an area or a sum of money) like :func:`count_value`, fractions allowed; problems are keys of :data:`AMOUNT_FIXES`."""
+    """Parse an amount cell (an area or a sum of money) like :func:`count_value`, fractions allowed; problems are codes of :data:`CELL_PROBLEMS`."""
     number, problem = count_value(value)
-    if problem == "count is not a whole number":
+    if problem == "count_fraction":
         return float(value) if isinstance(value, numbers.Number) else float(str(value).strip()), None
     if problem is not None:
         return None, problem.replace("count", "amount")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from layers.catalogue_import import IMPORT_CATALOGUE
+
 DEFAULT_LANG: Final = "zh"
 LANGS: Final = ("zh", "en")
 
@@ -14,6 +16,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "region": {"zh": "区域", "en": "Region"},
     "demo_data": {"zh": "演示数据", "en": "demo data"},
     "demo_note": {"zh": "演示数据：村庄学龄人口与学校在校生、学位、床位、教师数为按固定种子生成的合成数据，道路与位置来自 OpenStreetMap。", "en": "Demo data: village children and school enrolment, seats, beds and teachers are synthetic (seeded); roads and locations are from OpenStreetMap."},
+    "demo_note_invented": {"zh": "演示数据：本区域为虚构县，道路、村庄、学校及其学生、学位、教师数均为按固定种子生成的合成数据（不含 OpenStreetMap 数据）。", "en": "Demo data: an invented county; its roads, villages, schools and their pupils, seats and teachers are synthetic (seeded; no OpenStreetMap data)."},
     "attribution": {"zh": "© OpenStreetMap contributors", "en": "© OpenStreetMap contributors"},
     "language": {"zh": "语言", "en": "Language"},
     "level": {"zh": "学段", "en": "School level"},
@@ -419,6 +422,8 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     'planner_no_rows': {'zh': '{source} 没有可用的行；请至少给出一行', 'en': '{source} has no rows; give at least one row'},
     'check_line': {'zh': '{file}：共 {rows} 行，{valid} 行有效；{problems} 个问题（{kinds} 类）；报告已写入 {out}', 'en': '{file}: {valid} of {rows} rows valid; {problems} problems of {kinds} kinds; report written to {out}'},
 }
+#: The importer's problems, fixes and notes (:mod:`layers.catalogue_import`) belong to the same catalogue.
+CATALOGUE.update(IMPORT_CATALOGUE)
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **kwargs: object) -> str:

@@ -19,8 +19,9 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from layers.cells import AMOUNT_FIXES, COUNT_FIXES, amount_value, bool_value, count_value, is_missing, plain
+from layers.cells import amount_value, bool_value, cell_problem, count_value, is_missing, plain
 from layers.errors import ProblemList
+from layers.i18n import t
 from layers.schema import (
     CRS,
     LAYER_COLUMNS,
@@ -45,8 +46,6 @@ _COUNT_COLUMNS: dict[str, tuple[str, ...]] = {
     "districts": (),
 }
 
-_DTYPE_WORDS = {"str": "text", "int64": "whole numbers", "Int64": "whole numbers", "float64": "numbers", "bool": "true/false"}
-_SINGULAR = {"schools": "school", "villages": "village", "districts": "district"}
 
 
 def _add(out: ProblemList, *, row: int | None, column: str, value: Any, problem: str, fix: str) -> None:
@@ -61,7 +60,7 @@ def check_kind(kind: str) -> None:
         raise ValueError(message)
 
 
-def _check_columns(frame: pd.DataFrame, kind: str, out: ProblemList) -> set[str]:
+def _check_columns(frame: pd.DataFrame, kind: str, out: ProblemList, lang: str) -> set[str]:
     """Report missing schema columns and return the names that are present."""
     spec = LAYER_COLUMNS[kind]
     wanted = [*required_columns(kind), "geometry"]
@@ -71,29 +70,30 @@ def _check_columns(frame: pd.DataFrame, kind: str, out: ProblemList) -> set[str]
     for name in wanted:
         if name in present:
             continue
-        what = "point or polygon geometry" if name == "geometry" else _DTYPE_WORDS[spec[name]]
-        fix = f"add a column named '{name}' ({what}); the {kind} layer needs the columns {', '.join(wanted)}"
-        _add(out, row=None, column=name, value=None, problem="column is missing", fix=fix)
+        what = t(f"imp_dtype_{'geometry' if name == 'geometry' else spec[name]}", lang)
+        fix = t("imp_f_column_add", lang, name=name, what=what, layer=t(f"imp_layer_{kind}", lang), columns=", ".join(wanted))
+        _add(out, row=None, column=name, value=None, problem=t("imp_p_column_missing", lang), fix=fix)
     return present
 
 
-def _check_ids(frame: pd.DataFrame, kind: str, out: ProblemList) -> None:
-    id_col, singular = LAYER_ID[kind], _SINGULAR[kind]
+def _check_ids(frame: pd.DataFrame, kind: str, out: ProblemList, lang: str) -> None:
+    id_col, one = LAYER_ID[kind], t(f"imp_one_{kind}", lang)
     first_row: dict[str, int] = {}
     for row, value in enumerate(frame[id_col].tolist(), start=1):
         key = None if is_missing(value) else str(plain(value)).strip()
         if key is None:
-            _add(out, row=row, column=id_col, value=value, problem=f"{singular} id is missing", fix=f"give every row its own {id_col}")
+            _add(out, row=row, column=id_col, value=value, problem=t("imp_p_id_missing", lang, one=one),
+                 fix=t("imp_f_id_column", lang, column=id_col))
         elif key in first_row:
-            problem = f"duplicate {singular} id (also on row {first_row[key]})"
-            _add(out, row=row, column=id_col, value=value, problem=problem, fix=f"give each {singular} its own {id_col}")
+            problem = t("imp_p_id_duplicate", lang, one=one, rows=first_row[key])
+            _add(out, row=row, column=id_col, value=value, problem=problem, fix=t("imp_f_id_each", lang, one=one, column=id_col))
         else:
             first_row[key] = row
 
 
-def _check_numbers(frame: pd.DataFrame, kind: str, columns: tuple[str, ...], parse: Any, fixes: dict[str, str],
-                   present: set[str], out: ProblemList) -> None:
-    """Report every cell of ``columns`` (those present) that ``parse`` rejects, with the fix of its problem.
+def _check_numbers(frame: pd.DataFrame, kind: str, columns: tuple[str, ...], parse: Any, present: set[str], out: ProblemList,
+                   lang: str) -> None:
+    """Report every cell of ``columns`` (those present) that ``parse`` rejects, with the fix of its problem (:func:`layers.cells.cell_problem`).
 
     A blank cell of a column of :data:`layers.schema.NULLABLE_COLUMNS` is a missing value, not a problem.
     """
@@ -104,58 +104,51 @@ def _check_numbers(frame: pd.DataFrame, kind: str, columns: tuple[str, ...], par
         for row, value in enumerate(frame[column].tolist(), start=1):
             if nullable and is_missing(value):
                 continue
-            _, problem = parse(value)
-            if problem is not None:
-                _add(out, row=row, column=column, value=value, problem=problem, fix=fixes[problem])
+            _, code = parse(value)
+            if code is not None:
+                problem, fix = cell_problem(code, lang)
+                _add(out, row=row, column=column, value=value, problem=problem, fix=fix)
 
 
-def _check_allowed(frame: pd.DataFrame, column: str, allowed: tuple[str, ...], what: str, fix: str, out: ProblemList) -> None:
-    """Report every row whose ``column`` is missing (unless nullable) or not one of ``allowed``."""
+def _check_allowed(frame: pd.DataFrame, column: str, allowed: tuple[str, ...], words: tuple[str, str, str], out: ProblemList) -> None:
+    """Report every row whose ``column`` is missing (unless nullable) or not one of ``allowed``; ``words``: missing, unknown, fix."""
     nullable = column in NULLABLE_COLUMNS["schools"]
     for row, value in enumerate(frame[column].tolist(), start=1):
         text = None if is_missing(value) else str(value).strip()
         if text in allowed or (text is None and nullable):
             continue
-        problem = f"{what} is missing" if text is None else f"unknown {what}"
-        _add(out, row=row, column=column, value=value, problem=problem, fix=fix)
+        _add(out, row=row, column=column, value=value, problem=words[0] if text is None else words[1], fix=words[2])
 
 
-def _check_bools(frame: pd.DataFrame, kind: str, present: set[str], out: ProblemList) -> None:
+def _check_bools(frame: pd.DataFrame, kind: str, present: set[str], out: ProblemList, lang: str) -> None:
     for column, dtype in LAYER_COLUMNS[kind].items():
         if dtype != "bool" or column not in present:
             continue
         for row, value in enumerate(frame[column].tolist(), start=1):
             if bool_value(value) is None and not (column in OPTIONAL_DEFAULTS and is_missing(value)):
-                _add(out, row=row, column=column, value=value, problem="value is not true or false", fix="enter true or false")
+                _add(out, row=row, column=column, value=value, problem=t("imp_p_not_bool", lang), fix=t("imp_f_not_bool", lang))
 
 
-_OUT_OF_RANGE = "coordinates are outside the longitude/latitude range (-180..180, -90..90)"
-_FIX_OUT_OF_RANGE = (
-    "the file is probably in a projected CRS without CRS information, or has "
-    "longitude and latitude swapped; re-export it in WGS-84 (EPSG:4326) longitude/latitude"
-)
-
-
-def _geometry_problem(geom: Any, allowed: tuple[str, ...]) -> tuple[str, str] | None:
+def _geometry_problem(geom: Any, allowed: tuple[str, ...], lang: str) -> tuple[str, str] | None:
     """``(problem, fix)`` of one geometry cell, or None if it is fine."""
     points = allowed == ("Point",)
-    give = f"give the row {'a point' if points else 'a boundary polygon'} in longitude/latitude"
+    give = t("imp_f_give_point" if points else "imp_f_give_polygon", lang)
     if geom is None or (isinstance(geom, float) and math.isnan(geom)):
-        return "geometry is missing", give
+        return t("imp_p_geometry_missing", lang), give
     if geom.is_empty:
-        return "geometry is empty", give
+        return t("imp_p_geometry_empty", lang), give
     if geom.geom_type not in allowed:
-        convert = "convert it to a point (for example the building's centre) before loading" if points else "use the district's boundary polygon"
-        return f"geometry is a {geom.geom_type}, expected {' or '.join(allowed)}", convert
+        convert = t("imp_f_geometry_convert" if points else "imp_f_geometry_polygon", lang)
+        return t("imp_p_geometry_type", lang, type=geom.geom_type, expected=t("imp_w_or", lang).join(allowed)), convert
     min_x, min_y, max_x, max_y = geom.bounds
     if not (-180 <= min_x <= max_x <= 180 and -90 <= min_y <= max_y <= 90):
-        return _OUT_OF_RANGE, _FIX_OUT_OF_RANGE
+        return t("imp_p_lonlat_range", lang), t("imp_f_lonlat_range", lang)
     return None
 
 
-def _check_geometry(geoms: gpd.GeoSeries, kind: str, out: ProblemList) -> None:
+def _check_geometry(geoms: gpd.GeoSeries, kind: str, out: ProblemList, lang: str) -> None:
     for row, geom in enumerate(geoms.tolist(), start=1):
-        found = _geometry_problem(geom, LAYER_GEOMETRY[kind])
+        found = _geometry_problem(geom, LAYER_GEOMETRY[kind], lang)
         if found is not None:  # a missing geometry (None or NaN) is reported with the value None
             _add(out, row=row, column="geometry", value=geom, problem=found[0], fix=found[1])
 
@@ -225,7 +218,7 @@ def cast_layer(frame: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
     return result.reset_index(drop=True)
 
 
-def validate_layer(gdf: pd.DataFrame, kind: str, *, source: str) -> gpd.GeoDataFrame:
+def validate_layer(gdf: pd.DataFrame, kind: str, *, source: str, lang: str = "en") -> gpd.GeoDataFrame:
     """Check a layer against the schema and return it cast to the schema dtypes.
 
     Every row and column is checked before anything is raised, so a planner
@@ -240,6 +233,8 @@ def validate_layer(gdf: pd.DataFrame, kind: str, *, source: str) -> gpd.GeoDataF
         Which layer this is; decides the columns, count columns and geometry type.
     source : str
         File name used in messages (e.g. the path the layer was read from).
+    lang : {"zh", "en"}, default "en"
+        Language of the problems and fixes (the import page passes its own).
 
     Returns
     -------
@@ -265,18 +260,20 @@ def validate_layer(gdf: pd.DataFrame, kind: str, *, source: str) -> gpd.GeoDataF
     check_kind(kind)
     out = ProblemList(source)
     frame = gdf
-    present = _check_columns(frame, kind, out)
+    present = _check_columns(frame, kind, out, lang)
 
     if LAYER_ID[kind] in present:
-        _check_ids(frame, kind, out)
-    _check_numbers(frame, kind, _COUNT_COLUMNS[kind], count_value, COUNT_FIXES, present, out)
+        _check_ids(frame, kind, out, lang)
+    _check_numbers(frame, kind, _COUNT_COLUMNS[kind], count_value, present, out, lang)
     if kind == "schools":
-        _check_numbers(frame, kind, SCHOOL_AMOUNT_COLUMNS, amount_value, AMOUNT_FIXES, present, out)
+        _check_numbers(frame, kind, SCHOOL_AMOUNT_COLUMNS, amount_value, present, out, lang)
     if kind == "schools" and "level" in present:
-        _check_allowed(frame, "level", LEVELS, "school level", f"use one of: {', '.join(LEVELS)}", out)
+        words = (t("imp_p_level_missing", lang), t("imp_p_level_unknown", lang), t("imp_f_level_codes", lang, levels=", ".join(LEVELS)))
+        _check_allowed(frame, "level", LEVELS, words, out)
     if kind == "schools" and "urban_rural" in present:
-        _check_allowed(frame, "urban_rural", URBAN_RURAL, "urban/rural class", "use urban (城区, 镇区) or rural (乡村)", out)
-    _check_bools(frame, kind, present, out)
+        words = (t("imp_p_urban_missing", lang), t("imp_p_urban_unknown", lang), t("imp_f_urban_codes", lang))
+        _check_allowed(frame, "urban_rural", URBAN_RURAL, words, out)
+    _check_bools(frame, kind, present, out, lang)
 
     geoms: gpd.GeoSeries | None = None
     if "geometry" in present:
@@ -286,7 +283,7 @@ def validate_layer(gdf: pd.DataFrame, kind: str, *, source: str) -> gpd.GeoDataF
             geoms = gpd.GeoSeries(frame["geometry"], index=frame.index, crs=None)
         if geoms.crs is not None and not geoms.crs.equals(CRS):
             geoms = geoms.to_crs(CRS)
-        _check_geometry(geoms, kind, out)
+        _check_geometry(geoms, kind, out, lang)
 
     # Whole-column problems first, then row by row (checks keep their order within a row).
     out.sort(key=lambda item: -1 if item.row is None else item.row)

@@ -72,7 +72,7 @@ def update_results(level: str, band: str, mode: str, threshold: Any, selection: 
         roads, districts = services.map_lines(key)
         fig = access_map(
             roads=roads, districts=districts, bounds=reg.villages.total_bounds, villages=reg.villages,
-            schools=schools, table=view.table, threshold=minutes, lang=lang, synthetic=bool(reg.synthetic),
+            schools=schools, table=view.table, threshold=minutes, lang=lang, synthetic=bool(reg.synthetic), attribution=reg.attribution,
             route=route, catchment=catchment, selected_school=selected_school,
             polygons=services.overlays(key, tuple(overlay or ()), level, travel, lang),
         )

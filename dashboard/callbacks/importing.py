@@ -235,14 +235,16 @@ def _problem_rows(result: ImportResult) -> list[list[str]]:
     return [[str(v) for v in row] for row in shown_rows[list(PAGE_COLUMNS)].itertuples(index=False)]
 
 
-def _report(result: ImportResult, lang: str) -> list:
-    """The report above the problems table: the outcome, the summary lines and the notes (estimated columns among them)."""
+def _report(result: ImportResult, lang: str, hint: str = "") -> list:
+    """The report above the problems table: the outcome, a coordinate-system ``hint``, the summary lines and the notes."""
     n_bad = len(result.invalid_rows)
     summary = (t("imp_all_ok", lang, valid=len(result.valid)) if result.ok else
                t("imp_summary", lang, valid=len(result.valid), invalid=n_bad, problems=len(result.problems)))
     parts: list = [html.P(summary, className="ok" if result.ok else "error")]
     if result.swapped_suspected:
         parts.append(html.P(t("imp_swap_hint", lang), className="error"))
+    if hint:
+        parts.append(html.P(hint, className="error"))
     lines = summary_view(result.summary, lang)
     if lines is not None:
         parts += [html.B(t("imp_summary_title", lang)), lines]
@@ -274,8 +276,10 @@ def check_import(_n, _swap_trigger, _coords_trigger, _epsg_trigger, form, lang) 
     table, label, style, page = problem_page(rows, 0, lang)
     values = value_rows(result.unmatched, parsed.pending, lang)
     roads, districts = services.map_lines(key)
-    preview = import_preview(roads, districts, services.region(key).districts.total_bounds, result.valid, kind=parsed.kind, lang=lang)
-    return _report(result, lang), table, label, style, page, rows, shown(bool(rows)), values, preview
+    preview = import_preview(roads, districts, services.region(key).districts.total_bounds, result.valid, kind=parsed.kind, lang=lang,
+                             attribution=services.region(key).attribution)
+    hint = services.datum_hint(key, result.valid, parsed.coords, label=parsed.stem, lang=lang)
+    return _report(result, lang, hint), table, label, style, page, rows, shown(bool(rows)), values, preview
 
 
 def turn_page(_prev, _next, rows, page, lang) -> tuple:

@@ -229,7 +229,7 @@ def update_scenario_results(store: dict | None, rules_data: dict | None, view: s
     fig = scenario_map(
         roads=roads, districts=districts, bounds=reg.villages.total_bounds, villages=reg.villages, values=values,
         delta=delta, schools=services.schools_with_status(key, shown), sites=services.site_grid(key),
-        threshold=rules.threshold_minutes, lang=lang, synthetic=bool(reg.synthetic),
+        threshold=rules.threshold_minutes, lang=lang, synthetic=bool(reg.synthetic), attribution=reg.attribution,
     )
     names = [t("view_baseline", lang), scenarios.current(inner)["name"]] + [n for n, _ in others]
     kpis = kpi_table([base.kpis.as_dict(), res.kpis.as_dict()] + [r.kpis.as_dict() for _, r in others], names, lang)

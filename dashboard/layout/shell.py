@@ -25,6 +25,7 @@ def page(
     *,
     region_name: str = "",
     synthetic: bool = True,
+    osm: bool = True,
     school_options: list[dict] | None = None,
     rules: Rules | None = None,
 ) -> list:
@@ -69,7 +70,7 @@ def page(
     )
     return [
         header,
-        html.Div(t("demo_note", lang), className="demo-note") if synthetic else None,
+        html.Div(t("demo_note" if osm else "demo_note_invented", lang), className="demo-note") if synthetic else None,
         tabs,
         html.Div(access_tab(lang, values), id=ids.TAB_BOX["access"], style=shown(tab == "access")),
         html.Div(
@@ -86,7 +87,7 @@ def tab_styles(tab: str) -> list[dict]:
     return [shown(tab == name) for name in ids.TAB_NAMES]
 
 
-def app_layout(*, region_name: str, synthetic: bool, school_options: list[dict], lang: str = "zh",
+def app_layout(*, region_name: str, synthetic: bool, school_options: list[dict], lang: str = "zh", osm: bool = True,
                rules: Rules | None = None, regions: list[dict] | None = None, region_key: str = "demo") -> html.Div:
     """Return the whole app: URL, stores, region picker, language switch and the page.
 
@@ -96,6 +97,8 @@ def app_layout(*, region_name: str, synthetic: bool, school_options: list[dict],
         The region's display name.
     synthetic : bool
         Whether the region's data are synthetic (demo badge).
+    osm : bool
+        Whether its roads and places come from OpenStreetMap (else the note says they are invented).
     school_options : list of dict
         The scenario form's school choices.
     lang : str
@@ -128,7 +131,7 @@ def app_layout(*, region_name: str, synthetic: bool, school_options: list[dict],
                 ],
                 className="lang-switch",
             ),
-            html.Div(page(lang, region_name=region_name, synthetic=synthetic, school_options=school_options, rules=rules),
+            html.Div(page(lang, region_name=region_name, synthetic=synthetic, osm=osm, school_options=school_options, rules=rules),
                      id=ids.PAGE),
         ],
         className="app",

@@ -24,19 +24,13 @@ from typing import Any, Final, Mapping, Sequence
 
 import pandas as pd
 
-from layers.cells import COUNT_FIXES, count_value, is_missing
+from layers.cells import count_value, is_missing
+from layers.i18n import t
 from layers.importing.mapping import aliases_zh, clean_number
 from layers.importing.result import ImportProblems, count_of
 from layers.schema import BANDS, LEVEL_BANDS, children_column, enrol_column
 
 __all__ = ["Bands", "band_columns", "derive_bands", "parse_counts", "split_total"]
-
-#: Rule of each derived band, for the notes.
-_SCHOOL_SPLIT_RULE: Final = (
-    "primary: 1/2 grades 1–3 and 1/2 grades 4–6; nine-year: 3/9 each band (6/9 primary, 3/9 junior); "
-    "junior: all grades 7–9; 小学在校生数 splits 1/2 and 1/2; a nine-year school's 初中在校生数 gives grades 7–9"
-)
-_VILLAGE_SPLIT_RULE: Final = "1/3 per band of 学龄人口; 小学学龄人口 splits 1/2 grades 1–3 and 1/2 grades 4–6"
 
 #: Weight of each taught band when a school's total is split.
 _LEVEL_WEIGHTS: Final[dict[str, dict[str, int]]] = {
@@ -115,11 +109,11 @@ def parse_counts(values: list[Any], column: str, out: ImportProblems, *, blank_o
     parsed: list[int | None] = []
     for i, value in enumerate(values):
         number, problem = count_value(clean_number(value))
-        if problem == "count is missing" and blank_ok:
+        if problem == "count_missing" and blank_ok:
             parsed.append(None)
             continue
         if problem is not None:
-            out.add_at(i, column, value, problem, COUNT_FIXES[problem])
+            out.add_cell(i, column, value, problem)
             parsed.append(None)
         else:
             parsed.append(int(number))  # type: ignore[arg-type]
@@ -191,8 +185,8 @@ class _Filler:
         rest = total - sum(row.value[b] or 0 for b in bands if row.value[b] is not None)
         if rest < 0:
             given = ", ".join(self.src[self.col[b]] for b in bands if self.col[b] in self.src and row.value[b] is not None)
-            self.out.add_at(row.i, self.src[total_col], total, f"the grade columns ({given}) add up to more than this total",
-                            "correct the total or the grade figures")
+            self.out.add_at(row.i, self.src[total_col], total, self.out.phrase("imp_p_bands_over", given=given),
+                            self.out.phrase("imp_f_bands_over"))
             row.broken = True
             return
         for b, v in split_total(rest, {b: share[b] for b in missing}).items():
@@ -222,7 +216,7 @@ class _Filler:
         blank_total = total in self.src and any(row.value[b] is None for b in BANDS) and is_missing(
             frame[self.src[total]].iloc[row.i])
         if blank_total:  # the total is the row's enrolment (children): required, so its blank cell is the problem
-            self.out.add_at(row.i, self.src[total], None, "count is missing", COUNT_FIXES["count is missing"])
+            self.out.add_cell(row.i, self.src[total], None, "count_missing")
             row.broken = True
             return
         for band in BANDS:
@@ -230,14 +224,18 @@ class _Filler:
                 continue
             c = self.col[band]
             if c in self.src:
-                self.out.add_at(row.i, self.src[c], frame[self.src[c]].iloc[row.i], "count is missing", COUNT_FIXES["count is missing"])
+                self.out.add_cell(row.i, self.src[c], frame[self.src[c]].iloc[row.i], "count_missing")
             else:
-                what = f"{level} school" if self.kind == "schools" else "village"
+                grades = band[1:].replace("_", "–")
+                if self.kind == "schools":
+                    name = t(f"level_{level}", self.out.lang) if level else ""
+                    problem = self.out.phrase("imp_p_band_school", grades=grades, level=level, level_name=name)
+                else:
+                    problem = self.out.phrase("imp_p_band_village", grades=grades)
                 total = "在校生数 (students)" if self.kind == "schools" else "学龄人口 (children)"
                 column = self.src["level"] if self.kind == "schools" else self.src["name"]
-                self.out.add_at(row.i, column, frame[column].iloc[row.i],
-                                f"the file gives no figure for grades {band[1:].replace('_', '–')} of this {what}",
-                                f"add a column {c} ({' / '.join(aliases_zh(c, self.kind)[:2])}) or a total {total}")
+                self.out.add_at(row.i, column, frame[column].iloc[row.i], problem,
+                                self.out.phrase("imp_f_band", column=c, aliases=" / ".join(aliases_zh(c, self.kind)[:2]), total=total))
             row.broken = True
 
 
@@ -301,11 +299,10 @@ def derive_bands(
                 derived_from.setdefault(filler.col[band], set()).add(row.sources[band])
     if bands.derived:
         origin = sorted(set().union(*derived_from.values()))
-        rule = _SCHOOL_SPLIT_RULE if kind == "schools" else _VILLAGE_SPLIT_RULE
-        which = ", ".join(f"{c} ({count_of(len(bands.derived[c]), kind)})" for c in columns if c in bands.derived)
-        bands.notes.append(f"grade bands derived from {', '.join(origin)}: {which}; rule: {rule}; "
-                           "replace them with real figures when you have them")
+        rule = out.phrase("imp_n_rule_schools" if kind == "schools" else "imp_n_rule_villages")
+        which = out.phrase("imp_w_sep").join(f"{c} ({count_of(len(bands.derived[c]), kind, out.lang)})" for c in columns if c in bands.derived)
+        bands.notes.append(out.phrase("imp_n_bands_derived", origin=", ".join(origin), which=which, rule=rule))
     absent = [c for c in columns if c not in present and c not in bands.derived]
     if absent and kind == "schools":
-        bands.notes.append(f"{', '.join(absent)} not in the file: 0 for every school (no school teaches those grades)")
+        bands.notes.append(out.phrase("imp_n_bands_absent", columns=", ".join(absent)))
     return bands

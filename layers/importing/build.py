@@ -38,11 +38,10 @@ def _require_columns(job: Job, *, generate_ids: bool) -> None:
     missing = missing_columns(job.mapping, job.kind, geometry=job.raw.geometry is not None, generate_ids=generate_ids)
     problems = ProblemList(job.source)
     for canonical, text in missing:
-        problems.add(row=None, column=canonical, value=None, problem="column is missing",
-                     fix=f"add or map a column for {text}")
+        problems.add(row=None, column=canonical, value=None, problem=job.out.phrase("imp_p_column_missing"),
+                     fix=job.out.phrase("imp_f_column_map", text=text))
     if not missing and job.n == 0:
-        problems.add(row=None, column=None, value=None, problem="the file has no data rows",
-                     fix="add one row per school or village below the header")
+        problems.add(row=None, column=None, value=None, problem=job.out.phrase("imp_p_no_rows"), fix=job.out.phrase("imp_f_no_rows"))
     found = ", ".join(str(c) for c in job.frame.columns) or "(no columns)"
     headline = t("imp_missing_head", job.lang, file=job.source, count=len(missing), columns=found) if missing else ""
     problems.raise_if_any(headline)
@@ -62,7 +61,7 @@ def _assemble(job: Job, points: Points) -> tuple[gpd.GeoDataFrame, list[int]]:
     good = [i for i in range(job.n) if i not in job.out.bad]
     valid = _frame_of(job, good, points)
     try:
-        valid = validate_layer(valid, job.kind, source=job.source)
+        valid = validate_layer(valid, job.kind, source=job.source, lang=job.lang)
     except LayerValidationError as exc:  # a safety net: should not happen, but never lose a row silently
         back = {c: job.src.get(c, c) for c in LAYER_COLUMNS[job.kind]}
         for item in exc.problems:
@@ -70,7 +69,7 @@ def _assemble(job: Job, points: Points) -> tuple[gpd.GeoDataFrame, list[int]]:
             job.out.add_at(position, back.get(item["column"], item["column"]), item["value"], item["problem"], item["fix"])
         good = [i for i in range(job.n) if i not in job.out.bad]
         valid = _frame_of(job, good, points)
-        valid = validate_layer(valid, job.kind, source=job.source) if good else valid
+        valid = validate_layer(valid, job.kind, source=job.source, lang=job.lang) if good else valid
     return valid, good
 
 
@@ -100,8 +99,7 @@ def _build(job: Job, *, coords: str, bbox: BBox | None, margin: float | None, sw
     order = {str(c): k for k, c in enumerate(job.frame.columns)}
     job.out.sort(key=lambda p: (-1 if p.row is None else p.row, order.get(str(p.column), len(order))))
     if job.out.bad:
-        job.notes.append(f"{len(good)} of {job.n} rows are valid; {count_of(len(job.out.bad), 'rows')} with problems "
-                         "were not loaded (listed in the problems)")
+        job.note("imp_n_rows_valid", valid=len(good), rows=job.n, bad=count_of(len(job.out.bad), "rows", job.lang))
     unmatched = {f: dict(c) for f, c in job.reader.unmatched.items()}
     located = int(((points.lon == points.lon) & (points.lat == points.lat)).sum())  # not NaN
     return ImportResult(
@@ -227,10 +225,10 @@ def load_table(
     check_import_kind(kind)
     box = check_bbox(bbox)
     source = source_name(path_or_bytes, filename)
-    raw = read_raw(path_or_bytes, source, file_format(source), layer=layer, sheet=sheet, encoding=encoding)
+    raw = read_raw(path_or_bytes, source, file_format(source), layer=layer, sheet=sheet, encoding=encoding, lang=lang)
     notes = list(raw.notes)
     chosen = _columns(raw, mapping, kind, source, notes, lang)
     reader = ValueReader(mapping.values if isinstance(mapping, MappingSpec) else None)
-    job = Job(raw=raw, kind=kind, mapping=dict(chosen), source=source, out=ImportProblems(source, raw.rows), notes=notes,
+    job = Job(raw=raw, kind=kind, mapping=dict(chosen), source=source, out=ImportProblems(source, raw.rows, lang=lang), notes=notes,
               lang=lang, reader=reader)
     return _build(job, coords=coords, bbox=box, margin=margin, swap=swap, generate_ids=generate_ids)

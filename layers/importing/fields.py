@@ -25,7 +25,7 @@ from typing import Any, Final, Mapping
 
 import pandas as pd
 
-from layers.cells import AMOUNT_FIXES, amount_value, bool_value, is_missing
+from layers.cells import amount_value, bool_value, is_missing
 from layers.i18n import t
 from layers.importing.bands import parse_counts
 from layers.importing.estimates import estimated_seats, generated_ids
@@ -33,14 +33,12 @@ from layers.importing.mapping import aliases_zh, clean_number, id_text, text_val
 from layers.importing.points import Points
 from layers.importing.readers import RawTable
 from layers.importing.result import ImportProblems
+from layers.importing.summary import KIND_UNKNOWN_LEVEL, KIND_UNKNOWN_URBAN
 from layers.importing.values import ValueReader
 from layers.schema import LAYER_ID, SCHOOL_AMOUNT_COLUMNS, SCHOOL_COUNT_COLUMNS, VILLAGE_COUNT_COLUMNS
 
 __all__ = ["BLANK_RULES", "Job", "amounts", "counts", "ids", "levels", "names", "other_columns", "school_columns"]
 
-LEVEL_FIX: Final = ("use 小学, 初中 or 九年一贯制 (primary, junior, nine_year); 教学点 and 完全小学 count as 小学; "
-                    "or map the value in the mapping's \"values\"")
-_URBAN_FIX: Final = "use 城区, 镇区 (urban) or 乡村 (rural), or map the value in the mapping's \"values\""
 #: Optional count columns kept as missing values (pandas NA) where blank.
 _NULLABLE_COUNTS: Final = ("teachers_qualified", "teachers_key", "teachers_pe_art", "multimedia_classrooms")
 #: What a blank cell of an optional column becomes (the notes say so).
@@ -81,8 +79,8 @@ class Job:
 
     @property
     def singular(self) -> str:
-        """``"school"`` or ``"village"``."""
-        return "school" if self.kind == "schools" else "village"
+        """``"school"`` or ``"village"`` in the page language."""
+        return t(f"imp_one_{self.kind}", self.lang)
 
     def cells(self, canonical: str) -> list[Any]:
         """The cells of the file's column mapped to ``canonical``."""
@@ -98,7 +96,7 @@ def names(job: Job) -> list[str | None]:
     found = [text_value(v) for v in job.cells("name")]
     for i, name in enumerate(found):
         if name is None:
-            job.out.add_at(i, job.src["name"], None, "name is missing", f"enter the {job.singular}'s name")
+            job.out.add_at(i, job.src["name"], None, job.out.phrase("imp_p_name_missing"), job.out.phrase("imp_f_name_missing", one=job.singular))
     return found
 
 
@@ -118,17 +116,16 @@ def ids(job: Job, row_names: list[str | None], points: Points, *, generate_ids: 
     first: dict[str, list[int]] = {}
     for i, value in enumerate(found):
         if value is None:
-            job.out.add_at(i, id_column, None, f"{singular} id is missing",
-                           f"give every row its own {singular} code (or load with generated ids)")
+            job.out.add_at(i, id_column, None, job.out.phrase("imp_p_id_missing", one=singular), job.out.phrase("imp_f_id_missing", one=singular))
         else:
             first.setdefault(value, []).append(i)
     for value, positions in first.items():
         if len(positions) > 1:
             for i in positions:
-                others = ", ".join(str(job.raw.rows[j]) for j in positions if j != i)
+                others = job.out.phrase("imp_w_sep").join(str(job.raw.rows[j]) for j in positions if j != i)
                 job.out.add_at(i, id_column, job.frame[job.src[id_col]].iloc[i] if id_col in job.src else value,
-                               f"duplicate {singular} id (also on row {others})",
-                               f"give each {singular} its own code; if the rows are the same {singular}, delete one")
+                               job.out.phrase("imp_p_id_duplicate", one=singular, rows=others),
+                               job.out.phrase("imp_f_id_duplicate", one=singular))
     return found
 
 
@@ -140,11 +137,12 @@ def levels(job: Job) -> list[str | None]:
     cells = job.cells("level")
     for i, value in enumerate(cells):
         if is_missing(value):
-            job.out.add_at(i, job.src["level"], None, "school level is missing", LEVEL_FIX)
+            job.out.add_at(i, job.src["level"], None, job.out.phrase("imp_p_level_missing"), job.out.phrase("imp_f_level"))
             continue
         found[i] = job.reader.level(value)
         if found[i] is None:
-            job.out.add_at(i, job.src["level"], value, "unknown school level", LEVEL_FIX)
+            job.out.add_at(i, job.src["level"], value, job.out.phrase("imp_p_level_unknown"), job.out.phrase("imp_f_level"),
+                           kind=KIND_UNKNOWN_LEVEL)
     job.data["level"] = found
     job.data["school_type"] = [job.reader.school_type(v) for v in cells]
     job.data["level_source"] = ["file"] * job.n
@@ -170,7 +168,7 @@ def amounts(job: Job) -> dict[str, list[float | None]]:
         for i, value in enumerate(job.cells(canonical)):
             number, problem = (None, None) if is_missing(value) else amount_value(clean_number(value))
             if problem is not None:
-                job.out.add_at(i, job.src[canonical], value, problem, AMOUNT_FIXES[problem])
+                job.out.add_cell(i, job.src[canonical], value, problem)
             parsed.append(number)
         found[canonical] = parsed
     return found
@@ -243,7 +241,8 @@ def _urban_rural(job: Job) -> list[str | None]:
     for i, value in enumerate(job.cells("urban_rural")):
         mapped = job.reader.urban(value)
         if mapped is None and not is_missing(value):
-            job.out.add_at(i, job.src["urban_rural"], value, "unknown urban/rural class", _URBAN_FIX)
+            job.out.add_at(i, job.src["urban_rural"], value, job.out.phrase("imp_p_urban_unknown"), job.out.phrase("imp_f_urban"),
+                           kind=KIND_UNKNOWN_URBAN)
         classes.append(mapped)
     return classes
 
@@ -255,18 +254,18 @@ def other_columns(job: Job) -> None:
             job.data["place"] = [job.reader.place(v) for v in job.cells("place")]
         else:
             job.data["place"] = ["village"] * job.n
-            job.notes.append("no place column: every village is a 'village'")
+            job.note("imp_n_no_place")
     if "district" in job.src:
         job.data["district"] = [text_value(v) for v in job.cells("district")]
     else:
         job.data["district"] = [None] * job.n
-        job.notes.append(f"no district column (乡镇): the {job.kind} belong to no district")
+        job.note("imp_n_no_district", kind=job.kind, layer=t(f"imp_layer_{job.kind}", job.lang))
     if "synthetic" in job.src:
         flags = []
         for i, value in enumerate(job.cells("synthetic")):
             flag = bool_value(value)
             if flag is None and not is_missing(value):
-                job.out.add_at(i, job.src["synthetic"], value, "value is not true or false", "enter true or false")
+                job.out.add_at(i, job.src["synthetic"], value, job.out.phrase("imp_p_not_bool"), job.out.phrase("imp_f_not_bool"))
             flags.append(bool(flag))
         job.data["synthetic"] = flags
     else:

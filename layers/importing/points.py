@@ -29,7 +29,6 @@ KIND_OUTSIDE = "outside the region"
 
 __all__ = ["KIND_NO_COORDINATES", "KIND_OUTSIDE", "Points", "default_margin", "read_points"]
 
-_FIX_POINT = "give the feature a point (draw or snap it in your GIS)"
 
 
 @dataclass(frozen=True)
@@ -85,6 +84,12 @@ def default_margin(bbox: BBox) -> float:
     return max(0.05, 0.1 * max(bbox[2] - bbox[0], bbox[3] - bbox[1]))
 
 
+def _coord_problem(problem: str, axis: str, out: ImportProblems) -> str:
+    """The words of a problem of :func:`~layers.importing.coords.coord_value` for ``axis`` (longitude or latitude)."""
+    missing, finite = problem == "coordinate is missing", "finite" in problem
+    return out.phrase("imp_p_coord_missing" if missing else "imp_p_coord_infinite" if finite else "imp_p_coord_text", axis=axis)
+
+
 def _table_cells(raw: RawTable, src: Mapping[str, str], *, swap: bool, out: ImportProblems) -> tuple[np.ndarray, np.ndarray, list[Any], list[Any]]:
     """Parse the lon/lat columns of a table; return x, y (file CRS) and the raw cells."""
     n = len(raw.frame)
@@ -98,11 +103,11 @@ def _table_cells(raw: RawTable, src: Mapping[str, str], *, swap: bool, out: Impo
         blank = {lon_problem, lat_problem} & {"coordinate is missing"}
         kind = KIND_NO_COORDINATES if blank else None
         if lon_problem:
-            out.add_at(i, src["lon"], lon_cells[i], lon_problem.replace("coordinate", "longitude"),
-                       "enter the longitude in decimal degrees, e.g. 116.397 (east is positive)", kind=kind)
+            out.add_at(i, src["lon"], lon_cells[i], _coord_problem(lon_problem, out.phrase("imp_w_lon"), out),
+                       out.phrase("imp_f_lon"), kind=kind)
         if lat_problem:
-            out.add_at(i, src["lat"], lat_cells[i], lat_problem.replace("coordinate", "latitude"),
-                       "enter the latitude in decimal degrees, e.g. 39.908 (north is positive)", kind=kind)
+            out.add_at(i, src["lat"], lat_cells[i], _coord_problem(lat_problem, out.phrase("imp_w_lat"), out),
+                       out.phrase("imp_f_lat"), kind=kind)
         if lon is not None and lat is not None:
             x[i], y[i] = (lat, lon) if swap else (lon, lat)
     return x, y, lon_cells, lat_cells
@@ -122,14 +127,14 @@ def _read_table(
     out_of_range: list[int] = []
     if system.geographic:
         # x comes from the lon column (index 0) unless swapped, y from the lat column.
-        axes = ((x, "longitude", 180, "73–135", int(swap)), (y, "latitude", 90, "18–54", 1 - int(swap)))
+        axes = ((x, out.phrase("imp_w_lon"), 180, "73–135", int(swap)), (y, out.phrase("imp_w_lat"), 90, "18–54", 1 - int(swap)))
         read = (lon_cells, lat_cells)
         for i in range(n):
             bad = False
             for values, axis, limit, china, k in axes:
                 if np.isfinite(values[i]) and not -limit <= values[i] <= limit:
-                    out.add_at(i, columns[k], read[k][i], f"{axis} is outside -{limit}..{limit}",
-                               f"check for a typing error or swapped 经度/纬度; {axis} in China is about {china}")
+                    out.add_at(i, columns[k], read[k][i], out.phrase("imp_p_axis_range", axis=axis, limit=limit),
+                               out.phrase("imp_f_axis_range", axis=axis, china=china))
                     bad = True
             if bad:
                 out_of_range.append(i)
@@ -138,12 +143,12 @@ def _read_table(
     return _Reading(x, y, swap_x, swap_y, system.convert, system.name, cells, columns)
 
 
-def _gis_converter(raw: RawTable, notes: list[str], *, source: str, coords: str) -> tuple[Callable[[Any, Any], Any], str]:
+def _gis_converter(raw: RawTable, notes: list[str], *, source: str, coords: str, out: ImportProblems) -> tuple[Callable[[Any, Any], Any], str]:
     """The conversion of a GIS file's coordinates to WGS-84 and the name of its CRS."""
     file_crs = raw.crs
     if file_crs is None:
         system = coord_system(coords, source)
-        notes.append(f"the file states no coordinate system; read as {system.name}")
+        notes.append(out.phrase("imp_n_no_crs", name=system.name))
         if system.note:
             notes.append(system.note)
         return system.convert, system.name
@@ -153,10 +158,10 @@ def _gis_converter(raw: RawTable, notes: list[str], *, source: str, coords: str)
     else:
         transformer = pyproj.Transformer.from_crs(file_crs, CRS, always_xy=True)
         to_wgs = transformer.transform
-        notes.append(f"coordinates reprojected from {crs_name} to WGS-84")
+        notes.append(out.phrase("imp_n_reprojected", crs=crs_name))
     extra = coords_key(coords)
     if extra not in ("wgs84", "gcj02", "bd09"):
-        notes.append(f"the file states its coordinate system ({crs_name}), so coords={coords!r} was not used")
+        notes.append(out.phrase("imp_n_crs_kept", crs=crs_name, coords=coords))
     if extra in ("gcj02", "bd09"):
         china = coord_system(extra, source)
         notes.append(china.note or "")
@@ -174,26 +179,24 @@ def _read_gis(raw: RawTable, out: ImportProblems, notes: list[str], *, source: s
     for i, geom in enumerate(geoms):
         cells.append(geom)
         if geom is None or (isinstance(geom, float) and math.isnan(geom)):
-            out.add_at(i, "geometry", None, "geometry is missing", _FIX_POINT, kind=KIND_NO_COORDINATES)
+            out.add_at(i, "geometry", None, out.phrase("imp_p_geometry_missing"), out.phrase("imp_f_geometry_point"), kind=KIND_NO_COORDINATES)
             continue
         if geom.is_empty:
-            out.add_at(i, "geometry", geom, "geometry is empty", _FIX_POINT, kind=KIND_NO_COORDINATES)
+            out.add_at(i, "geometry", geom, out.phrase("imp_p_geometry_empty"), out.phrase("imp_f_geometry_point"), kind=KIND_NO_COORDINATES)
             continue
         if geom.geom_type == "MultiPoint" and len(geom.geoms) == 1:
             geom = geom.geoms[0]
         if geom.geom_type != "Point":
-            out.add_at(i, "geometry", geom, f"geometry is a {geom.geom_type}, expected a point",
-                       "convert it to a point (for example the school's gate or the village centre) in your GIS")
+            out.add_at(i, "geometry", geom, out.phrase("imp_p_geometry_not_point", type=geom.geom_type), out.phrase("imp_f_geometry_not_point"))
             continue
         x[i], y[i] = (geom.y, geom.x) if swap else (geom.x, geom.y)
-    convert, crs_name = _gis_converter(raw, notes, source=source, coords=coords)
+    convert, crs_name = _gis_converter(raw, notes, source=source, coords=coords, out=out)
     with np.errstate(all="ignore"):
         wx, wy = (np.asarray(v, dtype="float64") for v in convert(x, y))
     swap_x, swap_y = x.copy(), y.copy()
     for i in range(n):
         if np.isfinite(x[i]) and not (np.isfinite(wx[i]) and -180 <= wx[i] <= 180 and -90 <= wy[i] <= 90):
-            out.add_at(i, "geometry", cells[i], "coordinates are outside the longitude/latitude range (-180..180, -90..90)",
-                       "the file's coordinate system is missing or wrong (.prj); re-export the layer in WGS-84 (EPSG:4326)")
+            out.add_at(i, "geometry", cells[i], out.phrase("imp_p_lonlat_range"), out.phrase("imp_f_lonlat_prj"))
             x[i] = y[i] = np.nan
     return _Reading(x, y, swap_x, swap_y, convert, crs_name, cells, ("geometry", "geometry"))
 
@@ -205,14 +208,12 @@ def _check_swap(reading: _Reading, out: ImportProblems, notes: list[str], *, bbo
         as_is, swapped = swap_share(sx, sy, bbox or CHINA_BBOX, reading.convert)
     if not (as_is < 0.5 and swapped > 0.5 and (np.isfinite(sx) & np.isfinite(sy)).any()):
         return False
-    where = "the region" if bbox is not None else "China"
-    text = (f"{100 * (1 - as_is):.0f}% of the points lie outside {where} but {100 * swapped:.0f}% lie inside "
-            "once longitude and latitude are swapped")
-    notes.append(text + ("" if swap else "; load again with the columns swapped (swap=True)"))
+    where = out.phrase("imp_w_region" if bbox is not None else "imp_w_china")
+    text = out.phrase("imp_n_swap_share", outside=f"{100 * (1 - as_is):.0f}", inside=f"{100 * swapped:.0f}", where=where)
+    notes.append(text if swap else out.phrase("imp_n_swap_again", text=text))
     if not swap:
         columns = f"{reading.columns[0]}, {reading.columns[1]}" if table else "geometry"
-        out.add_at(None, columns, None, "longitude and latitude look swapped: " + text,
-                   "load again with 经度/纬度 swapped (swap=True), or swap the two columns in the file")
+        out.add_at(None, columns, None, out.phrase("imp_p_swapped", text=text), out.phrase("imp_f_swapped"))
     return True
 
 
@@ -225,11 +226,9 @@ def _check_region(lon: np.ndarray, lat: np.ndarray, reading: _Reading, out: Impo
     figures = out.figures.setdefault(KIND_OUTSIDE, {})
     for i, distance in zip(outside.tolist(), km.tolist()):
         column = f"{reading.columns[0]}, {reading.columns[1]}" if table else "geometry"
-        out.add_at(int(i), column, reading.cells[i],
-                   f"point ({lon[i]:.5f}, {lat[i]:.5f}) is outside the region "
-                   f"({bbox[0]:g}–{bbox[2]:g} E, {bbox[1]:g}–{bbox[3]:g} N, margin {margin:g}°)",
-                   "check the coordinates (typing error, swapped 经度/纬度, wrong coordinate system) "
-                   "or remove the row if it is not in this county", kind=KIND_OUTSIDE)
+        problem = out.phrase("imp_p_outside", lon=lon[i], lat=lat[i], west=bbox[0], east=bbox[2], south=bbox[1], north=bbox[3],
+                          margin=margin)
+        out.add_at(int(i), column, reading.cells[i], problem, out.phrase("imp_f_outside"), kind=KIND_OUTSIDE)
         figures[int(i)] = distance
 
 
@@ -285,7 +284,7 @@ def read_points(
     else:
         reading = _read_gis(raw, out, notes, source=source, coords=coords, swap=swap)
     if swap:
-        notes.append("longitude and latitude were swapped, as asked")
+        notes.append(out.phrase("imp_n_swapped"))
     x, y = reading.x, reading.y
     ok = np.isfinite(x) & np.isfinite(y)
     with np.errstate(all="ignore"):
@@ -295,8 +294,7 @@ def read_points(
         finite = np.isfinite(lon) & np.isfinite(lat)
         for i in np.flatnonzero(ok & ~finite):
             out.add_at(int(i), f"{reading.columns[0]}, {reading.columns[1]}", reading.cells[i],
-                       f"coordinates could not be converted from {reading.crs}",
-                       "check the coordinate system chosen and the numbers")
+                       out.phrase("imp_p_not_converted", crs=reading.crs), out.phrase("imp_f_not_converted"))
     if bbox is not None:
         _check_region(lon, lat, reading, out, bbox=bbox, margin=margin, table=table)
     return Points(lon=lon, lat=lat, crs=reading.crs, swapped_suspected=swapped_suspected)

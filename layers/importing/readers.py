@@ -27,6 +27,7 @@ import pyproj
 
 from layers.cells import is_missing, plain
 from layers.errors import LayerFileError, exception_reason, require_file
+from layers.i18n import t
 from layers.importing.result import count_of
 from layers.importing.uploads import UPLOAD_PREFIX, ZIP_MAX_BYTES, ZIP_MAX_FILES, clean_filename, extract_zip, uploaded
 
@@ -67,7 +68,7 @@ _FIX_FILE: Final = (
 )
 
 
-def _unique_headers(headers: list[Any], blank: Any) -> tuple[list[str], list[str]]:
+def _unique_headers(headers: list[Any], blank: Any, lang: str) -> tuple[list[str], list[str]]:
     """Text headers: blanks named by ``blank(i)``, repeats numbered ' (2)'; return headers and notes."""
     out: list[str] = []
     notes: list[str] = []
@@ -82,7 +83,7 @@ def _unique_headers(headers: list[Any], blank: Any) -> tuple[list[str], list[str
             base, n = text, 2
             while f"{base} ({n})" in seen:
                 n += 1
-            notes.append(f"the header '{base}' appears more than once; the later one is called '{base} ({n})'")
+            notes.append(t("imp_n_header_twice", lang, base=base, n=n))
             text = f"{base} ({n})"
         seen.add(text)
         out.append(text)
@@ -124,7 +125,7 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _frame_from_records(records: list[list[Any]], numbers: list[int], source: str, blank: Any) -> RawTable:
+def _frame_from_records(records: list[list[Any]], numbers: list[int], source: str, blank: Any, lang: str) -> RawTable:
     """Build a :class:`RawTable` from records (first non-blank one = header) and their row numbers."""
     def is_blank(record: Sequence[Any]) -> bool:
         return all(is_missing(v) for v in record)
@@ -137,8 +138,8 @@ def _frame_from_records(records: list[list[Any]], numbers: list[int], source: st
         raise LayerFileError(message)
     head = filled[0] if filled and filled[0] < 10 else nonblank[0]
     if numbers[head] != 1:
-        notes.append(f"the header is on row {numbers[head]}; rows above it were skipped")
-    headers, header_notes = _unique_headers(list(records[head]), blank)
+        notes.append(t("imp_n_header_row", lang, row=numbers[head]))
+    headers, header_notes = _unique_headers(list(records[head]), blank, lang)
     notes += header_notes
     width = len(headers)
     body, rows, blanks = [], [], 0
@@ -156,12 +157,12 @@ def _frame_from_records(records: list[list[Any]], numbers: list[int], source: st
         body.append(record + [None] * (width - len(record)))
         rows.append(number)
     if blanks:
-        notes.append(f"{count_of(blanks, 'rows')} left blank skipped")
+        notes.append(t("imp_n_blank_rows", lang, count=count_of(blanks, "rows", lang)))
     frame = pd.DataFrame(body, columns=headers, dtype=object) if body else pd.DataFrame(columns=headers, dtype=object)
     return RawTable(frame=frame, rows=rows, notes=notes)
 
 
-def _read_csv(data: bytes, source: str, encoding: str | None) -> RawTable:
+def _read_csv(data: bytes, source: str, encoding: str | None, lang: str) -> RawTable:
     text, used = _decode(data, encoding, source)
     if "\x00" in text:
         message = f"Table {source} contains NUL bytes, so it is not a text table. Fix: {_FIX_FILE}."
@@ -184,9 +185,9 @@ def _read_csv(data: bytes, source: str, encoding: str | None) -> RawTable:
             message = f"Table {source} could not be read as CSV: {exception_reason(exc)}. Fix: {_FIX_FILE}."
         raise LayerFileError(message) from exc
     records = [[None if (isinstance(v, str) and not v.strip()) else v for v in row] for row in frame.itertuples(index=False)]
-    raw = _frame_from_records(records, list(range(1, len(records) + 1)), source, lambda i: f"(column {i + 1})")
+    raw = _frame_from_records(records, list(range(1, len(records) + 1)), source, lambda i: f"(column {i + 1})", lang)
     raw.encoding = used
-    raw.notes.insert(0, f"read as {used} text")
+    raw.notes.insert(0, t("imp_n_read_text", lang, encoding=used))
     return raw
 
 
@@ -218,7 +219,7 @@ def _open_workbook(path_or_bytes: Any, source: str) -> Any:
         raise LayerFileError(message) from exc
 
 
-def _read_xlsx(path_or_bytes: Any, source: str, sheet: str | int | None) -> RawTable:
+def _read_xlsx(path_or_bytes: Any, source: str, sheet: str | int | None, lang: str) -> RawTable:
     from openpyxl.utils import get_column_letter
 
     workbook = _open_workbook(path_or_bytes, source)
@@ -241,8 +242,8 @@ def _read_xlsx(path_or_bytes: Any, source: str, sheet: str | int | None) -> RawT
     finally:
         workbook.close()
     records = [[None if (isinstance(v, str) and not v.strip()) else v for v in r] for r in records]
-    raw = _frame_from_records(records, list(range(1, len(records) + 1)), f"{source}", lambda i: f"(column {get_column_letter(i + 1)})")
-    raw.notes.insert(0, f"read sheet {chosen!r}" + (f" of {len(names)}" if len(names) > 1 else ""))
+    raw = _frame_from_records(records, list(range(1, len(records) + 1)), f"{source}", lambda i: f"(column {get_column_letter(i + 1)})", lang)
+    raw.notes.insert(0, t("imp_n_sheet_of" if len(names) > 1 else "imp_n_sheet", lang, sheet=chosen, count=len(names)))
     return raw
 
 
@@ -270,7 +271,7 @@ def _mojibake_encoding(frame: pd.DataFrame) -> str | None:
     return None
 
 
-def _read_gis(path: Path, source: str, layer: str | None, encoding: str | None, *, shapefile: bool) -> RawTable:
+def _read_gis(path: Path, source: str, layer: str | None, encoding: str | None, *, shapefile: bool, lang: str) -> RawTable:
     notes: list[str] = []
     kwargs: dict[str, Any] = {}
     if encoding and shapefile:
@@ -301,16 +302,15 @@ def _read_gis(path: Path, source: str, layer: str | None, encoding: str | None, 
                     message = f"Layer {source} could not be read as {guess}: {exception_reason(exc)}. Fix: choose its encoding."
                     raise LayerFileError(message) from exc
                 used = guess
-                notes.append(f"the Shapefile has no .cpg file: its text was read as {guess}, which is what it "
-                             "looks like; choose the encoding if names look wrong")
+                notes.append(t("imp_n_no_cpg", lang, encoding=guess))
     if shapefile and used:
-        notes.insert(0, f"text read as {used}" + (" (chosen)" if encoding else ""))
+        notes.insert(0, t("imp_n_text_read_chosen" if encoding else "imp_n_text_read", lang, encoding=used))
     if not isinstance(frame, gpd.GeoDataFrame) or frame._geometry_column_name not in frame.columns:
         message = f"Layer {source} has no geometry, so it is not a map layer. Fix: {_FIX_FILE}; or upload a CSV/XLSX with 经度 and 纬度 columns."
         raise LayerFileError(message)
     geometry = frame.geometry
     attrs = pd.DataFrame(frame.drop(columns=[geometry.name]), dtype=object)
-    headers, header_notes = _unique_headers([str(c) for c in attrs.columns], lambda i: f"(field {i + 1})")
+    headers, header_notes = _unique_headers([str(c) for c in attrs.columns], lambda i: f"(field {i + 1})", lang)
     attrs.columns = headers
     attrs = attrs.reset_index(drop=True)
     return RawTable(
@@ -452,7 +452,8 @@ def _layer_names(path: Path, source: str) -> list[str]:
         raise LayerFileError(message) from exc
 
 
-def read_raw(path_or_bytes: Any, source: str, fmt: str, *, layer: str | None, sheet: Any, encoding: str | None) -> RawTable:
+def read_raw(path_or_bytes: Any, source: str, fmt: str, *, layer: str | None, sheet: Any, encoding: str | None,
+             lang: str = "en") -> RawTable:
     """Read a file of any import format into a :class:`RawTable`.
 
     Parameters
@@ -469,6 +470,8 @@ def read_raw(path_or_bytes: Any, source: str, fmt: str, *, layer: str | None, sh
         The XLSX sheet.
     encoding : str or None
         The text encoding of a CSV or Shapefile; detected when None.
+    lang : {"zh", "en"}, default "en"
+        The language of the notes.
 
     Returns
     -------
@@ -481,14 +484,14 @@ def read_raw(path_or_bytes: Any, source: str, fmt: str, *, layer: str | None, sh
     """
     with _local_file(path_or_bytes, source, fmt) as (path, data, notes):
         if fmt == "csv":
-            raw = _read_csv(data, source, encoding)  # type: ignore[arg-type]
+            raw = _read_csv(data, source, encoding, lang)  # type: ignore[arg-type]
         elif fmt == "xlsx":
-            raw = _read_xlsx(data, source, sheet)
+            raw = _read_xlsx(data, source, sheet, lang)
         elif fmt == "zip":
             shp = _pick_shapefile(path, layer, source)  # type: ignore[arg-type]
-            raw = _read_gis(shp, source, None, encoding, shapefile=True)
+            raw = _read_gis(shp, source, None, encoding, shapefile=True, lang=lang)
             if not (shp.with_suffix(".prj").exists() or shp.with_suffix(".PRJ").exists()):
-                raw.notes.append("the Shapefile has no .prj file, so its coordinate system is not stated")
+                raw.notes.append(t("imp_n_no_prj", lang))
         else:
             assert path is not None
             names = _layer_names(path, source) if fmt == "gpkg" else []
@@ -498,7 +501,7 @@ def read_raw(path_or_bytes: Any, source: str, fmt: str, *, layer: str | None, sh
             if fmt == "gpkg" and layer is not None and layer not in names:
                 message = f"GeoPackage {source} has no layer {layer!r}; it holds: {', '.join(names)}. Fix: choose one of them."
                 raise LayerFileError(message)
-            raw = _read_gis(path, source, layer if fmt == "gpkg" else None, encoding, shapefile=fmt == "shp")
+            raw = _read_gis(path, source, layer if fmt == "gpkg" else None, encoding, shapefile=fmt == "shp", lang=lang)
         raw.notes[:0] = notes
         return raw
 

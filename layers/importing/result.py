@@ -9,7 +9,7 @@ from typing import Any, Final, Mapping
 import geopandas as gpd
 import pandas as pd
 
-from layers.cells import plain
+from layers.cells import cell_problem, plain
 from layers.errors import Problem, ProblemList
 from layers.i18n import t
 from layers.importing.spec import MappingSpec
@@ -29,17 +29,26 @@ class ImportProblems(ProblemList):
         The file name used in problems.
     rows : list of int
         The planner's row number of each position (spreadsheet row or feature number).
+    lang : {"zh", "en"}, default "zh"
+        The language of the problems, fixes and notes (:meth:`phrase`).
     """
 
-    def __init__(self, file: str, rows: list[int]) -> None:
+    def __init__(self, file: str, rows: list[int], *, lang: str = "zh") -> None:
         super().__init__(file)
         self.rows = rows
+        self.lang = lang
         self.bad: set[int] = set()
         self.cells: set[tuple[int, str | None]] = set()
         #: ``{kind of problem: {position of a row with it: None}}`` (an ordered set; -1 for the whole file).
         self.kinds: dict[str, dict[int, None]] = {}
         #: ``{kind: {position: figure}}``: e.g. the distance in km of each point outside the region.
         self.figures: dict[str, dict[int, float]] = {}
+        #: ``{kind: the words of its first problem}`` (the summary's words for kinds without their own).
+        self.words: dict[str, str] = {}
+
+    def phrase(self, key: str, **kwargs: Any) -> str:
+        """Return the catalogue string ``key`` in the import's language, formatted with ``kwargs``."""
+        return t(key, self.lang, **kwargs)
 
     def add_at(self, i: int | None, column: str | None, value: Any, problem: str, fix: str, *, kind: str | None = None) -> None:
         """Record a problem of the row at position ``i`` (None: the whole file).
@@ -60,10 +69,17 @@ class ImportProblems(ProblemList):
             The kind of problem it counts as in the summary; :func:`problem_kind` of ``problem`` by default.
         """
         self.add(row=None if i is None else self.rows[i], column=column, value=plain(value), problem=problem, fix=fix)
-        self.kinds.setdefault(kind or problem_kind(problem), {})[-1 if i is None else i] = None
+        words = problem_kind(problem)
+        self.words.setdefault(kind or words, words)
+        self.kinds.setdefault(kind or words, {})[-1 if i is None else i] = None
         if i is not None:
             self.bad.add(i)
             self.cells.add((i, column))
+
+
+    def add_cell(self, i: int, column: str, value: Any, code: str) -> None:
+        """Record the problem ``code`` (:data:`layers.cells.CELL_PROBLEMS`) of a cell, worded in the import's language."""
+        self.add_at(i, column, value, *cell_problem(code, self.lang))
 
 
 def problem_kind(problem: str) -> str:
@@ -71,20 +87,21 @@ def problem_kind(problem: str) -> str:
 
     Examples
     --------
-    >>> problem_kind("duplicate school id (also on row 5)")
-    'duplicate school id'
+    >>> problem_kind("duplicate school id (also on row 5)"), problem_kind("学校编号重复（第 5 行也是此编号）")
+    ('duplicate school id', '学校编号重复')
     """
-    return re.sub(r"\s*\([^)]*\)", "", problem).strip()
+    return re.sub(r"\s*[(（][^)）]*[)）]", "", problem).strip()
 
 
-def count_of(number: int, plural: str) -> str:
-    """Return ``number`` with the noun in the right number: ``3 schools``, ``1 school``.
+def count_of(number: int, plural: str, lang: str = "en") -> str:
+    """Return ``number`` with the noun in the right number: ``3 schools``, ``1 school`` (``3 所学校`` in Chinese).
 
     Parameters
     ----------
     number : int
     plural : str
-        ``"schools"``, ``"villages"``, ``"rows"`` (or any noun, used for both).
+        ``"schools"``, ``"villages"``, ``"rows"`` (in English any noun, used for both).
+    lang : {"zh", "en"}, default "en"
 
     Returns
     -------
@@ -92,9 +109,11 @@ def count_of(number: int, plural: str) -> str:
 
     Examples
     --------
-    >>> count_of(1, "rows"), count_of(3, "schools")
-    ('1 row', '3 schools')
+    >>> count_of(1, "rows"), count_of(3, "schools"), count_of(3, "schools", "zh")
+    ('1 row', '3 schools', '3 所学校')
     """
+    if lang != "en":
+        return t(f"imp_count_{plural}", lang, n=number)
     singular = {"schools": "school", "villages": "village", "rows": "row"}.get(plural, plural)
     return f"{number} {singular if number == 1 else plural}"
 

@@ -2,7 +2,7 @@
 
 :func:`summarise` turns the problems of an import into :class:`SummaryLine`
 items, one per kind (:func:`~layers.importing.result.problem_kind`: the problem
-text without the parts in brackets), with the number of rows and the first
+text without the parts in brackets, in the import's language), with the number of rows and the first
 :data:`FIRST_ROWS` of them.  Three kinds get their own words:
 
 * rows without coordinates (blank 经度/纬度, missing geometry);
@@ -83,7 +83,7 @@ def _words(kind: str, positions: list[int], out: ImportProblems, *, lang: str, l
         field = _UNMATCHED_FIELD[kind]
         return t("imp_sum_unmatched", lang, field=t(f"imp_sum_field_{field}", lang),
                  values=_values_text(unmatched[field], lang))
-    return kind
+    return out.words.get(kind, kind)
 
 
 def summarise(out: ImportProblems, *, lang: str, located: int, unmatched: Mapping[str, Mapping[str, int]]) -> tuple[SummaryLine, ...]:

@@ -232,9 +232,10 @@ def _prefix_values() -> dict[str, tuple[str, ...]]:
     from dashboard.layout.importing import VALUE_CHOICES
     from geo.core.settings import MODES
     from geo.planning.scenario import ACTION_TYPES
+    from layers.cells import CELL_PROBLEMS
     from layers.importing import COORDS, IMPORT_KINDS
     from layers.importing.values import VALUE_FIELDS
-    from layers.schema import URBAN_RURAL
+    from layers.schema import LAYER_COLUMNS, URBAN_RURAL
 
     scenario = Path(__file__).resolve().parents[2] / "geo" / "planning" / "scenario.py"
     rules = tuple(sorted(set(re.findall(r"""["']rule["']\s*:\s*["'](\w+)["']""", scenario.read_text(encoding="utf-8")))))
@@ -248,6 +249,8 @@ def _prefix_values() -> dict[str, tuple[str, ...]]:
         "crs_hint_": ("gcj02", "bd09", "wgs84"),
         "planner_what_": tuple(f"{kind}_{n}" for kind in ("schools", "villages", "roads") for n in ("one", "many")), "imp_place_": VALUE_FIELDS["place"],
         "imp_sum_field_": ("level", "urban_rural"), "imp_values_": tuple(VALUE_CHOICES),
+        "imp_p_": CELL_PROBLEMS, "imp_f_": CELL_PROBLEMS, "imp_one_": tuple(LAYER_COLUMNS), "imp_layer_": tuple(LAYER_COLUMNS),
+        "imp_dtype_": ("str", "int64", "Int64", "float64", "bool", "geometry"), "imp_count_": ("schools", "villages", "rows"),
     }
 
 

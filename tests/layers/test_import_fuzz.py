@@ -73,7 +73,7 @@ VALID_PREFIX = {
 def test_fuzz_csv_random_bytes(tail, kind):
     """Random bytes after a valid row: the file is refused as a whole, or the valid row loads with its values."""
     try:
-        result = load_table(VALID_PREFIX[kind] + tail, kind=kind, filename="fuzz.csv")
+        result = load_table(VALID_PREFIX[kind] + tail, lang="en", kind=kind, filename="fuzz.csv")
     except LayerError as error:
         _check_refusal(error, "fuzz.csv")
         assert isinstance(error, LayerFileError)  # every column is there: only damaged text refuses the file
@@ -101,7 +101,7 @@ def test_fuzz_geojson_random_bytes(insert, at):
     """Random bytes inserted into a valid GeoJSON: refused with a message naming the file, or loaded consistently."""
     data = VALID_GEOJSON[:at] + insert + VALID_GEOJSON[at:]
     try:
-        result = load_table(data, kind="schools", filename="fuzz.geojson")
+        result = load_table(data, lang="en", kind="schools", filename="fuzz.geojson")
     except LayerError as error:
         _check_refusal(error, "fuzz.geojson")
         assert isinstance(error, LayerFileError) or "column is missing" in str(error)
@@ -131,7 +131,7 @@ def test_fuzz_csv_random_cells(rows):
     text = buffer.getvalue()
     blank = sum(all(not c.strip() for c in row) for row in rows)
     try:
-        result = load_table(text.encode("utf-8"), kind="schools", filename="fuzz.csv", bbox=(116.0, 39.0, 117.0, 40.0))
+        result = load_table(text.encode("utf-8"), lang="en", kind="schools", filename="fuzz.csv", bbox=(116.0, 39.0, 117.0, 40.0))
     except LayerError as error:
         # Every column is there, so only two things refuse the whole file: NUL bytes, or no data row at all.
         _check_refusal(error, "fuzz.csv")
@@ -179,7 +179,7 @@ def test_fuzz_generated_rows_load_and_broken_ones_are_named(rows):
     writer = csv.DictWriter(buffer, fieldnames=HEADER)
     writer.writeheader()
     writer.writerows(records)
-    result = load_table(buffer.getvalue().encode("utf-8"), kind="schools", filename="fuzz.csv", bbox=BBOX)
+    result = load_table(buffer.getvalue().encode("utf-8"), lang="en", kind="schools", filename="fuzz.csv", bbox=BBOX)
     _check_result(result, data_rows=len(rows))
     good = [k for k, (_, brk) in enumerate(rows) if brk is None]
     broken = {k + 2: brk for k, (_, brk) in enumerate(rows) if brk is not None}  # spreadsheet rows: header = 1
@@ -226,7 +226,7 @@ def test_fuzz_geojson_random_properties(features):
         for props, point in features
     ]}
     data = json.dumps(collection).encode()
-    result = load_table(data, kind="schools", filename="fuzz.geojson", bbox=BBOX)
+    result = load_table(data, lang="en", kind="schools", filename="fuzz.geojson", bbox=BBOX)
     _check_result(result, data_rows=len(features))
     missing = [k + 1 for k, (_, point) in enumerate(features) if point is None]
     assert set(missing) <= set(result.invalid_rows)  # a feature without a point never loads

@@ -65,6 +65,7 @@ def metres(lon1, lat1, lon2, lat2) -> np.ndarray:
 
 def load(name: str, kind: str = "schools", **kwargs) -> ImportResult:
     kwargs.setdefault("bbox", BBOX)
+    kwargs.setdefault("lang", "en")  # the problems compared below are the English ones
     return load_table(FIXTURES / name, kind=kind, **kwargs)
 
 
@@ -297,7 +298,7 @@ def test_bd09_csv_lands_on_the_wgs84_truth():
 
 
 def test_enrolment_bands_are_derived_from_the_total_and_reported():
-    result = load_table(FIXTURES / "schools_gcj02.csv", kind="schools", coords="gcj02")
+    result = load_table(FIXTURES / "schools_gcj02.csv", kind="schools", lang="en", coords="gcj02")
     bands = result.valid.set_index("school_id")[["enrol_g1_3", "enrol_g4_6", "enrol_g7_9"]]
     assert bands.loc["110101001"].tolist() == [210, 210, 0]  # primary 420: half / half
     assert bands.loc["110102002"].tolist() == [0, 0, 960]  # junior: all grades 7-9
@@ -327,7 +328,7 @@ def test_junior_enrolment_of_nine_year_schools_is_used():
 
 def test_bands_larger_than_the_total_are_a_problem():
     data = "学校代码,学校名称,学段,在校生数,1-3年级在校生数,学位数,经度,纬度\n1,甲,小学,10,20,40,1.5,42.5\n"
-    result = load_table(data.encode(), kind="schools", filename="s.csv")
+    result = load_table(data.encode(), kind="schools", lang="en", filename="s.csv")
     item = only_problem(result)
     assert (item["row"], item["column"], item["value"]) == (2, "在校生数", 10)
     assert "add up to more" in item["problem"]
@@ -372,7 +373,7 @@ def test_unknown_coordinate_system_is_a_validation_error(coords, match):
 
 def test_coordinates_in_degrees_minutes_seconds():
     data = "学校代码,学校名称,学段,在校生数,学位数,经度,纬度\n1,甲,小学,10,20,1°30′0″E,42°30′N\n2,乙,小学,10,20,东经,x\n"
-    result = load_table(data.encode(), kind="schools", filename="s.csv")
+    result = load_table(data.encode(), kind="schools", lang="en", filename="s.csv")
     assert result.valid.geometry.x.tolist() == [1.5] and result.valid.geometry.y.tolist() == [42.5]
     assert result.problems["column"].tolist() == ["经度", "纬度"]
     assert result.problems["problem"].tolist() == ["longitude is not a number", "latitude is not a number"]
@@ -571,7 +572,7 @@ def test_file_level_errors():
     with pytest.raises(ValueError, match="Unknown layer kind"):
         load_table(FIXTURES / "schools_ok.csv", kind="districts")
     with pytest.raises(LayerValidationError, match="no data rows"):
-        load_table("学校代码,学校名称,学段,在校生数,学位数,经度,纬度\n".encode(), kind="schools", filename="s.csv")
+        load_table("学校代码,学校名称,学段,在校生数,学位数,经度,纬度\n".encode(), kind="schools", lang="en", filename="s.csv")
     with pytest.raises(LayerFileError, match="could not be read"):
         load_table(b"{not json", kind="schools", filename="s.geojson")
     with pytest.raises(LayerFileError, match="could not be read as XLSX"):
