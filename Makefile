@@ -44,7 +44,7 @@ system-deps:
 
 test: $(VENV)/.requirements-test system-deps data
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: $(VENV)/.requirements-test data
 	$(BIN)/python benchmarks/od_bench.py
