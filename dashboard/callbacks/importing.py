@@ -205,7 +205,8 @@ def read_upload(contents, kind, layer, encoding, filename, lang) -> tuple:
                                clearable=False, className="dd")], className="mapping-row")
         for h in headers
     ]
-    missing = missing_required(suggested, kind, geometry=Path(filename).suffix.lower() not in (".csv", ".txt", ".xlsx"))
+    missing = missing_required(suggested, kind, geometry=Path(filename).suffix.lower() not in (".csv", ".txt", ".xlsx"),
+                               generate_ids=True)  # the check generates ids a file lacks
     if missing:
         rows.append(html.P(t("imp_missing", lang, names="; ".join(missing)), className="error"))
     options = [{"label": c, "value": c} for c in choices]
