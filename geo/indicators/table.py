@@ -37,7 +37,7 @@ import pandas as pd
 
 from geo.indicators.standards import INDICATOR_KEYS, SCHOOL_COLUMNS, IndicatorError, IndicatorFileError
 from layers.aliases import LEVEL_VALUES, RESOURCE_ALIASES, URBAN_RURAL_VALUES
-from layers.errors import Problem, ProblemList
+from layers.errors import Problem, ProblemList, require_file
 from layers.schema import LEVELS, URBAN_RURAL
 
 __all__ = [
@@ -502,15 +502,8 @@ FIX_TABLE: Final = (
 
 
 def _require_file(p: Path) -> None:
-    """Raise :class:`IndicatorFileError` unless ``p`` is an existing file."""
-    if not p.exists():
-        what, fix = "is missing: there is no such file", f"check the path; {FIX_TABLE}"
-    elif p.is_dir():
-        what, fix = "is a folder, not a file", FIX_TABLE
-    else:
-        return
-    message = f"Schools table {p} {what}. Fix: {fix}."
-    raise IndicatorFileError(message)
+    """Raise :class:`IndicatorFileError` unless ``p`` is an existing file (:func:`layers.errors.require_file`)."""
+    require_file(p, "Schools table", f"check the path; {FIX_TABLE}", FIX_TABLE, error=IndicatorFileError)
 
 
 def _first_line(exc: BaseException) -> str:
