@@ -43,7 +43,30 @@ PROBLEM_FIELDS: tuple[str, ...] = ("file", "row", "column", "value", "problem", 
 
 
 class JunhengError(Exception):
-    """Root of every error the project raises; its message is ready to show to a planner."""
+    """Root of every error the project raises; its message is ready to show to a planner.
+
+    Parameters
+    ----------
+    *args
+        The message (English, for logs and the Python caller), as for any exception.
+    key : str, optional
+        The catalogue key of the same message, so that the CLI and the dashboard can show it in
+        the reader's language (:func:`layers.i18n.error_text`).
+    params : mapping, optional
+        The values of the key's ``{placeholders}``; school and village ids under the names of
+        :data:`layers.i18n.NAMED_PARAMS` are shown as their names.
+
+    Examples
+    --------
+    >>> err = JunhengError("closing S1 leaves 3 pupils without a seat", key="chk_build_before_close", params={"school": "S1"})
+    >>> err.key, err.params["school"], str(err)
+    ('chk_build_before_close', 'S1', 'closing S1 leaves 3 pupils without a seat')
+    """
+
+    def __init__(self, *args: object, key: str | None = None, params: dict[str, Any] | None = None) -> None:
+        super().__init__(*args)
+        self.key = key
+        self.params = dict(params or {})
 
 
 class LayerError(JunhengError):
@@ -65,8 +88,9 @@ class LayerValidationError(LayerError, ValueError):
         One dict per problem with keys ``file, row, column, value, problem, fix``.
     """
 
-    def __init__(self, message: str, problems: list[dict] | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, problems: list[dict] | None = None, *, key: str | None = None,
+                 params: dict[str, Any] | None = None) -> None:
+        super().__init__(message, key=key, params=params)
         self.problems = list(problems or [])
 
 

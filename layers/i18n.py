@@ -4,9 +4,11 @@ Policy figures shown in the UI carry the document they come from.
 """
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Mapping
 
+from layers.catalogue_dashboard import DASHBOARD_CATALOGUE
 from layers.catalogue_import import IMPORT_CATALOGUE
+from layers.catalogue_messages import MESSAGES_CATALOGUE
 
 DEFAULT_LANG: Final = "zh"
 LANGS: Final = ("zh", "en")
@@ -424,6 +426,59 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
 }
 #: The importer's problems, fixes and notes (:mod:`layers.catalogue_import`) belong to the same catalogue.
 CATALOGUE.update(IMPORT_CATALOGUE)
+#: Checks, errors and problems of the library (:mod:`layers.catalogue_messages`) and the dashboard's own strings.
+CATALOGUE.update(MESSAGES_CATALOGUE)
+CATALOGUE.update(DASHBOARD_CATALOGUE)
+
+
+#: Message parameters that hold a school or village id, by the layer whose names replace them (see :func:`message`).
+NAMED_PARAMS: Final = {"school": "schools", "target": "schools", "village": "villages"}
+
+
+def message(key: str, lang: str = DEFAULT_LANG, params: Mapping[str, object] | None = None, *,
+            names: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """Return the message ``key`` in ``lang`` with ``params``, school and village ids shown as their names.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`CATALOGUE`.
+    lang : {"zh", "en"}
+    params : mapping, optional
+        The placeholders' values.  Those named in :data:`NAMED_PARAMS` are ids; with ``names`` they
+        are replaced by the name (the id itself when the layer does not know it).
+    names : mapping, optional
+        ``{"schools": {id: name}, "villages": {id: name}}``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> message("chk_unplaced", "en", {"village": "V1", "children": 3, "band": "g1_3", "reason": "rsn_no_seat"},
+    ...         names={"villages": {"V1": "Ordino"}})
+    'Ordino: 3 children of Grades 1–3 cannot be placed: no school within reach has a free seat.'
+    >>> message("chk_unplaced", "zh", {"village": "V1", "children": 3, "band": "g1_3", "reason": "rsn_no_seat"})
+    'V1：3 名1–3 年级学生无法安排：可达范围内没有学校有空余学位。'
+    """
+    values = dict(params or {})
+    for param, layer in NAMED_PARAMS.items():
+        if param in values and names is not None:
+            values[param] = names.get(layer, {}).get(str(values[param]), str(values[param]))
+    for param, prefix in (("band", "band_"), ("level", "level_"), ("reason", "")):
+        value = values.get(param)
+        if isinstance(value, str) and prefix + value in CATALOGUE:
+            values[param] = t(prefix + value, lang)
+    return t(key, lang, **values)
+
+
+def error_text(exc: BaseException, lang: str = DEFAULT_LANG, *, names: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """Return the message of ``exc`` in ``lang``: its catalogue key's text when it has one, else ``str(exc)``."""
+    key = getattr(exc, "key", None)
+    if key and key in CATALOGUE:
+        return message(key, lang, getattr(exc, "params", None), names=names)
+    return str(exc)
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **kwargs: object) -> str:
