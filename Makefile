@@ -1,5 +1,6 @@
-# Junheng: `make run` serves the dashboard, `make test` runs every test.
-# Both create .venv and install the pinned requirements on first use.
+# Junheng: `make run` serves the dashboard, `make test` runs every test,
+# `make ui-bench` times the dashboard in chromium (`make screens` takes screenshots).
+# All create .venv and install the pinned requirements on first use.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,7 +9,7 @@ PORT   ?= 8050
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test data bench system-deps clean-cache
+.PHONY: run test data bench ui-bench screens system-deps clean-cache
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +32,8 @@ data/demo/schools.geojson data/demo/villages.geojson data/demo/districts.geojson
 
 data: data/demo/schools.geojson data/demo/villages.geojson data/demo/districts.geojson
 
-run: $(VENV)/.requirements data
+# The map exports need the CJK font (and chromium renders map images): installed when missing.
+run: $(VENV)/.requirements system-deps data
 	$(BIN)/python app.py --host $(HOST) --port $(PORT)
 
 # Debian's chromium drives the browser tests and renders map images; the CJK
@@ -48,6 +50,16 @@ test: $(VENV)/.requirements-test system-deps data
 
 bench: $(VENV)/.requirements-test data
 	$(BIN)/python benchmarks/od_bench.py
+
+# Click-to-visible of every control of the four pages (UI_BENCH_ARGS="--quick --json" etc.).
+UI_BENCH_ARGS ?=
+ui-bench: $(VENV)/.requirements-test system-deps data
+	$(BIN)/python benchmarks/ui_bench.py $(UI_BENCH_ARGS)
+
+# Screenshots of every tab at 1440x960 and 1280x800 in both languages.
+SCREENS_DIR ?= /tmp/junheng-screens
+screens: $(VENV)/.requirements-test system-deps data
+	$(BIN)/python benchmarks/screens.py --out $(SCREENS_DIR)
 
 clean-cache:
 	rm -rf data/cache

@@ -34,9 +34,7 @@ def page_layout() -> html.Div:
         The whole app for the region and language of the request.
     """
     key, lang = request.region_key(), request.page_lang()
-    current = services.region(key)
-    return app_layout(region_name=current.name, synthetic=bool(current.synthetic), school_options=services.school_options(key),
-                      lang=lang, osm="© OpenStreetMap" in current.attribution, regions=services.region_choices(), region_key=key)
+    return app_layout(lang=lang, regions=services.region_choices(), region_key=key, **shell.page_context(key))
 
 
 def create_app() -> Dash:

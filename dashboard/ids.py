@@ -20,6 +20,12 @@ MAP_LOADING: Final = "map-loading"
 WORST_TABLE: Final = "worst-table"
 DETAIL: Final = "detail"
 STATUS: Final = "status"
+# map clicks (set by assets/map_click.js) and the maps' first-render markers
+MAP_CLICK: Final = "map-click"  # store: the last click on the access map, {"kind": "school"|"village"|"empty", "id", "lon", "lat"}
+SC_MAP_CLICK: Final = "sc-map-click"  # store: the same for the scenario map
+MAP_READY: Final = "map-ready"  # store: set once the access map's full figure was sent (later updates are patches)
+SC_MAP_READY: Final = "sc-map-ready"
+URL_NAV: Final = "url-nav"  # a second location that rewrites ?lang= without reloading the page
 
 # tabs and stores
 TABS: Final = "tabs"
@@ -39,6 +45,9 @@ SC_DUP: Final = "sc-duplicate"
 SC_DEL: Final = "sc-delete"
 SC_DOWNLOAD_BTN: Final = "sc-download-btn"
 SC_DOWNLOAD: Final = "sc-download"
+SC_SAVE_BTN: Final = "sc-save-btn"  # Save: download every scenario as one JSON file
+SC_SAVE_DOWNLOAD: Final = "sc-save-download"
+SC_SAVED: Final = "sc-saved"  # the save-state line ("已保存到本浏览器 · 14:03")
 SC_UPLOAD: Final = "sc-upload"
 SC_COMPARE: Final = "sc-compare"
 SC_VIEW: Final = "sc-view"
@@ -79,6 +88,7 @@ IND_SUMMARY: Final = "ind-summary"
 IND_CV: Final = "ind-cv"
 IND_UR: Final = "ind-urban-rural"
 IND_TABLE: Final = "ind-table"
+IND_CV_TABLE: Final = "ind-cv-table"
 IND_STD: Final = "ind-std"  # pattern-matching type: {"type": IND_STD, "name": field, "key": key}
 IND_MSG: Final = "ind-msg"
 IND_STORE: Final = "ind-store"

@@ -1,10 +1,12 @@
-"""Pure functions over the per-session scenario store (plain JSON, no Dash).
+"""Pure functions over the browser's scenario store (plain JSON, no Dash).
 
-The session store keeps each region's scenarios apart, since their actions
+The store keeps each region's scenarios apart, since their actions
 name that region's schools: ``{"regions": {region: inner}}`` with ``inner =
 {"current": id, "next": n, "items": {id: {"name", "actions"}}}``.  It lives in
-the browser session (``dcc.Store(storage_type="session")``) and is small: a
-few actions per scenario.  The functions below work on ``inner`` (a
+the browser's ``localStorage`` (``dcc.Store(storage_type="local")``), so every
+tab of the browser sees it and it survives a restart; it is small: a few
+actions per scenario.  :func:`saved_json` and :func:`load_upload` move it
+between browsers as a file.  The functions below work on ``inner`` (a
 region's scenarios, the ``store`` they take and return; they never change the
 store given); a bare ``inner`` is accepted wherever a session store is.
 ``lang`` is the language of any scenario name they make.
@@ -17,6 +19,11 @@ import json
 from typing import Any, Callable
 
 from dashboard.i18n import t
+
+__all__ = [
+    "MAX_UPLOAD_BYTES", "add_action", "add_scenario", "build_action", "current", "delete_current", "describe", "ensure",
+    "load_upload", "new_store", "region_store", "remove_action", "rename_current", "saved_json", "with_region_store",
+]
 
 MAX_UPLOAD_BYTES = 1_000_000
 
@@ -115,27 +122,59 @@ def remove_action(store: dict, index: int) -> dict:
     return _with_current(store, drop)
 
 
-def load_upload(store: dict, contents: str, filename: str) -> tuple[dict, str | None]:
-    """Add the scenario in an uploaded JSON file (``contents`` is its base64 data URL, ``filename`` names it in messages).
-
-    Returns ``(store, None)`` with the file's scenario added and current, or the store unchanged and what is wrong.
-    """
+def _upload_data(contents: str, filename: str, lang: str) -> tuple[list[dict] | None, str | None]:
+    """The scenarios ``[{"name", "actions"}]`` of an uploaded file (one scenario, or a saved set), or what is wrong with it."""
     try:
         _, b64 = contents.split(",", 1)
         raw = base64.b64decode(b64)
-        if len(raw) > MAX_UPLOAD_BYTES:
-            return store, f"{filename}: file is larger than {MAX_UPLOAD_BYTES:,} bytes; a scenario file is a few KB."
+    except ValueError:
+        return None, t("sc_up_not_json", lang, file=filename)
+    if len(raw) > MAX_UPLOAD_BYTES:
+        return None, t("sc_up_too_big", lang, file=filename, limit=f"{MAX_UPLOAD_BYTES:,}")
+    try:
         data = json.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        return store, f"{filename}: not a UTF-8 JSON scenario file ({exc})."
-    if not isinstance(data, dict) or not isinstance(data.get("actions"), list):
-        return store, f'{filename}: expected {{"name": ..., "actions": [...]}}.'
-    bad = [i + 1 for i, a in enumerate(data["actions"]) if not isinstance(a, dict) or "type" not in a]
-    if bad:
-        return store, f"{filename}: action(s) {', '.join(map(str, bad))} lack a \"type\"."
-    store = add_scenario(store, "zh")
-    current(store).update({"name": str(data.get("name") or filename)[:80], "actions": data["actions"]})
+    except UnicodeDecodeError:
+        return None, t("sc_up_not_utf8", lang, file=filename)
+    except json.JSONDecodeError as exc:
+        return None, t("sc_up_bad_json", lang, file=filename, line=exc.lineno, col=exc.colno)
+    items = data.get("scenarios") if isinstance(data, dict) and "scenarios" in data else [data]
+    if not isinstance(items, list) or not items or not all(
+            isinstance(d, dict) and isinstance(d.get("actions"), list) for d in items):
+        return None, t("sc_up_shape", lang, file=filename)
+    for d in items:
+        bad = [i + 1 for i, a in enumerate(d["actions"]) if not isinstance(a, dict) or "type" not in a]
+        if bad:
+            return None, t("sc_up_no_type", lang, file=filename, n=bad[0])
+    return [{"name": str(d.get("name") or filename)[:80], "actions": d["actions"]} for d in items], None
+
+
+def load_upload(store: dict, contents: str, filename: str, lang: str = "zh", *,
+                check: Callable[[dict], str | None] | None = None) -> tuple[dict, str | None]:
+    """Add the scenario(s) in an uploaded JSON file (``contents`` is its base64 data URL, ``filename`` names it in messages).
+
+    The file holds one scenario ``{"name": ..., "actions": [...]}`` or a saved set ``{"scenarios": [...]}``
+    (:func:`saved_json`).  ``check`` (the region's validation, e.g. running the scenario once) returns what is
+    wrong with a scenario in ``lang``, or None.  Returns ``(store, None)`` with the file's scenarios added (the
+    last one current), or the store unchanged and what is wrong, in ``lang``: nothing of a refused file is added.
+    """
+    items, problem = _upload_data(contents, filename, lang)
+    if items is None:
+        return store, problem
+    for item in items:
+        problem = check(item) if check is not None else None
+        if problem:
+            label = item["name"] if len(items) > 1 else filename
+            return store, t("sc_up_refused", lang, file=label, problem=problem)
+    for item in items:
+        store = add_scenario(store, lang)
+        current(store).update({"name": item["name"], "actions": copy.deepcopy(item["actions"])})
     return store, None
+
+
+def saved_json(store: dict) -> str:
+    """Return every scenario of a region store as one JSON file ``{"scenarios": [{"name", "actions"}, ...]}`` (see :func:`load_upload`)."""
+    items = [{"name": item["name"], "actions": item["actions"]} for item in store["items"].values()]
+    return json.dumps({"scenarios": items}, ensure_ascii=False, indent=1)
 
 
 def build_action(kind: str, fields: dict[str, Any]) -> tuple[dict | None, str | None]:

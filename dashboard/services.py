@@ -27,6 +27,7 @@ import shapely
 from dashboard.figures import lines_to_xy
 from geo.build.crs import detect_datum
 from geo.build.region import derive_region
+from geo.build.synthetic import generated_school_name
 from geo.core.cache import memoised
 from geo.core.settings import DEFAULT_SETTINGS, Mode
 from geo.indicators.effects import apply_scenario
@@ -50,6 +51,7 @@ __all__ = [
     "AccessView", "access_view", "indicator_results", "layer_names", "map_lines", "overlays", "region", "region_choices",
     "datum_hint", "result_layers", "rules_from_store", "save_region", "scenario_json", "scenario_results", "school_options",
     "schools_frame", "schools_table", "schools_with_status", "site_grid", "standards_from_store", "village_detail", "village_minutes",
+    "village_unplaced",
 ]
 
 
@@ -95,10 +97,21 @@ def schools_frame(key: str) -> pd.DataFrame:
     return s
 
 
-def layer_names(key: str, layer: str) -> dict[str, str]:
-    """Return id -> name of every row of one layer of the region: ``layer`` is "schools", "villages" or "districts"."""
+def layer_names(key: str, layer: str, lang: str = "zh") -> dict[str, str]:
+    """Return id -> name of every row of one layer of the region: ``layer`` is "schools", "villages" or "districts".
+
+    A school named by the build after its nearest place (``name_generated``, ``name_place``) is named
+    in ``lang`` ("Encamp 附近的学校", "School near Encamp"); other names are kept as they are.
+    """
     frame = getattr(region(key), layer)
-    return dict(zip(frame[f"{layer[:-1]}_id"], frame["name"]))
+    names = dict(zip(frame[f"{layer[:-1]}_id"].astype(str), frame["name"].astype(str)))
+    if "name_generated" in frame and "name_place" in frame:
+        generated = frame["name_generated"].fillna(False).astype(bool).to_numpy()
+        numbers = frame["name_number"] if "name_number" in frame else pd.Series(0, index=frame.index)
+        for sid, place, number in zip(frame[f"{layer[:-1]}_id"].astype(str)[generated], frame["name_place"][generated],
+                                      numbers[generated]):
+            names[sid] = generated_school_name(str(place), int(number or 0), lang)
+    return names
 
 
 def school_options(key: str) -> list[dict]:
@@ -233,6 +246,21 @@ def overlays(key: str, kinds: tuple[str, ...], level: str, mode: Mode, lang: str
     return out
 
 
+
+def overlay_layers(key: str, kinds: tuple[str, ...], level: str, mode: Mode) -> dict[str, gpd.GeoDataFrame]:
+    """Return the overlays the access map shows as export layers, by layer name (``catchments``, ``isochrones``).
+
+    The same polygons as :func:`overlays` (memoised by :mod:`geo.region.catchments`), for the GeoPackage download.
+    """
+    reg = region(key)
+    out: dict[str, gpd.GeoDataFrame] = {}
+    if "catchments" in kinds:
+        out["catchments"] = catchments(reg, mode=mode, level=level)
+    if "isochrones" in kinds:
+        out["isochrones"] = isochrones(reg, mode="walk", minutes=(15, 30, 45))
+    return out
+
+
 # --- scenarios -----------------------------------------------------------------------
 def rules_from_store(data: dict | None) -> Rules:
     """Return the rules in the rules store's JSON ``data`` (missing values take the defaults).
@@ -290,6 +318,13 @@ def village_minutes(key: str, result: ScenarioResult) -> np.ndarray:
     return results.village_minutes(result, region(key).villages["village_id"].astype(str))
 
 
+def village_unplaced(key: str, result: ScenarioResult) -> np.ndarray:
+    """Return the number of each village's children left unplaced in ``result``, in layer order (0: none)."""
+    ids = pd.Index(region(key).villages["village_id"].astype(str))
+    left = result.unassigned.groupby(result.unassigned["village_id"].astype(str))["children"].sum()
+    return left.reindex(ids, fill_value=0).to_numpy(dtype=int)
+
+
 # --- 优质均衡 indicators ---------------------------------------------------------------
 def standards_from_store(data: dict | None) -> tuple[Standards, float]:
     """Return ``(standards, move_share)`` from the indicator store's JSON (``move_share`` next to the :class:`Standards` fields).
@@ -304,7 +339,8 @@ def standards_from_store(data: dict | None) -> tuple[Standards, float]:
         move_share = float("nan")
     if not 0 <= move_share <= 1:
         msg = f"move_share must be a number from 0 to 1, got {raw!r}."
-        raise IndicatorError(msg)
+        raise IndicatorError(msg, key="std_e_move_share", params={
+            "value": {"key": "empty_value"} if raw in (None, "") else {"key": "word_text", "params": {"text": repr(raw)}}})
     return Standards.from_dict(data, source="standards"), move_share
 
 

@@ -6,12 +6,11 @@ headers in the page's language.
 """
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 
 from dashboard.i18n import t
-from geo.indicators.evaluate import IndicatorResult
+from geo.export.files import XLSX_PERCENT, sheets_bytes
+from geo.indicators.evaluate import IndicatorResult, reason_text
 from geo.indicators.standards import INDICATORS, Standards
 from geo.planning.outcome import impact_table
 from geo.planning.scenario import ScenarioResult
@@ -34,7 +33,7 @@ def impact_frame(base: ScenarioResult, res: ScenarioResult, *, village_names: di
     Returns
     -------
     pandas.DataFrame
-        One row per village and band whose school, minutes or mode changes.
+        One row per village, band and move: the children who change school or mode (none keeps both).
     """
     imp = impact_table(base, res)
     snames = dict(zip(res.schools["school_id"], res.schools["name"]))
@@ -49,7 +48,7 @@ def impact_frame(base: ScenarioResult, res: ScenarioResult, *, village_names: di
             t("col_band", lang): imp["band"].map(lambda b: t(f"band_{b}", lang)),
             t("col_children", lang): imp["children"],
             t("col_affected", lang): imp["children_affected"],
-            t("col_school_before", lang): imp["school_before"].map(snames),
+            t("col_school_before", lang): imp["school_before"].map(lambda s: snames.get(s, t("kpi_unassigned", lang))),
             t("col_school_after", lang): imp["school_after"].map(lambda s: snames.get(s, t("kpi_unassigned", lang))),
             t("col_minutes_before", lang): imp["minutes_before"].round(1),
             t("col_minutes_after", lang): imp["minutes_after"].round(1),
@@ -117,6 +116,7 @@ def indicator_workbook(base: IndicatorResult, scen: IndicatorResult, standards: 
             frame[f"{indicator_label(ind, lang)}·{t('ind_met', lang)}"] = p[f"met_{ind.key}"].map(lambda m: t("yes" if m else "no", lang))
         frame[t("ind_n_met", lang)] = p["n_met"]
         frame[t("ind_passed", lang)] = p["passed"].map(lambda m: t("yes" if m else "no", lang))
+        frame[t("ind_col_reason", lang)] = [reason_text(r, lang) for r in res.fail_reasons()]
         return frame
 
     cv_rows = []
@@ -140,10 +140,11 @@ def indicator_workbook(base: IndicatorResult, scen: IndicatorResult, standards: 
         t("col_urban", lang): ur["urban"].round(4), t("col_rural", lang): ur["rural"].round(4),
         t("col_ratio", lang): ur["rural_to_urban"].round(4),
     })
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        pd.concat([schools_sheet(base, t("view_baseline", lang)), schools_sheet(scen, scenario_name)]).to_excel(
-            writer, sheet_name=t("sheet_schools", lang), index=False)
-        pd.DataFrame(cv_rows).to_excel(writer, sheet_name=t("sheet_cv", lang), index=False)
-        ur_sheet.to_excel(writer, sheet_name=t("sheet_urban_rural", lang), index=False)
-    return buffer.getvalue()
+    cv_sheet = pd.DataFrame(cv_rows)
+    cv_sheet.attrs["formats"] = {t("col_cv_baseline", lang): "0.000", t("col_cv_scenario", lang): "0.000", t("col_limit", lang): "0.00"}
+    ur_sheet.attrs["formats"] = {t("col_ratio", lang): XLSX_PERCENT}
+    return sheets_bytes({
+        t("sheet_schools", lang): pd.concat([schools_sheet(base, t("view_baseline", lang)), schools_sheet(scen, scenario_name)]),
+        t("sheet_cv", lang): cv_sheet,
+        t("sheet_urban_rural", lang): ur_sheet,
+    })

@@ -5,14 +5,15 @@ import time
 from typing import Callable
 
 from dashboard import request, services
-from geo.core.settings import MODES
+from dashboard.layout.access import DEFAULTS
+from geo.core.settings import MODES, Mode
 from geo.region.region import region_od
 
 __all__ = ["warm_caches"]
 
 
 def warm_caches(report: Callable[[str], None] = print, *, region: str | None = None) -> None:
-    """Load the region and compute every mode's OD matrix and the map lines (instant when cached).
+    """Load the region and compute every mode's OD matrix, the map lines and the first view's overlays (instant when cached).
 
     Parameters
     ----------
@@ -32,4 +33,8 @@ def warm_caches(report: Callable[[str], None] = print, *, region: str | None = N
         region_od(reg, mode)
         report(f"[junheng] [{i}/{len(MODES)}] {mode}: ready ({time.perf_counter() - t0:.1f} s)")
     services.map_lines(key)
+    t0 = time.perf_counter()
+    report("[junheng] overlays (catchments, walking isochrones) of the first view...")
+    services.overlays(key, ("catchments", "isochrones"), DEFAULTS["level"], Mode(DEFAULTS["mode"]), "zh")
+    report(f"[junheng] overlays ready ({time.perf_counter() - t0:.1f} s)")
     report(f"[junheng] caches ready in {time.perf_counter() - start:.1f} s")

@@ -4,6 +4,7 @@ Policy figures shown in the UI carry the document they come from.
 """
 from __future__ import annotations
 
+import re
 from typing import Final, Mapping
 
 from layers.catalogue_dashboard import DASHBOARD_CATALOGUE
@@ -432,7 +433,7 @@ CATALOGUE.update(DASHBOARD_CATALOGUE)
 
 
 #: Message parameters that hold a school or village id, by the layer whose names replace them (see :func:`message`).
-NAMED_PARAMS: Final = {"school": "schools", "target": "schools", "village": "villages"}
+NAMED_PARAMS: Final = {"school": "schools", "target": "schools", "schools": "schools", "village": "villages"}
 
 
 def message(key: str, lang: str = DEFAULT_LANG, params: Mapping[str, object] | None = None, *,
@@ -463,21 +464,43 @@ def message(key: str, lang: str = DEFAULT_LANG, params: Mapping[str, object] | N
     'V1：3 名1–3 年级学生无法安排：可达范围内没有学校有空余学位。'
     """
     values = dict(params or {})
+    for param, value in list(values.items()):  # nested messages: {"key": ..., "params": ...} or a list of them
+        if _is_message(value) or (isinstance(value, list) and value and all(_is_message(v) for v in value)):
+            parts = [message(v["key"], lang, v.get("params"), names=names) for v in (value if isinstance(value, list) else [value])]
+            if param == "problems":  # sentences
+                values[param] = ("；" if lang == DEFAULT_LANG else "; ").join(parts)
+            else:  # words
+                values[param] = ("、" if lang == DEFAULT_LANG else ", ").join(parts)
     for param, layer in NAMED_PARAMS.items():
-        if param in values and names is not None:
+        if param in values and isinstance(values[param], (list, tuple)):  # a list of ids: their names, joined
+            ids = [str(v) for v in values[param]]
+            values[param] = ("、" if lang == DEFAULT_LANG else ", ").join((names or {}).get(layer, {}).get(i, i) for i in ids)
+        elif param in values and names is not None:
             values[param] = names.get(layer, {}).get(str(values[param]), str(values[param]))
-    for param, prefix in (("band", "band_"), ("level", "level_"), ("reason", "")):
+    for param, prefix in (("band", "band_"), ("level", "level_")):
         value = values.get(param)
         if isinstance(value, str) and prefix + value in CATALOGUE:
             values[param] = t(prefix + value, lang)
+    reason = values.get("reason")
+    if isinstance(reason, str) and reason in CATALOGUE:  # a reason code, formatted with the same parameters
+        values["reason"] = t(reason, lang, **{k: v for k, v in values.items() if k != "reason"})
     return t(key, lang, **values)
+
+
+def _is_message(value: object) -> bool:
+    """True for a nested message ``{"key": <catalogue key>, "params": {...}}``."""
+    return isinstance(value, Mapping) and isinstance(value.get("key"), str) and value["key"] in CATALOGUE
 
 
 def error_text(exc: BaseException, lang: str = DEFAULT_LANG, *, names: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """Return the message of ``exc`` in ``lang``: its catalogue key's text when it has one, else ``str(exc)``."""
     key = getattr(exc, "key", None)
     if key and key in CATALOGUE:
-        return message(key, lang, getattr(exc, "params", None), names=names)
+        try:
+            text = message(key, lang, getattr(exc, "params", None), names=names)
+        except (KeyError, IndexError, ValueError, TypeError):  # a key and parameters that do not fit: the English message
+            return str(exc)
+        return str(exc) if re.search(r"\{[A-Za-z_]\w*[}!:.\[]", text) else text  # a placeholder left unfilled: the same
     return str(exc)
 
 

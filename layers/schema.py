@@ -104,6 +104,12 @@ SCHOOL_COLUMNS: Final[dict[str, str]] = {
     "seats_estimated": "bool",
     "school_type": "str",
     "level_source": "str",
+    # A name the build made for a school OSM leaves unnamed ("Encamp 附近的学校"): the place
+    # it is named after and its number among several near that place (0: the only one), so
+    # that every language can say it (geo.build.synthetic.generated_school_name).
+    "name_generated": "bool",
+    "name_place": "str",
+    "name_number": "int64",
 }
 
 VILLAGE_COLUMNS: Final[dict[str, str]] = {
@@ -138,7 +144,7 @@ OPTIONAL_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "schools": (
         "students", "students_junior", "urban_rural", "teachers_qualified", "teachers_key", "teachers_pe_art",
         "teaching_area_m2", "sports_area_m2", "equipment_value_yuan", "multimedia_classrooms",
-        "seats_estimated", "school_type", "level_source",
+        "seats_estimated", "school_type", "level_source", "name_generated", "name_place", "name_number",
     ),
     "villages": (),
     "districts": (),
@@ -158,7 +164,8 @@ NULLABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
 
 #: The value of an optional column a layer lacks (old layers load unchanged;
 #: readers use ``frame.get(column, default)``).
-OPTIONAL_DEFAULTS: Final[dict[str, object]] = {"seats_estimated": False, "school_type": "", "level_source": "file"}
+OPTIONAL_DEFAULTS: Final[dict[str, object]] = {"seats_estimated": False, "school_type": "", "level_source": "file",
+                                                "name_generated": False, "name_place": "", "name_number": 0}
 
 #: Where a school's level came from: the planner's file, an OSM name, an OSM tag,
 #: or drawn at random for demo data (``synthetic``).

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 
+import geopandas as gpd
 from dash import MATCH, Dash, Input, Output, State, ctx, dcc, no_update
+from shapely.geometry import LineString
 
 from dashboard import ids, request, scenarios, services
 from dashboard.i18n import t
@@ -25,8 +27,10 @@ from geo.planning.outcome import impact_table
 from geo.planning.results import AccessParams, ResultLayers
 from geo.planning.rules import RulesError
 from geo.planning.scenario import ScenarioError
+from layers.i18n import error_text
+from layers.schema import CRS
 
-__all__ = ["EXPORT_ERRORS", "export_layers", "export_map", "export_report", "register"]
+__all__ = ["EXPORT_ERRORS", "export_layers", "export_map", "export_report", "register", "shown_layers"]
 
 log = logging.getLogger(__name__)
 #: Failures of an export that become a message under the export bar.
@@ -59,12 +63,44 @@ def export_map(_n, fmt, level, band, mode, threshold, store, rules_data, view, l
         data = render_map(services.region(key), layers=layers, view=map_view, paper=paper.upper(), fmt=kind, lang=lang)
     except EXPORT_ERRORS as exc:
         log.warning("map export failed: %s", exc)
-        return no_update, t("export_failed", lang, message=str(exc))
+        return no_update, t("export_failed", lang, message=error_text(exc, lang))
     return dcc.send_bytes(data, f"{_stem(key, scenario, f'map_{paper}')}.{kind}"), ""
 
 
-def export_layers(_n, fmt, level, band, mode, threshold, store, rules_data, lang) -> tuple:
-    """Send layers and tables as ``fmt``: "geojson" (villages), "gpkg" (all layers), "xlsx", or "csv" (zipped tables)."""
+def shown_layers(key: str, layers: ResultLayers, overlay: list | None, selection: dict | None) -> dict[str, gpd.GeoDataFrame]:
+    """Return the layers the access map shows beyond villages, schools and districts, by GeoPackage layer name.
+
+    ``overlay`` (the overlay checklist) adds ``catchments`` and/or ``isochrones``; a selected village
+    (``selection``) adds ``selection`` (its point) and ``route`` (the line to its nearest school, with the
+    minutes), a selected school adds ``selection`` (its point).
+    """
+    params = layers.params
+    extra = services.overlay_layers(key, tuple(overlay or ()), params.level, params.mode)
+    kind, fid = (selection or {}).get("kind"), str((selection or {}).get("id", ""))
+    source = layers.villages if kind == "village" else layers.schools if kind == "school" else None
+    if source is None:
+        return extra
+    id_col = "village_id" if kind == "village" else "school_id"
+    hit = source[source[id_col].astype(str) == fid]
+    if hit.empty:
+        return extra
+    extra["selection"] = gpd.GeoDataFrame({"kind": [kind], "id": [fid], "name": [str(hit["name"].iloc[0])]},
+                                          geometry=list(hit.geometry.iloc[:1]), crs=source.crs)
+    if kind == "village":
+        near, route = services.village_detail(key, fid, params.level, params.band, params.mode)
+        if route is not None and len(route.lon) >= 2:
+            extra["route"] = gpd.GeoDataFrame(
+                {"village_id": [fid], "school_id": [str(near["school_id"].iloc[0])], "minutes": [round(float(route.minutes), 2)]},
+                geometry=[LineString(zip(route.lon, route.lat))], crs=CRS)
+    return extra
+
+
+def export_layers(_n, fmt, level, band, mode, threshold, store, rules_data, overlay, selection, lang) -> tuple:
+    """Send layers and tables as ``fmt``: "geojson" (villages), "gpkg" (all layers shown), "xlsx", or "csv" (zipped tables).
+
+    On the access page the GeoPackage also holds what the map shows on top: the overlays checked in
+    ``overlay`` and the ``selection`` with its route (:func:`shown_layers`).
+    """
     key = request.region_key()
     page = ctx.triggered_id["page"]
     try:
@@ -72,10 +108,11 @@ def export_layers(_n, fmt, level, band, mode, threshold, store, rules_data, lang
         if fmt == "geojson":
             return dcc.send_bytes(geojson_bytes(layers.villages, name="villages"), f"{_stem(key, scenario, 'villages')}.geojson"), ""
         impact = impact_table(layers.baseline, layers.scenario) if layers.scenario is not None else None
-        data, name = export_bytes(layers, fmt=fmt, lang=lang, impact=impact, region_name=key)
+        extra = shown_layers(key, layers, overlay, selection) if page == "access" and fmt == "gpkg" else None
+        data, name = export_bytes(layers, fmt=fmt, lang=lang, impact=impact, region_name=key, extra=extra)
     except EXPORT_ERRORS as exc:
         log.warning("layer export failed: %s", exc)
-        return no_update, t("export_failed", lang, message=str(exc))
+        return no_update, t("export_failed", lang, message=error_text(exc, lang))
     return dcc.send_bytes(data, name), ""
 
 
@@ -88,7 +125,7 @@ def export_report(_n, level, band, mode, threshold, store, rules_data, lang) -> 
         data = build_report(reg, layers=layers, lang=lang, indicators=scenario_indicators(reg, layers))
     except EXPORT_ERRORS as exc:
         log.warning("report failed: %s", exc)
-        return no_update, t("export_failed", lang, message=str(exc))
+        return no_update, t("export_failed", lang, message=error_text(exc, lang))
     return dcc.send_bytes(data, f"{_stem(key, scenario, 'report')}.pdf"), ""
 
 
@@ -107,7 +144,7 @@ def register(app: Dash) -> None:
         Output({"type": ids.EXPORT_MSG, "page": MATCH}, "children", allow_duplicate=True),
         Input({"type": ids.EXPORT_LAYERS_BTN, "page": MATCH}, "n_clicks"),
         State({"type": ids.EXPORT_LAYERS_FMT, "page": MATCH}, "value"),
-        *access, State(ids.LANG, "value"), prevent_initial_call=True,
+        *access, State(ids.OVERLAY, "value"), State(ids.SELECTION, "data"), State(ids.LANG, "value"), prevent_initial_call=True,
     )(export_layers)
     app.callback(
         Output({"type": ids.EXPORT_DOWNLOAD, "page": MATCH}, "data", allow_duplicate=True),

@@ -14,12 +14,13 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dashboard import ids, request, scenarios, services
 from dashboard.figures import cv_figure, urban_rural_figure
 from dashboard.i18n import t
-from dashboard.layout.indicators import indicator_school_table, indicator_summary
+from dashboard.layout.indicators import cv_table, indicator_school_table, indicator_summary
 from dashboard.tables import indicator_workbook
 from geo.export.names import file_stem
 from geo.indicators.evaluate import IndicatorResult
 from geo.indicators.standards import INDICATORS, IndicatorError, Standards
 from layers.errors import JunhengError
+from layers.i18n import error_text
 
 __all__ = ["download_indicators", "chosen_indicators", "register", "scenario_choices", "update_indicators", "update_standards"]
 
@@ -51,7 +52,7 @@ def update_standards(values: list, lang: str) -> tuple:
     try:
         services.standards_from_store(data)
     except JunhengError as exc:
-        return no_update, t("rules_invalid", lang, message=str(exc))
+        return no_update, error_text(exc, lang)
     return data, ""
 
 
@@ -67,7 +68,7 @@ def chosen_indicators(key: str, store: dict | None, rules_data: dict | None, ind
 
 def update_indicators(store: dict | None, rules_data: dict | None, ind_data: dict | None, chosen: str | None, show: str,
                       lang: str) -> tuple:
-    """Draw the indicators: summary, CV chart, urban-rural chart and the per-school table.
+    """Draw the indicators: summary, CV chart, urban-rural chart, the per-school table and the CV table with limits.
 
     ``show`` ("baseline" or "scenario") chooses whose urban-rural chart and table.  Missing resource columns
     or a failure give a message instead.
@@ -76,15 +77,16 @@ def update_indicators(store: dict | None, rules_data: dict | None, ind_data: dic
     try:
         scenario, standards, base, scen = chosen_indicators(key, store, rules_data, ind_data, chosen, lang)
     except IndicatorError as exc:
-        return html.P(t("ind_missing", lang, message=str(exc)), className="status"), {}, {}, ""
+        return html.P(t("ind_missing", lang, message=error_text(exc, lang)), className="status"), {}, {}, "", ""
     except JunhengError as exc:
         log.warning("indicators failed: %s", exc)
-        return html.P(t("error", lang, message=str(exc)), className="status"), no_update, no_update, no_update
-    names = services.layer_names(key, "schools")
+        return html.P(t("error", lang, message=error_text(exc, lang)), className="status"), no_update, no_update, no_update, no_update
+    names = services.layer_names(key, "schools", lang)
     cv = cv_figure(base.cv, scen.cv, dict(standards.cv_limit), indicators=INDICATORS, scenario_name=scenario["name"], lang=lang)
     shown = base if show == "baseline" else scen
     ur = urban_rural_figure(shown.urban_rural, standards.minimum, indicators=INDICATORS, lang=lang)
-    return indicator_summary(base, scen, scenario["name"], names, lang), cv, ur, indicator_school_table(shown, names, lang)
+    return (indicator_summary(base, scen, scenario["name"], names, lang), cv, ur, indicator_school_table(shown, names, lang),
+            cv_table(base, scen, scenario["name"], lang))
 
 
 def download_indicators(_n: int | None, store: dict | None, rules_data: dict | None, ind_data: dict | None, chosen: str | None,
@@ -96,7 +98,7 @@ def download_indicators(_n: int | None, store: dict | None, rules_data: dict | N
     except JunhengError as exc:
         log.warning("indicator export failed: %s", exc)
         return no_update
-    data = indicator_workbook(base, scen, standards, scenario["name"], lang, school_names=services.layer_names(key, "schools"))
+    data = indicator_workbook(base, scen, standards, scenario["name"], lang, school_names=services.layer_names(key, "schools", lang))
     return dcc.send_bytes(data, f"{file_stem(key, scenario['name'], 'indicators')}.xlsx")
 
 
@@ -109,7 +111,7 @@ def register(app: Dash) -> None:
                  prevent_initial_call=True)(update_standards)
     app.callback(
         Output(ids.IND_SUMMARY, "children"), Output(ids.IND_CV, "figure"), Output(ids.IND_UR, "figure"),
-        Output(ids.IND_TABLE, "children"),
+        Output(ids.IND_TABLE, "children"), Output(ids.IND_CV_TABLE, "children"),
         Input(ids.SCENARIOS, "data"), Input(ids.RULES, "data"), Input(ids.IND_STORE, "data"), Input(ids.IND_SCENARIO, "value"),
         Input(ids.IND_SHOW, "value"), State(ids.LANG, "value"),
     )(update_indicators)

@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import t
-from dashboard.layout.common import PERSIST, control, table
+from dashboard.layout.common import MAP_CONFIG, PERSIST, control, table
 from dashboard.layout.export import export_bar
 from geo.core.settings import MODES
 from geo.routing.access import DEFAULT_THRESHOLD_MIN
@@ -62,7 +62,7 @@ def controls(lang: str, values: dict[str, Any]) -> html.Div:
             ),
             control(
                 t("overlay", lang),
-                dcc.Checklist(id=ids.OVERLAY, value=[], **PERSIST,
+                dcc.Checklist(id=ids.OVERLAY, value=list(values.get("overlay") or []), **PERSIST,
                               options=[{"label": t("overlay_catchments", lang), "value": "catchments"},
                                        {"label": t("overlay_iso", lang), "value": "isochrones"}]),
             ),
@@ -82,7 +82,7 @@ def access_tab(lang: str, values: dict[str, Any]) -> html.Div:
                 [
                     html.Div(
                         dcc.Loading(
-                            dcc.Graph(id=ids.MAP, style={"height": "68vh"}, config={"displaylogo": False, "scrollZoom": True}),
+                            dcc.Graph(id=ids.MAP, style={"height": "68vh"}, config=MAP_CONFIG),
                             id=ids.MAP_LOADING, type="default", overlay_style={"visibility": "visible", "opacity": 0.5},
                             custom_spinner=html.Div(t("loading", lang), className="loading-text"),
                         ),

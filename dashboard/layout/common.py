@@ -10,10 +10,18 @@ from typing import Any
 
 from dash import html
 
-__all__ = ["PERSIST", "control", "field", "shown", "table"]
+__all__ = ["GRAPH_CONFIG", "MAP_CONFIG", "PERSIST", "control", "field", "shown", "table"]
 
 #: Controls keep the planner's choices through a reload (the language switch reloads the page).
 PERSIST: dict[str, Any] = {"persistence": True, "persistence_type": "session"}
+
+#: The config of every chart: offline, no plotly logo, no cloud or share buttons, no (English-only) toolbar.
+GRAPH_CONFIG: dict[str, Any] = {
+    "displaylogo": False, "displayModeBar": False, "showSendToCloud": False, "showEditInChartStudio": False,
+    "showLink": False, "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio"],
+}
+#: The config of every map: :data:`GRAPH_CONFIG`, zoom by scrolling (a double click resets the view).
+MAP_CONFIG: dict[str, Any] = {**GRAPH_CONFIG, "scrollZoom": True}
 
 
 def control(label: str, component: Any, *extra: Any) -> html.Div:

@@ -5,11 +5,13 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import t
-from dashboard.layout.common import PERSIST, field
+from dashboard.layout.common import GRAPH_CONFIG, PERSIST, field
 from dashboard.tables import indicator_label
-from geo.indicators.evaluate import IndicatorResult
+from geo.indicators.evaluate import IndicatorResult, reason_text
 from geo.indicators.standards import (
+    DOCUMENT,
     INDICATORS,
+    PART_LEVELS,
     SOURCE_CV,
     SOURCE_JUNIOR_WEIGHT,
     SOURCE_PASS_RULE,
@@ -17,7 +19,7 @@ from geo.indicators.standards import (
     Standards,
 )
 
-__all__ = ["indicator_school_table", "indicator_summary", "indicators_tab", "standards_panel"]
+__all__ = ["cv_table", "indicator_school_table", "indicator_summary", "indicators_tab", "standards_panel"]
 
 
 def _num(name: str, key: str, value: float, step: float | str = "any") -> dcc.Input:
@@ -77,11 +79,12 @@ def indicators_tab(lang: str) -> html.Div:
                 className="controls manager",
             ),
             html.Div(id=ids.IND_SUMMARY, className="detail"),
+            html.Div(id=ids.IND_CV_TABLE, className="scroll"),
             html.Div(
                 [
-                    html.Div([html.H3(t("ind_cv_chart", lang)), dcc.Graph(id=ids.IND_CV, config={"displaylogo": False})],
+                    html.Div([html.H3(t("ind_cv_chart", lang)), dcc.Graph(id=ids.IND_CV, config=GRAPH_CONFIG)],
                              className="map-panel pad"),
-                    html.Div([html.H3(t("ind_ur_chart", lang)), dcc.Graph(id=ids.IND_UR, config={"displaylogo": False})],
+                    html.Div([html.H3(t("ind_ur_chart", lang)), dcc.Graph(id=ids.IND_UR, config=GRAPH_CONFIG)],
                              className="map-panel pad"),
                 ],
                 className="main",
@@ -92,39 +95,100 @@ def indicators_tab(lang: str) -> html.Div:
     )
 
 
+def _pct_text(share: float) -> str:
+    """A share of the standard (0.85) as the page writes it (85)."""
+    value = round(float(share) * 100, 1)
+    return f"{value:g}"
+
+
+def _cv_lines(res: IndicatorResult, lang: str) -> list[str]:
+    """The CV verdict of ``res``: the failing CVs by level and indicator with value and limit, or that all pass."""
+    failures = res.cv_failures()
+    lines = []
+    if failures:
+        lines.append(t("ind_cv_fail_line", lang, items=t("ind_rsn_sep", lang).join(reason_text([f], lang) for f in failures)))
+    elif all(v is not None for level in PART_LEVELS for v in res.cv_pass[level].values()):
+        lines.append(t("ind_cv_ok_line", lang, primary=f"{res.standards.cv_limit['primary']:.2f}",
+                       junior=f"{res.standards.cv_limit['junior']:.2f}"))
+    if any(v is None for level in PART_LEVELS for v in res.cv_pass[level].values()):
+        lines.append(t("ind_cv_na_line", lang))
+    return lines
+
+
 def indicator_summary(base: IndicatorResult, scen: IndicatorResult, name: str, school_names: dict[str, str], lang: str) -> html.Div:
-    """Return the summary lines: schools passing per level and the CV verdict, of the baseline and of scenario ``name``.
+    """Return the summary lines of the baseline and of scenario ``name``: schools passing and failing per level,
+    the failing 差异系数 by name with their value and limit, and the school pass rule.
 
     ``school_names`` (school id -> name) names the schools skipped for lack of data.
     """
     lines = []
-    for title, res in ((t("view_baseline", lang), base), (name, scen)):
+    for title, res, cls in ((t("view_baseline", lang), base, "ind-summary-baseline"), (name, scen, "ind-summary-scenario")):
         parts = []
         for level, s in res.summary().items():
-            verdict = t("ind_na", lang) if s["cv_all_pass"] is None else t("ind_all_pass" if s["cv_all_pass"] else "ind_some_fail", lang)
-            parts.append(t("ind_summary", lang, level=t(f"level_{level}", lang), schools=s["schools"], passed=s["passed"],
-                           in_cv=s["in_cv"], verdict=verdict))
-        lines.append(html.P([html.B(f"{title}："), " ".join(parts)]))
+            parts.append(t("ind_level_line", lang, level=t(f"level_{level}", lang), schools=s["schools"], passed=s["passed"],
+                           failed=s["schools"] - s["passed"], in_cv=s["in_cv"]))
+        parts += _cv_lines(res, lang)
+        lines.append(html.P([html.B(f"{title}："), " ".join(parts)], className=cls))
+    std = scen.standards
+    lines.append(html.P(t("ind_rule_note", lang, min_met=std.min_met, floor=_pct_text(std.floor_share), source=DOCUMENT),
+                        className="source"))
     if scen.skipped or base.skipped:
         skipped = sorted(set(base.skipped) | set(scen.skipped))
         lines.append(html.P(t("ind_skipped", lang, names="、".join(school_names.get(s, s) for s in skipped)), className="source"))
     return html.Div(lines)
 
 
-def indicator_school_table(res: IndicatorResult, school_names: dict[str, str], lang: str) -> html.Table:
-    """Return the per-school table of the indicators ``res``: values coloured met / not met, count met and the verdict."""
-    head = [t("col_name", lang), t("col_part", lang), t("col_students", lang)] + [indicator_label(i, lang) for i in INDICATORS] + [
-        t("ind_n_met", lang), t("ind_passed", lang)]
+def _cv_cell(value: float | None) -> str:
+    return "—" if value is None or value != value else f"{float(value):.3f}"
+
+
+def _mark(verdict: bool | None) -> tuple[str, str]:
+    """The ✓/✗ cell text and class of a CV verdict (— when it cannot be computed)."""
+    if verdict is None:
+        return "—", ""
+    return ("✓", "pass") if verdict else ("✗", "fail")
+
+
+def cv_table(base: IndicatorResult, scen: IndicatorResult, name: str, lang: str) -> html.Table:
+    """Return the table of every level's and indicator's 差异系数: baseline, scenario ``name``, limit and ✓/✗ for each."""
+    head = [t("level", lang), t("kpi_col_indicator", lang), t("col_cv_baseline", lang), t("ind_limit", lang),
+            t("col_pass_baseline", lang), f"{name}·{t('col_cv_scenario', lang)}", t("col_pass_scenario", lang)]
     rows = []
-    for r in res.parts.sort_values(["level_part", "school_id"]).itertuples(index=False):
-        r = r._asdict()
+    for level in PART_LEVELS:
+        limit = f"≤ {float(scen.standards.cv_limit[level]):.2f}"
+        for ind in INDICATORS:
+            b_mark, b_cls = _mark(base.cv_pass[level].get(ind.key))
+            s_mark, s_cls = _mark(scen.cv_pass[level].get(ind.key))
+            rows.append(html.Tr([
+                html.Td(t(f"level_{level}", lang)), html.Td(indicator_label(ind, lang)),
+                html.Td(_cv_cell(base.cv[level].get(ind.key)), className="num"), html.Td(limit, className="num"),
+                html.Td(b_mark, className=b_cls), html.Td(_cv_cell(scen.cv[level].get(ind.key)), className="num"),
+                html.Td(s_mark, className=s_cls),
+            ], className="cv-fail" if s_cls == "fail" or b_cls == "fail" else None))
+    return html.Div([html.H3(t("ind_cv_table", lang)),
+                     html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], className="table cv-table")])
+
+
+def indicator_school_table(res: IndicatorResult, school_names: dict[str, str], lang: str) -> html.Table:
+    """Return the per-school table of the indicators ``res``: values coloured met / not met, count met, the verdict
+    and, for a school part that fails, why (:func:`geo.indicators.evaluate.fail_reasons`).
+    """
+    head = [t("col_name", lang), t("col_part", lang), t("col_students", lang)] + [indicator_label(i, lang) for i in INDICATORS] + [
+        t("ind_n_met", lang), t("ind_passed", lang), t("ind_col_reason", lang)]
+    reasons = res.fail_reasons()
+    order = res.parts.reset_index(drop=True).sort_values(["level_part", "school_id"]).index
+    rows = []
+    for i in order:
+        r = res.parts.iloc[i].to_dict()
         name = school_names.get(r["school_id"], r["name"]) + (t("ind_excluded", lang) if r["excluded_from_cv"] else "")
         cells = [html.Td(name), html.Td(t(f"level_{r['level_part']}", lang)), html.Td(f"{r['students']:,.0f}")]
         for ind in INDICATORS:
             value = r[f"value_{ind.key}"]
             text = "—" if value != value else f"{value:,.2f}"
-            cells.append(html.Td(text, className="met" if r[f"met_{ind.key}"] else "notmet",
-                                 title=t("ind_met" if r[f"met_{ind.key}"] else "ind_not_met", lang)))
-        cells += [html.Td(str(r["n_met"])), html.Td(t("yes" if r["passed"] else "no", lang), className="pass" if r["passed"] else "fail")]
+            ratio = r[f"ratio_{ind.key}"]
+            title = t("ind_met" if r[f"met_{ind.key}"] else "ind_not_met", lang) + ("" if ratio != ratio else f" · {ratio:.0%}")
+            cells.append(html.Td(text, className="met" if r[f"met_{ind.key}"] else "notmet", title=title))
+        cells += [html.Td(str(r["n_met"])), html.Td(t("yes" if r["passed"] else "no", lang), className="pass" if r["passed"] else "fail"),
+                  html.Td(reason_text(reasons[i], lang), className="reason")]
         rows.append(html.Tr(cells))
     return html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], className="table")

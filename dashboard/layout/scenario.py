@@ -1,7 +1,7 @@
 """Layout builders of the scenarios tab (pure functions of language and values)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -9,9 +9,10 @@ from dash import dcc, html
 
 from dashboard import ids, scenarios
 from dashboard.i18n import t
-from dashboard.layout.common import field, table
+from dashboard.layout.common import MAP_CONFIG, field, table
 from dashboard.layout.export import export_bar
 from geo.planning.rules import Rules
+from layers.i18n import NAMED_PARAMS, message
 from layers.schema import BANDS, LEVELS
 
 __all__ = [
@@ -62,7 +63,7 @@ def rules_panel(lang: str, rules: Rules) -> html.Details:
     """Return the collapsible panel of the ``rules``: walking and bus limits per band, size caps per level."""
     def num(rule: str, key: str, value: float) -> dcc.Input:
         return dcc.Input(id={"type": ids.RULE_INPUT, "rule": rule, "key": key}, type="number", min=1, value=value,
-                         debounce=True, className="rule-input", persistence=True, persistence_type="session")
+                         debounce=True, className="rule-input", persistence=True, persistence_type="local")
 
     band_rows = [
         html.Tr([html.Td(t(f"band_{b}", lang)), html.Td(num("walk_minutes", b, rules.walk_minutes[b])),
@@ -83,7 +84,7 @@ def rules_panel(lang: str, rules: Rules) -> html.Details:
             html.Table([html.Thead(html.Tr([html.Th(t("level", lang)), html.Th(t("rule_size", lang)), html.Th(t("rule_class", lang))])),
                         html.Tbody(level_rows)], className="table"),
             dcc.Checklist(id=ids.RULE_KEEP, options=[{"label": t("rule_keep", lang), "value": "keep"}],
-                          value=["keep"] if rules.keep_catchments else [], persistence=True, persistence_type="session"),
+                          value=["keep"] if rules.keep_catchments else [], persistence=True, persistence_type="local"),
             html.Div(id=ids.RULES_MSG, className="error"),
             html.P(t("rule_sources", lang), className="source wide"),
         ],
@@ -103,7 +104,10 @@ def scenario_tab(lang: str, *, school_options: list[dict], rules: Rules) -> html
             html.Button(t("btn_delete", lang), id=ids.SC_DEL),
             html.Button(t("btn_download_scenario", lang), id=ids.SC_DOWNLOAD_BTN),
             dcc.Download(id=ids.SC_DOWNLOAD),
+            html.Button(t("btn_save_scenarios", lang), id=ids.SC_SAVE_BTN, className="primary", title=t("sc_kept_note", lang)),
+            dcc.Download(id=ids.SC_SAVE_DOWNLOAD),
             dcc.Upload(html.Div(t("upload_scenario", lang)), id=ids.SC_UPLOAD, className="upload", max_size=1_000_000),
+            html.Span(id=ids.SC_SAVED, className="saved-state source", title=t("sc_kept_note", lang)),
         ],
         className="controls manager",
     )
@@ -127,7 +131,7 @@ def scenario_tab(lang: str, *, school_options: list[dict], rules: Rules) -> html
                 className="view-switch",
             ),
             export_bar(lang, "scenarios", report=True),
-            dcc.Loading(dcc.Graph(id=ids.SC_MAP, style={"height": "62vh"}, config={"displaylogo": False, "scrollZoom": True}),
+            dcc.Loading(dcc.Graph(id=ids.SC_MAP, style={"height": "62vh"}, config=MAP_CONFIG),
                         custom_spinner=html.Div(t("loading", lang), className="loading-text"),
                         overlay_style={"visibility": "visible", "opacity": 0.5}),
             html.Div(id=ids.SC_STATUS, className="source"),
@@ -216,12 +220,23 @@ def kpi_table(all_kpis: list[Any], names: list[str], lang: str) -> html.Table:
     return table([t("kpi_col_indicator", lang)] + names, rows, class_name="table kpi-table")
 
 
-def violations_list(violations: pd.DataFrame, lang: str) -> html.Ul | html.P:
-    """Return the list of a result's rule ``violations`` (``rule, subject, detail`` rows), or a note that no rule is broken."""
+def violations_list(violations: pd.DataFrame, lang: str, names: Mapping[str, Mapping[str, str]] | None = None) -> html.Ul | html.P:
+    """Return the list of a result's rule ``violations``, or a note that no rule is broken.
+
+    Each row (``rule, subject, detail, key, params``: :func:`geo.planning.outcome.violations`) is shown
+    in ``lang`` with school and village names from ``names`` (``{"schools": {id: name}, "villages": {id: name}}``);
+    the ids are in the item's tooltip.
+    """
     if violations.empty:
         return html.P(t("no_violations", lang), className="ok")
-    return html.Ul([html.Li([html.B(t(f"rule_{r.rule}", lang)), f" · {r.subject}: {r.detail}"]) for r in violations.itertuples()],
-                   className="violations")
+    items = []
+    for r in violations.itertuples():
+        key, params = getattr(r, "key", None), getattr(r, "params", None)
+        text = message(key, lang, params, names=names) if isinstance(key, str) and isinstance(params, Mapping) else str(r.detail)
+        ids = [str(x) for k, v in (params if isinstance(params, Mapping) else {}).items() if k in NAMED_PARAMS
+               for x in (v if isinstance(v, list) else [v])] or [str(r.subject)]
+        items.append(html.Li([html.B(t(f"rule_{r.rule}", lang)), " · ", html.Span(text)], title=" · ".join(dict.fromkeys(ids))))
+    return html.Ul(items, className="violations")
 
 
 def impact_view(frame: pd.DataFrame, lang: str) -> html.Table | html.P:

@@ -32,14 +32,16 @@ def page(
     """Return the page body in ``lang`` with the controls set to ``values``.
 
     Every tab stays in the page; the tab switch only shows one of them, so
-    every component exists for the callbacks at all times.
+    every component exists for the callbacks at all times.  The language
+    switch re-renders this body in place (the stores outside it are kept).
 
     Parameters
     ----------
     lang : str
         Language of the page.
     values : dict, optional
-        Access control values and ``tab``; missing ones take :data:`DEFAULTS`.
+        Access control values (``level``, ``band``, ``mode``, ``threshold``, ``overlay``) and ``tab``; missing ones
+        take :data:`DEFAULTS`.
     region_name : str
         The region's display name.
     synthetic : bool
@@ -72,6 +74,9 @@ def page(
         header,
         html.Div(t("demo_note" if osm else "demo_note_invented", lang), className="demo-note") if synthetic else None,
         tabs,
+        # the maps' first-render markers: re-created with the page, so a re-rendered page gets full maps first
+        dcc.Store(id=ids.MAP_READY, data=None),
+        dcc.Store(id=ids.SC_MAP_READY, data=None),
         html.Div(access_tab(lang, values), id=ids.TAB_BOX["access"], style=shown(tab == "access")),
         html.Div(
             scenario_tab(lang, school_options=school_options or [], rules=rules or Rules()),
@@ -117,9 +122,12 @@ def app_layout(*, region_name: str, synthetic: bool, school_options: list[dict],
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=True),
+            dcc.Location(id=ids.URL_NAV, refresh="callback-nav"),
             dcc.Store(id=ids.SELECTION, data=None),
-            dcc.Store(id=ids.SCENARIOS, storage_type="session"),
-            dcc.Store(id=ids.RULES, storage_type="session"),
+            dcc.Store(id=ids.MAP_CLICK, data=None),
+            dcc.Store(id=ids.SC_MAP_CLICK, data=None),
+            dcc.Store(id=ids.SCENARIOS, storage_type="local"),
+            dcc.Store(id=ids.RULES, storage_type="local"),
             dcc.Store(id=ids.IND_STORE, storage_type="session"),
             html.Div(
                 [

@@ -131,7 +131,7 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             message = f"region.toml cannot hold the number {value!r}; use a finite number."
-            raise RegionBuildError(message)
+            raise RegionBuildError(message, key="reg_e_toml_number", params={"value": repr(value)})
         return repr(value)
     if isinstance(value, str):
         escaped = value.replace("\\", "\\\\").replace('"', '\\"')
@@ -140,7 +140,7 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(item) for item in value) + "]"
     message = f"region.toml cannot hold a {type(value).__name__} ({value!r}); use text, numbers, true/false or a list."
-    raise RegionBuildError(message)
+    raise RegionBuildError(message, key="reg_e_toml_type", params={"value": repr(value), "got": type(value).__name__})
 
 
 def write_toml(data: dict[str, Any], path: Path, *, header: str = "") -> None:
@@ -166,7 +166,7 @@ def write_toml(data: dict[str, Any], path: Path, *, header: str = "") -> None:
     for key, value in data.items():
         if not key.replace("_", "").isalnum() or not key.isascii():
             message = f"region.toml key {key!r} must be plain ASCII letters, digits and underscores."
-            raise RegionBuildError(message)
+            raise RegionBuildError(message, key="reg_e_toml_key", params={"value": repr(key)})
         lines.append(f"{key} = {_toml_value(value)}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
 
@@ -375,7 +375,7 @@ def _osm_bounds(path: Path) -> tuple[float, float, float, float]:
             south, north = min(south, loc.lat), max(north, loc.lat)
     if not math.isfinite(west):
         message = f"OSM extract {path} has no nodes; check the OSM file and the bbox."
-        raise RegionBuildError(message)
+        raise RegionBuildError(message, key="reg_e_osm_empty", params={"path": str(path)})
     return west, south, east, north
 
 
@@ -384,7 +384,7 @@ def _check_output(out: Path) -> Path:
     out = Path(out)
     if out.exists() and not out.is_dir():
         message = f"output {out} is a file; give a folder for the region."
-        raise RegionBuildError(message)
+        raise RegionBuildError(message, key="reg_e_out_file", params={"path": str(out)})
     if out.is_dir() and not (out / "region.toml").is_file():
         foreign = sorted(p.name for p in out.iterdir() if p.name not in REGION_FILES)
         if foreign:
@@ -392,7 +392,7 @@ def _check_output(out: Path) -> Path:
                 f"output folder {out} holds other files ({', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}) "
                 "and no region.toml; choose a new or empty folder."
             )
-            raise RegionBuildError(message)
+            raise RegionBuildError(message, key="reg_e_out_foreign", params={"path": str(out), "files": ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")})
     return out
 
 
@@ -485,14 +485,14 @@ def build_region(
     name = str(name or "").strip()
     if not name:
         message = "the region needs a name (--name NAME), e.g. the county's name."
-        raise RegionBuildError(message)
+        raise RegionBuildError(message, key="reg_e_name", params={})
     osm = check_osm_file(Path(osm))
     box = check_bbox(bbox)
     files = {"schools": schools, "villages": villages, "roads": roads}
     for what, path in files.items():
         if path is not None and not Path(path).is_file():
             message = f"{what} file {path} does not exist; check the path."
-            raise RegionBuildError(message)
+            raise RegionBuildError(message, key="reg_e_file_missing", params={"what": {"key": f"reg_w_{what}"}, "path": str(path)})
     choices = {"schools": schools_crs, "villages": villages_crs, "roads": roads_crs}
     crs = {kind: check_crs(value, argument=crs_flag(kind), lang=lang) for kind, value in choices.items()}
     out = _check_output(out)
@@ -569,7 +569,7 @@ def _point_layer(
     layer = build(features, districts, metric_crs=metric_crs)
     if layer.empty:
         message = f"no {wanted} in {osm}{_bbox_text(' inside', box)}; give --{kind} FILE or a larger --bbox."
-        raise RegionBuildError(message)
+        raise RegionBuildError(message, key="reg_e_none_found", params={"what": {"key": f"reg_w_{kind}"}, "osm": str(osm), "kind": kind})
     return layer
 
 
@@ -621,7 +621,7 @@ def derive_region(base: Region, *, out: Path, name: str, replace: dict[str, gpd.
     unknown = sorted(set(replace) - {"schools", "villages"})
     if unknown:
         message = f"Only schools and villages can be replaced, not {', '.join(unknown)}."
-        raise RegionBuildError(message)
+        raise RegionBuildError(message, key="reg_e_replace", params={"items": ", ".join(unknown)})
     shutil.copytree(base.path, out, ignore=shutil.ignore_patterns("__pycache__"))
     meta = dict(base.meta)
     crs = str(meta.get("crs_metric", "EPSG:3857"))

@@ -27,6 +27,7 @@ import shapely
 from geo.build.levels import LEVEL_KEYWORDS, keyword_level
 from geo.build.progress import say
 from geo.indicators.standards import INDICATORS, Standards
+from layers.i18n import t
 from layers.schema import BANDS, LEVEL_BANDS, LEVELS, children_column, enrol_column
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "draw_children",
     "indicator_resources",
     "keyword_level",
+    "generated_school_name",
     "name_unnamed_schools",
     "school_resources",
     "synthesise",
@@ -103,7 +105,12 @@ BUILDING_KEYS = ("teaching_area_m2", "sports_area_m2", "multimedia_classrooms")
 
 
 def name_unnamed_schools(schools: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, *, metric_crs: str) -> None:
-    """Name schools that OSM leaves unnamed after their nearest village ("Unnamed school near Encamp (OSM w123)").
+    """Name schools that OSM leaves unnamed after their nearest village ("Encamp 附近的学校").
+
+    The name is the catalogue's ``unnamed_school`` in Chinese (the layers' language); the
+    columns ``name_generated`` (True for these schools), ``name_place`` (the village) and
+    ``name_number`` (1, 2, ... when several are near the same village, else 0) let readers
+    show it in another language ("School near Encamp").  The OSM id stays the ``school_id`` only.
 
     Parameters
     ----------
@@ -115,16 +122,48 @@ def name_unnamed_schools(schools: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, 
         The region's metric CRS, for distances.
     """
     unnamed = schools["name"].str.startswith("School ")
+    schools["name_generated"] = False
+    schools["name_place"] = ""
+    schools["name_number"] = 0
     if not unnamed.any() or villages.empty:
         return
     sm = schools.geometry.to_crs(metric_crs)
     vm = villages.geometry.to_crs(metric_crs)
-    for i in np.flatnonzero(unnamed.to_numpy()):
-        nearest = villages["name"].iloc[int(vm.distance(sm.iloc[i]).to_numpy().argmin())]
-        new = f"Unnamed school near {nearest} (OSM {schools.at[i, 'school_id'][1:]})"
+    rows = np.flatnonzero(unnamed.to_numpy())
+    places = [str(villages["name"].iloc[int(vm.distance(sm.iloc[i]).to_numpy().argmin())]) for i in rows]
+    seen: dict[str, int] = {}
+    for i, place in zip(rows, places):
+        seen[place] = seen.get(place, 0) + 1
+        number = seen[place] if places.count(place) > 1 else 0
+        new = generated_school_name(place, number, "zh")
         say(f"schools: {schools.at[i, 'school_id']} has no OSM name; calling it {new!r}")
         schools.at[i, "name"] = new
+        schools.at[i, "name_generated"] = True
+        schools.at[i, "name_place"] = place
+        schools.at[i, "name_number"] = number
 
+
+def generated_school_name(place: str, number: int = 0, lang: str = "zh") -> str:
+    """Return the name given to a school OSM leaves unnamed: "Encamp 附近的学校", or numbered "Encamp 附近的学校（2）".
+
+    Parameters
+    ----------
+    place : str
+        The nearest village.
+    number : int, default 0
+        The school's number among the unnamed schools near ``place`` (0 when it is the only one).
+    lang : {"zh", "en"}, default "zh"
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> generated_school_name("Encamp", 0, "en"), generated_school_name("Encamp", 2, "zh")
+    ('School near Encamp', 'Encamp 附近的学校（2）')
+    """
+    return t("unnamed_school_n", lang, place=place, n=number) if number else t("unnamed_school", lang, place=place)
 
 
 def assign_levels(schools: gpd.GeoDataFrame, rng: np.random.Generator) -> tuple[list[str], list[bool]]:

@@ -242,6 +242,43 @@ def access(args: argparse.Namespace) -> int:
     return 0
 
 
+def _message_names(model: Any, lang: str, schools: "pd.DataFrame | None" = None) -> dict[str, dict[str, str]]:
+    """School and village names for messages in ``lang``: the model's layers, a result's new schools, generated names translated."""
+    import numpy as np
+
+    from geo.build.synthetic import generated_school_name
+
+    def named(frame: "pd.DataFrame", id_col: str) -> dict[str, str]:
+        out = dict(zip(frame[id_col].astype(str), frame["name"].astype(str)))
+        if "name_generated" in frame and "name_place" in frame:
+            numbers = frame["name_number"] if "name_number" in frame else [0] * len(frame)
+            for sid, gen, place, number in zip(frame[id_col].astype(str), frame["name_generated"], frame["name_place"], numbers):
+                if gen is True or gen is np.True_:  # a missing value (NaN) is not a generated name
+                    out[sid] = generated_school_name(str(place), int(number or 0), lang)
+        return out
+
+    found = named(model.schools, "school_id")
+    if schools is not None:
+        found = {**dict(zip(schools["school_id"].astype(str), schools["name"].astype(str))), **found}
+    return {"schools": found, "villages": named(model.villages, "village_id")}
+
+
+def _checks_json(table: "pd.DataFrame", lang: str, names: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    """The checks of a result as JSON rows: ``rule, rule_name, subject, subject_name, message`` in ``lang``, ``detail`` (English), ``key, params``."""
+    from geo.planning.outcome import check_texts
+
+    texts = check_texts(table, lang, names)
+    rows = []
+    for r, text in zip(table.itertuples(), texts):
+        subject = str(r.subject)
+        rows.append({
+            "rule": r.rule, "rule_name": t(f"rule_{r.rule}", lang), "subject": subject,
+            "subject_name": names["schools"].get(subject) or names["villages"].get(subject) or subject,
+            "message": text, "detail": r.detail, "key": r.key, "params": r.params,
+        })
+    return rows
+
+
 def scenario(args: argparse.Namespace) -> int:
     """``scenario``: solve a consolidation scenario and write its JSON result."""
     from geo.planning.io import read_rules
@@ -255,6 +292,16 @@ def scenario(args: argparse.Namespace) -> int:
     out = _out_path(args.out)
     payload = result.to_json()
     payload["baseline_kpis"] = model.baseline.kpis.as_dict()
+    lang = getattr(args, "lang", "zh")
+    payload["lang"] = lang
+    names = _message_names(model, lang, result.schools)
+    payload["violations"] = _checks_json(result.violations, lang, names)
+    from geo.planning.outcome import reason_code
+    from layers.i18n import message
+
+    for row in payload["unassigned"]:  # the reason's code and its text in --lang, next to the English reason
+        row["reason_key"], row["reason_params"] = reason_code(row["reason"])
+        row["reason_message"] = message(row["reason_key"], lang, row["reason_params"], names=names)
     out.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     k = result.kpis
     log.info("%s: %d schools open, %d assigned, %d unassigned, %d violations -> %s",

@@ -14,6 +14,7 @@ from typing import Final, Sequence
 from geo.cli.commands import COMMANDS
 from geo.cli.parser import build_parser
 from layers.errors import JunhengError
+from layers.i18n import error_text, t
 
 __all__ = ["USER_ERRORS", "error_line", "main"]
 
@@ -22,16 +23,20 @@ __all__ = ["USER_ERRORS", "error_line", "main"]
 USER_ERRORS: Final = (JunhengError, OSError)
 
 
-def error_line(exc: BaseException) -> str:
+def error_line(exc: BaseException, lang: str = "en") -> str:
     r"""Return the one stderr line of the error ``exc`` a command raised: ``error: <message>``, several lines joined with `` | ``.
+
+    The message is in ``lang`` when the error carries a catalogue key (:func:`layers.i18n.error_text`).
 
     Examples
     --------
     >>> error_line(ValueError("row 2: bad\nrow 3: worse"))
     'error: 2 problems: row 2: bad | row 3: worse'
+    >>> error_line(JunhengError("closing S1 ...", key="sc_e_shape"), "zh")
+    'error: 方案应为 JSON 对象 {"name": ..., "actions": [...]}。'
     """
-    lines = [line for line in str(exc).splitlines() if line.strip()]
-    text = f"{len(lines)} problems: " + " | ".join(lines) if len(lines) > 1 else (lines[0] if lines else type(exc).__name__)
+    lines = [line for line in error_text(exc, lang).splitlines() if line.strip()]
+    text = t("cli_problems", lang, n=len(lines)) + " | ".join(lines) if len(lines) > 1 else (lines[0] if lines else type(exc).__name__)
     return f"error: {text}"
 
 
@@ -61,5 +66,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except USER_ERRORS as exc:
         if args.debug:
             raise
-        print(error_line(exc), file=sys.stderr)
+        print(error_line(exc, getattr(args, "lang", "zh")), file=sys.stderr)
         return 2

@@ -10,7 +10,10 @@ import argparse
 
 from geo.core.settings import MODES
 
-__all__ = ["build_parser"]
+__all__ = ["LANG_CHOICES", "build_parser"]
+
+#: The languages of ``--lang`` (before or after the command: ``python -m geo --lang en scenario ...``).
+LANG_CHOICES = ("zh", "en")
 
 _THRESHOLD_HELP = "minutes (default 30, 国办发〔2018〕27号)"
 _CRS_HELP = ("wgs84 (default; GPS, OSM), gcj02 (Amap, Tencent), bd09 (Baidu), cgcs2000, EPSG:<code>, "
@@ -35,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Junheng batch commands.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.add_argument("--cache-dir", help="cache folder (default data/cache)")
+    parser.add_argument("--lang", choices=LANG_CHOICES, default="zh",
+                        help="language of the messages, checks and problems written to the terminal, JSON, CSV and reports: "
+                             "zh (default) or en")
     sub = parser.add_subparsers(dest="command", required=True)
     modes = ", ".join(MODES)
 
@@ -92,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--band", default="all", help="grade band: all, g1_3, g4_6 or g7_9")
         p.add_argument("--mode", default="walk", help=f"travel mode: {modes}")
         p.add_argument("--threshold", type=float, default=30.0, help=_THRESHOLD_HELP)
-        p.add_argument("--lang", default="zh", help="language of titles and legends: zh or en")
+        p.add_argument("--lang", default=argparse.SUPPRESS, help="language of titles and legends: zh or en (default: the global --lang)")
         p.add_argument("--out", required=True, help="output file (or folder for --format geojson/csv)")
         p.set_defaults(run=f"export {what}", **_SCENARIO_ONLY)
         if what == "map":
@@ -122,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     rb.add_argument("--mapping", help=_MAPPING_HELP + " (for --schools and --villages)")
     rb.add_argument("--schools-mapping", help=_MAPPING_HELP + " for --schools only")
     rb.add_argument("--villages-mapping", help=_MAPPING_HELP + " for --villages only")
-    rb.add_argument("--lang", default="zh", help="language of the layers' problems: zh or en (default zh)")
+    rb.add_argument("--lang", default=argparse.SUPPRESS, help="language of the layers' problems: zh or en (default: the global --lang)")
     rb.set_defaults(run="region build")
 
     ly = sub.add_parser("layers", help="check your own schools or villages file")
@@ -133,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     lc.add_argument("--mapping", help=_MAPPING_HELP)
     lc.add_argument("--crs", default="wgs84", help=f"coordinate system of the file: {_CRS_HELP}; auto needs --region")
     lc.add_argument("--region", help="region (name or folder): points outside it are problems; its roads judge --crs auto")
-    lc.add_argument("--lang", default="zh", help="language of the report: zh or en (default zh)")
+    lc.add_argument("--lang", default=argparse.SUPPRESS, help="language of the report: zh or en (default: the global --lang)")
     lc.add_argument("--out", required=True, help="output JSON report")
     lc.set_defaults(run="layers check")
     return parser

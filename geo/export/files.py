@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import os
 import re
 import shutil
 import tempfile
+import unicodedata
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Final, Mapping
@@ -59,10 +61,15 @@ __all__ = [
     "export_result_files",
     "geojson_bytes",
     "gpkg_bytes",
+    "XLSX_DECIMAL",
+    "XLSX_INTEGER",
+    "XLSX_PERCENT",
     "school_indicators",
+    "sheets_bytes",
     "write_csv",
     "write_geojson",
     "write_gpkg",
+    "write_sheets",
     "write_xlsx",
     "xlsx_bytes",
 ]
@@ -173,33 +180,88 @@ def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], path: str | os.PathLike) 
 # --------------------------------------------------------------------------- tables
 
 
+#: Number formats of the XLSX cells: whole numbers, decimals (1–3 shown), shares as percentages.
+XLSX_INTEGER: Final = "#,##0"
+XLSX_DECIMAL: Final = "#,##0.0##"
+XLSX_PERCENT: Final = "0.0%"
+#: Rows read to size a column (the header and the first rows).
+_WIDTH_ROWS: Final = 500
+
+
+def _text_width(value: object) -> int:
+    """Columns a text takes in a spreadsheet: wide (CJK) characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(value))
+
+
 def _column_width(frame: pd.DataFrame, i: int) -> float:
-    """The width of column ``i`` of a sheet: its longest text in the header and the first 200 rows."""
-    col = frame.columns[i]
-    width = max([len(str(col))] + [len(str(x)) for x in frame.iloc[:200, i]]) if len(frame) else len(str(col))
-    return min(max(width * 1.6, 8), 60)
+    """The width of column ``i`` of a sheet: its widest text in the header and the first rows, CJK counted double."""
+    texts = [frame.columns[i], *frame.iloc[:_WIDTH_ROWS, i].tolist()]
+    width = max(_text_width("" if v is None or (isinstance(v, float) and math.isnan(v)) else
+                            (f"{v:,.3f}" if isinstance(v, float) else v)) for v in texts)
+    return float(min(max(width + 2, 8), 60))
+
+
+def _number_format(column: pd.Series) -> str | None:
+    """The number format of a numeric column: whole numbers ``#,##0``, other numbers 1–3 decimals; None for text."""
+    if column.dtype == bool or not pd.api.types.is_numeric_dtype(column.dtype):
+        return None
+    values = pd.to_numeric(column, errors="coerce").dropna().to_numpy(dtype=float)
+    return XLSX_INTEGER if np.all(np.isfinite(values)) and np.all(values == np.round(values)) else XLSX_DECIMAL
+
+
+def _format_sheet(ws: Any, frame: pd.DataFrame) -> None:
+    """Lay out one written sheet: bold, frozen header row, columns sized to their text, number formats.
+
+    ``frame.attrs["formats"]`` (``{column: number format}``, e.g. :data:`XLSX_PERCENT` for a share) overrides
+    the format chosen from the column's values.
+    """
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    ws.freeze_panes = "A2"
+    overrides = dict(frame.attrs.get("formats") or {})
+    bold = Font(bold=True)
+    for i, name in enumerate(frame.columns):
+        letter = get_column_letter(i + 1)
+        head = ws.cell(row=1, column=i + 1)
+        head.font = bold
+        head.alignment = Alignment(vertical="center")
+        ws.column_dimensions[letter].width = _column_width(frame, i)
+        fmt = overrides.get(name) or _number_format(frame[name])
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=2, max_row=len(frame) + 1, min_col=i + 1, max_col=i + 1):
+                cell.number_format = fmt
+
+
+def write_sheets(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> Path:
+    """Write ``sheets`` (sheet name -> table) as one XLSX workbook: bold, frozen header, sized columns, number formats.
+
+    Sheet names are cut to Excel's 31 characters.  Raises :class:`ExportError` when the file cannot be written.
+    """
+    def write(tmp: Path) -> None:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for name, frame in sheets.items():
+                sheet = str(name)[:31]
+                frame.to_excel(writer, sheet_name=sheet, index=False)
+                _format_sheet(writer.sheets[sheet], frame)
+
+    # openpyxl raises ValueError subclasses for unwritable cell text
+    return _write_via(path, ".{stem}.tmp.xlsx", write, (OSError, ValueError))
+
+
+def sheets_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """Return ``sheets`` (sheet name -> table) as the bytes of one XLSX workbook laid out as :func:`write_sheets`."""
+    return _bytes_of(lambda d: write_sheets(sheets, d / "tables.xlsx"))
 
 
 def write_xlsx(frames: Mapping[str, pd.DataFrame], path: str | os.PathLike, *, lang: str = "zh") -> Path:
-    """Write tables as the sheets of one workbook (header row frozen, columns sized to their text).
+    """Write tables as the sheets of one workbook (:func:`write_sheets`: header row bold and frozen, columns sized).
 
     ``frames`` come from :func:`geo.export.tables.tables`; their keys pick the
     sheet names in ``lang``.
     """
     names = sheet_names(lang)
-
-    def write(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for kind, frame in frames.items():
-                sheet = names.get(kind, kind)[:31]
-                frame.to_excel(writer, sheet_name=sheet, index=False)
-                ws = writer.sheets[sheet]
-                ws.freeze_panes = "A2"
-                for i in range(len(frame.columns)):
-                    ws.column_dimensions[ws.cell(row=1, column=i + 1).column_letter].width = _column_width(frame, i)
-
-    # openpyxl raises ValueError subclasses for unwritable cell text
-    return _write_via(path, ".{stem}.tmp.xlsx", write, (OSError, ValueError))
+    return write_sheets({names.get(kind, kind): frame for kind, frame in frames.items()}, path)
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> Path:

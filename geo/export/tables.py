@@ -126,6 +126,7 @@ def _village_table(layers: ResultLayers, lang: str, snames: dict, dnames: dict) 
         frame[f"{scen}·{t('col_minutes', lang)}"] = v["scen_minutes"].to_numpy()
         frame[f"{scen}·{t('mode', lang)}"] = [_mode(m, lang) for m in v["scen_mode"]]
         frame[t("legend_delta", lang)] = v["minutes_change"].to_numpy()
+    frame.attrs["formats"] = {t("field_lon", lang): "0.0000000", t("field_lat", lang): "0.0000000"}
     return frame
 
 
@@ -134,7 +135,7 @@ def _school_table(layers: ResultLayers, lang: str, dnames: dict) -> pd.DataFrame
     pts = s.to_crs(CRS).geometry
     enrol = [c for c in ("enrol_g1_3", "enrol_g4_6", "enrol_g7_9") if c in s.columns]
     district = s["district"] if "district" in s.columns else pd.Series([None] * len(s), index=s.index)
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         t("col_school_id", lang): s["school_id"].astype(str).to_numpy(),
         t("col_name", lang): s["name"].to_numpy(),
         t("col_level", lang): [_level(x, lang) for x in s["level"]],
@@ -152,6 +153,8 @@ def _school_table(layers: ResultLayers, lang: str, dnames: dict) -> pd.DataFrame
         t("field_lon", lang): pts.x.round(7).to_numpy(),
         t("field_lat", lang): pts.y.round(7).to_numpy(),
     })
+    frame.attrs["formats"] = {t("field_lon", lang): "0.0000000", t("field_lat", lang): "0.0000000"}
+    return frame
 
 
 def _assignment_table(layers: ResultLayers, lang: str, vnames: dict, snames: dict) -> pd.DataFrame:
@@ -215,6 +218,7 @@ def _violation_table(layers: ResultLayers, lang: str, vnames: dict, snames: dict
 
 
 def _indicator_tables(res: IndicatorResult, lang: str, snames: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from geo.indicators.evaluate import reason_text
     from geo.indicators.standards import INDICATORS, PART_LEVELS
 
     p = res.parts
@@ -231,6 +235,7 @@ def _indicator_tables(res: IndicatorResult, lang: str, snames: dict) -> tuple[pd
         schools[f"{label}·{t('ind_met', lang)}"] = [_yes(m, lang) for m in p[f"met_{ind.key}"]]
     schools[t("ind_n_met", lang)] = p["n_met"].to_numpy()
     schools[t("ind_passed", lang)] = [_yes(m, lang) for m in p["passed"]]
+    schools[t("ind_col_reason", lang)] = [reason_text(r, lang) for r in res.fail_reasons()]
     rows = []
     for level in PART_LEVELS:
         for ind in INDICATORS:
@@ -243,7 +248,9 @@ def _indicator_tables(res: IndicatorResult, lang: str, snames: dict) -> tuple[pd
                 t("col_cv_pass", lang): _yes(res.cv_pass[level].get(ind.key), lang),
                 t("col_source", lang): ind.source,
             })
-    return schools, pd.DataFrame(rows)
+    cv = pd.DataFrame(rows)
+    cv.attrs["formats"] = {t("col_cv", lang): "0.000", t("col_limit", lang): "0.00"}
+    return schools, cv
 
 
 def tables(

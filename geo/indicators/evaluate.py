@@ -9,6 +9,10 @@ Rules
 * **Met** and **pass**: see :mod:`geo.indicators.standards`.
 * **Pass** (每所学校): at least ``min_met`` = 6 of the 7 indicators met and every
   other one at least ``floor_share`` = 85 % of its standard.  Both editable.
+  Source: :data:`~geo.indicators.standards.SOURCE_PASS_RULE` (教督〔2017〕6号,
+  "每所学校至少6项指标达到要求，余项不能低于要求的85%").  Why a school part
+  fails is :func:`fail_reasons` (catalogue keys and parameters), shown in the
+  page language by :func:`reason_text`.
 * **Nine-year schools** are split into a primary part (``Pp = students -
   students_junior`` students) and a junior part (``Pj = students_junior``),
   each judged against its own level's standards and counted in its level's
@@ -66,15 +70,23 @@ import pandas as pd
 
 from geo.indicators.standards import DEFAULT_STANDARDS, INDICATOR_KEYS, INDICATORS, PART_LEVELS, TOLERANCE, Standards
 from geo.indicators.table import check_table, normalise
+from layers.i18n import message, t
 from layers.schema import URBAN_RURAL
 
 __all__ = [
     "IndicatorResult",
+    "Reason",
     "county_cv",
+    "cv_failures",
     "evaluate",
+    "fail_reasons",
+    "reason_text",
     "school_indicators",
     "urban_rural_comparison",
 ]
+
+#: One reason a school part fails: a catalogue key and its parameters (``indicator`` is an indicator key).
+Reason = tuple[str, dict[str, Any]]
 
 # --------------------------------------------------------------------------- per school
 
@@ -172,6 +184,93 @@ def school_indicators(
     return _judge(_parts(clean, standards), standards)
 
 
+def _pct(ratio: float) -> int | float:
+    """``ratio`` as a percentage, cut (not rounded) to one decimal so a share below the floor never reads as the floor.
+
+    A whole percentage is an int (78, not 78.0).
+    """
+    value = math.floor(float(ratio) * 1000 + 1e-6) / 10
+    return int(value) if value == int(value) else value
+
+
+def fail_reasons(parts: pd.DataFrame, standards: Standards = DEFAULT_STANDARDS) -> list[list[Reason]]:
+    """Why each school part fails the pass rule, as catalogue ``(key, params)`` pairs (empty for a part that passes).
+
+    The rule (:data:`~geo.indicators.standards.SOURCE_PASS_RULE`): at least ``min_met`` indicators met and
+    every other one at least ``floor_share`` of its standard.  A part with too few indicators met gets
+    ``ind_rsn_few_met`` (``n_met``, ``min_met``); each indicator below the floor gets ``ind_rsn_floor`` (the
+    first one, when enough are met: "6 项达标，但…") or ``ind_rsn_below`` (``indicator``, ``pct`` of the
+    standard, ``floor`` in %); an indicator without a value gets ``ind_rsn_no_value``.
+
+    Parameters
+    ----------
+    parts : DataFrame
+        The output of :func:`school_indicators`.
+    standards : Standards, optional
+        The rules ``min_met`` and ``floor_share`` applied.
+
+    Returns
+    -------
+    list of list of Reason
+        One list per row of ``parts``, in order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row = {"school_id": "A", "level": "primary", "students": 100, "students_junior": 0, "urban_rural": "rural",
+    ...        "teachers_qualified": 5, "teachers_key": 1, "teachers_pe_art": 1, "teaching_area_m2": 450,
+    ...        "sports_area_m2": 585, "equipment_value_yuan": 200000, "multimedia_classrooms": 2.3}
+    >>> fail_reasons(school_indicators(pd.DataFrame([row])))
+    [[('ind_rsn_floor', {'n_met': 6, 'indicator': 'sports_area_m2', 'pct': 78, 'floor': 85})]]
+    """
+    floor = _pct(standards.floor_share)
+    out: list[list[Reason]] = []
+    for _, r in parts.iterrows():
+        if bool(r["passed"]):
+            out.append([])
+            continue
+        n_met = int(r["n_met"])
+        reasons: list[Reason] = []
+        enough = n_met >= standards.min_met
+        if not enough:
+            reasons.append(("ind_rsn_few_met", {"n_met": n_met, "min_met": int(standards.min_met)}))
+        for ind in INDICATORS:
+            ratio = float(r[f"ratio_{ind.key}"])
+            if bool(r[f"met_{ind.key}"]):
+                continue
+            if math.isnan(ratio):
+                reasons.append(("ind_rsn_no_value", {"indicator": ind.key}))
+            elif ratio < standards.floor_share - TOLERANCE:
+                key = "ind_rsn_floor" if enough and not reasons else "ind_rsn_below"
+                params = {"indicator": ind.key, "pct": _pct(ratio), "floor": floor}
+                reasons.append((key, {"n_met": n_met, **params} if key == "ind_rsn_floor" else params))
+        out.append(reasons)
+    return out
+
+
+def reason_text(reasons: list[Reason], lang: str = "zh") -> str:
+    """Return ``reasons`` (from :func:`fail_reasons` or :func:`cv_failures`) as one sentence in ``lang``.
+
+    ``indicator`` parameters become the indicator's name, ``level`` the level's name; ``pct``, ``floor``,
+    ``cv`` and ``limit`` are numbers.
+
+    Examples
+    --------
+    >>> reason_text([("ind_rsn_floor", {"n_met": 6, "indicator": "sports_area_m2", "pct": 78, "floor": 85})])
+    '6 项达标，但生均体育运动场馆面积仅达标准的 78 %，低于 85 %'
+    >>> reason_text([("ind_rsn_cv", {"level": "primary", "indicator": "teaching_area_m2", "cv": "0.62", "limit": "0.50"})], "en")
+    'Primary Teaching and auxiliary floor area per student 0.62 > 0.50'
+    """
+    labels = {ind.key: ind.label_zh if lang == "zh" else ind.label_en for ind in INDICATORS}
+    texts = []
+    for key, params in reasons:
+        values = dict(params)
+        if "indicator" in values:
+            values["indicator"] = labels.get(str(values["indicator"]), str(values["indicator"]))
+        texts.append(message(key, lang, values))
+    return t("ind_rsn_sep", lang).join(texts)
+
+
 # --------------------------------------------------------------------------- county
 
 
@@ -218,6 +317,27 @@ def county_cv(parts: pd.DataFrame, *, standards: Standards = DEFAULT_STANDARDS) 
             limit = float(standards.cv_limit[level])
             ok[level][ind.key] = None if math.isnan(value) else bool(value <= limit + TOLERANCE)
     return {"cv": cv, "cv_pass": ok, "mean": mean, "n_schools": count}
+
+
+def cv_failures(cv: dict, cv_pass: dict, standards: Standards = DEFAULT_STANDARDS) -> list[Reason]:
+    """The 差异系数 over their limits, as ``("ind_rsn_cv", {"level", "indicator", "cv", "limit"})`` in level and indicator order.
+
+    ``cv`` and ``cv_pass`` are :func:`county_cv`'s (level -> indicator -> value or verdict); a CV that cannot
+    be computed is not a failure.
+
+    Examples
+    --------
+    >>> cv_failures({"primary": {"teaching_area_m2": 0.62}, "junior": {}},
+    ...             {"primary": {"teaching_area_m2": False}, "junior": {}})
+    [('ind_rsn_cv', {'level': 'primary', 'indicator': 'teaching_area_m2', 'cv': '0.62', 'limit': '0.50'})]
+    """
+    out: list[Reason] = []
+    for level in PART_LEVELS:
+        for ind in INDICATORS:
+            if cv_pass.get(level, {}).get(ind.key) is False:
+                out.append(("ind_rsn_cv", {"level": level, "indicator": ind.key, "cv": f"{float(cv[level][ind.key]):.2f}",
+                                           "limit": f"{float(standards.cv_limit[level]):.2f}"}))
+    return out
 
 
 def urban_rural_comparison(parts: pd.DataFrame) -> pd.DataFrame:
@@ -311,6 +431,14 @@ class IndicatorResult:
                 "cv_all_pass": None if any(v is None for v in verdicts) else all(verdicts),
             }
         return out
+
+    def fail_reasons(self) -> list[list[Reason]]:
+        """Why each school part fails, one list per row of :attr:`parts` (see :func:`fail_reasons`)."""
+        return fail_reasons(self.parts, self.standards)
+
+    def cv_failures(self) -> list[Reason]:
+        """The 差异系数 over their limits (see :func:`cv_failures`)."""
+        return cv_failures(self.cv, self.cv_pass, self.standards)
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON: numbers rounded to 6 decimals, NaN as null.

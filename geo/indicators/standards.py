@@ -180,8 +180,9 @@ class IndicatorError(JunhengError, ValueError):
         One dict per problem: ``source, school_id, row, column, value, problem, fix``.
     """
 
-    def __init__(self, message: str, problems: list[dict] | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, problems: list[dict] | None = None, *, key: str | None = None,
+                 params: dict[str, Any] | None = None) -> None:
+        super().__init__(message, key=key, params=params)
         self.problems = list(problems or [])
 
 
@@ -228,55 +229,66 @@ class Standards:
     junior_weight: float = 1.1
 
     def __post_init__(self) -> None:
-        problems: list[str] = []
+        problems: list[tuple[str, str, dict[str, Any]]] = []  # (English text, catalogue key, params)
+
+        def add(text: str, key: str, **params: Any) -> None:
+            problems.append((text, key, params))
+
         if not isinstance(self.minimum, Mapping):
-            problems.append("minimum must be an object {\"primary\": {...}, \"junior\": {...}}")
+            add("minimum must be an object {\"primary\": {...}, \"junior\": {...}}", "std_p_minimum_shape")
         else:
             for level in PART_LEVELS:
                 table = self.minimum.get(level)
                 if not isinstance(table, Mapping):
-                    problems.append(f"minimum lacks level {level!r}")
+                    add(f"minimum lacks level {level!r}", "std_p_minimum_level", level=level)
                     continue
                 missing = [k for k in INDICATOR_KEYS if k not in table]
                 if missing:
-                    problems.append(f"minimum[{level!r}] lacks indicator(s) {', '.join(missing)}")
+                    add(f"minimum[{level!r}] lacks indicator(s) {', '.join(missing)}", "std_p_lacks", level=level,
+                        items=[_indicator_word(k) for k in missing])
                 unknown = [str(k) for k in table if k not in INDICATOR_KEYS]
                 if unknown:
-                    problems.append(
-                        f"minimum[{level!r}] has unknown indicator(s) {', '.join(unknown)}; "
-                        f"allowed: {', '.join(INDICATOR_KEYS)}"
-                    )
+                    add(f"minimum[{level!r}] has unknown indicator(s) {', '.join(unknown)}; allowed: {', '.join(INDICATOR_KEYS)}",
+                        "std_p_unknown", level=level, items=", ".join(unknown), allowed=", ".join(INDICATOR_KEYS))
                 for key, value in table.items():
                     if key in INDICATOR_KEYS and not _positive(value):
-                        problems.append(f"minimum[{level!r}][{key!r}] must be a positive number, got {value!r}")
+                        add(f"minimum[{level!r}][{key!r}] must be a positive number, got {value!r}", "std_p_positive",
+                            level=level, item=_indicator_word(key), value=_shown(value))
             unknown = [str(k) for k in self.minimum if k not in PART_LEVELS]
             if unknown:
-                problems.append(f"minimum has unknown level(s) {', '.join(unknown)}; allowed: {', '.join(PART_LEVELS)}")
+                add(f"minimum has unknown level(s) {', '.join(unknown)}; allowed: {', '.join(PART_LEVELS)}",
+                    "std_p_unknown_level", items=", ".join(unknown), allowed=[{"key": f"level_{x}"} for x in PART_LEVELS])
         if not (isinstance(self.min_met, int) and not isinstance(self.min_met, bool) and 0 <= self.min_met <= 7):
-            problems.append(f"min_met must be a whole number from 0 to 7, got {self.min_met!r}")
+            add(f"min_met must be a whole number from 0 to 7, got {self.min_met!r}", "std_p_min_met", value=_shown(self.min_met))
         if not (_positive(self.floor_share) and self.floor_share <= 1):
-            problems.append(f"floor_share must be a number above 0 and at most 1 (e.g. 0.85), got {self.floor_share!r}")
+            add(f"floor_share must be a number above 0 and at most 1 (e.g. 0.85), got {self.floor_share!r}", "std_p_floor",
+                value=_shown(self.floor_share))
         if not isinstance(self.cv_limit, Mapping):
-            problems.append("cv_limit must be an object {\"primary\": 0.5, \"junior\": 0.45}")
+            add("cv_limit must be an object {\"primary\": 0.5, \"junior\": 0.45}", "std_p_cv_shape")
         else:
             for level in PART_LEVELS:
                 if level not in self.cv_limit:
-                    problems.append(f"cv_limit lacks level {level!r}")
+                    add(f"cv_limit lacks level {level!r}", "std_p_cv_level", level=level)
                 elif not _positive(self.cv_limit[level]):
-                    problems.append(f"cv_limit[{level!r}] must be a positive number, got {self.cv_limit[level]!r}")
+                    add(f"cv_limit[{level!r}] must be a positive number, got {self.cv_limit[level]!r}", "std_p_cv_positive",
+                        level=level, value=_shown(self.cv_limit[level]))
             unknown = [str(k) for k in self.cv_limit if k not in PART_LEVELS]
             if unknown:
-                problems.append(f"cv_limit has unknown level(s) {', '.join(unknown)}; allowed: {', '.join(PART_LEVELS)}")
+                add(f"cv_limit has unknown level(s) {', '.join(unknown)}; allowed: {', '.join(PART_LEVELS)}",
+                    "std_p_cv_unknown", items=", ".join(unknown), allowed=[{"key": f"level_{x}"} for x in PART_LEVELS])
         if not (
             isinstance(self.cv_min_students, int) and not isinstance(self.cv_min_students, bool)
             and self.cv_min_students >= 0
         ):
-            problems.append(f"cv_min_students must be a whole number >= 0 (0 keeps every school), got {self.cv_min_students!r}")
+            add(f"cv_min_students must be a whole number >= 0 (0 keeps every school), got {self.cv_min_students!r}",
+                "std_p_min_students", value=_shown(self.cv_min_students))
         if not _positive(self.junior_weight):
-            problems.append(f"junior_weight must be a positive number (e.g. 1.1), got {self.junior_weight!r}")
+            add(f"junior_weight must be a positive number (e.g. 1.1), got {self.junior_weight!r}", "std_p_junior_weight",
+                value=_shown(self.junior_weight))
         if problems:
-            message = "Invalid indicator standards: " + "; ".join(problems) + "."
-            raise IndicatorError(message)
+            message = "Invalid indicator standards: " + "; ".join(p[0] for p in problems) + "."
+            raise IndicatorError(message, key="std_e_invalid",
+                                 params={"problems": [{"key": k, "params": v} for _, k, v in problems]})
 
     def __hash__(self) -> int:
         return hash(json.dumps(self.as_dict(), sort_keys=True))
@@ -320,12 +332,13 @@ class Standards:
         """
         if not isinstance(data, Mapping):
             message = f"{source}: expected a JSON object of standard names, got {type(data).__name__}."
-            raise IndicatorError(message)
+            raise IndicatorError(message, key="std_e_not_object", params={"source": source, "got": type(data).__name__})
         known = [f.name for f in fields(cls)]
         unknown = sorted(str(k) for k in data if k not in known)
         if unknown:
             message = f"{source}: unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(known)}."
-            raise IndicatorError(message)
+            raise IndicatorError(message, key="std_e_unknown", params={"source": source, "items": ", ".join(unknown),
+                                                                      "allowed": ", ".join(known)})
         base = cls()
         merged: dict[str, Any] = {}
         for name in known:
@@ -337,18 +350,18 @@ class Standards:
             if name == "minimum":
                 if not isinstance(value, Mapping):
                     message = f'{source}: minimum must be an object like {{"primary": {{"teachers_key": 1.0}}}}.'
-                    raise IndicatorError(message)
+                    raise IndicatorError(message, key="std_e_minimum", params={"source": source})
                 table = {lv: dict(default[lv]) for lv in PART_LEVELS}
                 for level, overrides in value.items():
                     if not isinstance(overrides, Mapping):
                         message = f'{source}: minimum[{level!r}] must be an object like {{"teachers_key": 1.0}}.'
-                        raise IndicatorError(message)
+                        raise IndicatorError(message, key="std_e_minimum_level", params={"source": source, "level": str(level)})
                     table.setdefault(level, {}).update(overrides)
                 merged[name] = table
             elif name == "cv_limit":
                 if not isinstance(value, Mapping):
                     message = f'{source}: cv_limit must be an object like {{"primary": 0.5, "junior": 0.45}}.'
-                    raise IndicatorError(message)
+                    raise IndicatorError(message, key="std_e_cv_limit", params={"source": source})
                 merged[name] = {**default, **value}
             else:
                 merged[name] = value
@@ -356,7 +369,10 @@ class Standards:
             return cls(**merged)
         except IndicatorError as exc:
             message = f"{source}: {exc}"
-            raise IndicatorError(message) from None
+            if source == "standards":  # not a file: the planner's own form, which needs no "standards:" in front
+                raise IndicatorError(message, key=exc.key, params=exc.params) from None
+            raise IndicatorError(message, key="std_e_in_source",
+                                 params={"source": source, "inner": {"key": exc.key, "params": exc.params}}) from None
 
     @classmethod
     def from_file(cls, path: str | Path) -> "Standards":
@@ -377,13 +393,26 @@ class Standards:
                 f"Standards file {p} does not exist; give a JSON file such as "
                 '{"min_met": 6, "minimum": {"primary": {"teachers_qualified": 4.2}}}.'
             )
-            raise IndicatorFileError(message)
+            raise IndicatorFileError(message, key="std_e_no_file", params={"path": str(p)})
         try:
             data = json.loads(p.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             message = f"Standards file {p} is not valid UTF-8 JSON ({exc}); fix the syntax or start from Standards().as_dict()."
-            raise IndicatorError(message) from exc
+            raise IndicatorError(message, key="std_e_json", params={"path": str(p), "reason": str(exc)}) from exc
         return cls.from_dict(data, source=str(p))
+
+
+def _indicator_word(key: str) -> dict[str, Any]:
+    """An indicator's label in both languages, as a nested message (:func:`layers.i18n.message`)."""
+    ind = next((i for i in INDICATORS if i.key == key), None)
+    return {"key": "word_zh_en", "params": {"zh": ind.label_zh if ind else key, "en": ind.label_en if ind else key}}
+
+
+def _shown(value: Any) -> dict[str, Any]:
+    """A value as a message shows it, as a nested message: ``repr``, or the reader's "empty" for None or blank text."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return {"key": "empty_value", "params": {}}
+    return {"key": "word_text", "params": {"text": repr(value)}}
 
 
 def _positive(value: Any) -> bool:

@@ -41,8 +41,10 @@ __all__ = [
     "WALK",
     "Allocation",
     "AllocationError",
+    "NOT_ENROLLED",
     "SchoolState",
     "allocate",
+    "allocate_recorded",
     "pair_modes",
 ]
 
@@ -53,6 +55,10 @@ MODE_CODES: Final = (WALK, BUS, BOARD)
 _SCALE: Final = 100  # minutes -> integer cost units (centi-minutes)
 _UNPLACED_COST: Final = 10**9
 _KEEP_BONUS: Final = 10**7
+_BAND_PENALTY: Final = 10**6  # a school's recorded pupils taken from another band than recorded (centi-minutes)
+_OUT: Final = -2  # unit force code: children outside every school's recorded enrolment, never placed
+#: The ``reason`` of children left out of the baseline: beyond the recorded enrolment of the schools that can take them.
+NOT_ENROLLED: Final = "not among the recorded pupils of any school within reach"
 
 
 class AllocationError(JunhengError, RuntimeError):
@@ -101,6 +107,8 @@ class Allocation:
         ``village_id, band, children, reason``: children no school can take.
     solve_ms : float
         Time taken by the arcs and the min-cost flow (not the tables), milliseconds.
+    unassigned_village : ndarray of int64, optional
+        The village row of each :attr:`unassigned` row.
     """
 
     assignments: pd.DataFrame
@@ -108,6 +116,7 @@ class Allocation:
     schools: pd.DataFrame
     unassigned: pd.DataFrame
     solve_ms: float = 0.0
+    unassigned_village: np.ndarray | None = None
 
 
 def pair_modes(walk: np.ndarray, bus: np.ndarray, band: str, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
@@ -150,6 +159,18 @@ def pair_modes(walk: np.ndarray, bus: np.ndarray, band: str, rules: Rules) -> tu
     return mins, mode.astype(np.int8)
 
 
+def _not_enrolled(baseline: Allocation | None) -> dict[tuple[int, str], int]:
+    """(village row, band) -> children the baseline left out as :data:`NOT_ENROLLED`."""
+    if baseline is None or baseline.unassigned.empty or baseline.unassigned_village is None:
+        return {}
+    u = baseline.unassigned
+    out: dict[tuple[int, str], int] = {}
+    for v, band, n, reason in zip(baseline.unassigned_village, u["band"], u["children"], u["reason"]):
+        if reason == NOT_ENROLLED:
+            out[(int(v), str(band))] = out.get((int(v), str(band)), 0) + int(n)
+    return out
+
+
 def _baseline_flows(baseline: Allocation, index_of: Mapping[str, int]) -> dict[tuple[int, str], list[tuple[int, int]]]:
     """(village row, band) -> [(school index, children)] of the baseline assignment."""
     a = baseline.assignments
@@ -176,9 +197,15 @@ def _units(state: SchoolState, children: np.ndarray, rules: Rules, baseline: All
     index_of = {s: j for j, s in enumerate(sid)}
     units_v, units_b, units_n, units_force, units_keep = [], [], [], [], []
     base_flows = _baseline_flows(baseline, index_of) if baseline is not None else {}
+    outside = _not_enrolled(baseline)
     for b, band in enumerate(BANDS):
         for v in np.flatnonzero(children[:, b] > 0):
             total = int(children[v, b])
+            out = min(outside.get((int(v), band), 0), total)
+            if out > 0:  # not pupils of the region's schools today: they stay out in every scenario
+                units_v.append(v), units_b.append(b), units_n.append(out)
+                units_force.append(_OUT), units_keep.append(-1)
+                total -= out
             for j, n in base_flows.get((int(v), band), ()):
                 s = sid[j]
                 if s in state.forced:
@@ -235,6 +262,9 @@ def allocate(
     levels = schools["level"].to_numpy()
     seats = schools["seats"].to_numpy(dtype=np.int64)
     beds = schools["beds"].to_numpy(dtype=np.int64)
+    if baseline is not None:  # today's pupils beyond a school's seats or beds are tolerated, not moved
+        seats = seats + _overflow(baseline, schools, "seats")
+        beds = beds + _overflow(baseline, schools, "beds")
     units = _units(state, children, rules, baseline)
     uv, ub, un, uf, uk = units.village, units.band, units.children, units.force, units.keep.copy()
     n_u = len(uv)
@@ -258,7 +288,7 @@ def allocate(
     # arcs from units to schools
     k = min(rules.candidates, n_s)
     costs, arc_unit, arc_school, arc_mode = [], [], [], []
-    free = uf < 0
+    free = uf == -1
     if free.any() and k > 0:
         rows = minutes[ub[free], uv[free]]  # (units, schools)
         cand = np.argpartition(rows, k - 1, axis=1)[:, :k] if k < n_s else np.tile(np.arange(n_s), (rows.shape[0], 1))
@@ -277,7 +307,7 @@ def allocate(
         bonus = np.where(uk[units_idx] == cols, _KEEP_BONUS, 0)
         arc_unit.append(units_idx), arc_school.append(cols), arc_mode.append(modes[ub[units_idx], uv[units_idx], cols])
         costs.append(np.rint(m * _SCALE).astype(np.int64) - bonus)
-    forced = np.flatnonzero(~free)
+    forced = np.flatnonzero(uf >= 0)
     if len(forced):
         cols = uf[forced]
         m = minutes[ub[forced], uv[forced], cols]
@@ -358,7 +388,9 @@ def _allocation(state: SchoolState, vid: np.ndarray, units: _Units, a_unit: np.n
     for u in np.flatnonzero(unplaced > 0):
         band = BANDS[ub[u]]
         cand = a_school[a_unit == u]
-        if uf[u] >= 0 and len(cand) == 0:
+        if uf[u] == _OUT:
+            reason = NOT_ENROLLED
+        elif uf[u] >= 0 and len(cand) == 0:
             reason = f"receiving school {sid[uf[u]]} does not teach {band} or cannot be reached"
         elif len(cand) == 0:
             reason = f"no open school teaching {band} can be reached"
@@ -373,9 +405,124 @@ def _allocation(state: SchoolState, vid: np.ndarray, units: _Units, a_unit: np.n
             reason = "nearest schools are full: " + ", ".join(binding) if binding else "capacity of the reachable schools is exhausted"
         rows.append({"_v": int(uv[u]), "village_id": vid[uv[u]], "band": band, "children": int(unplaced[u]), "reason": reason})
     unassigned = pd.DataFrame(rows, columns=["_v", "village_id", "band", "children", "reason"])
-    if len(unassigned):
-        unassigned = unassigned.groupby(["_v", "village_id", "band"], as_index=False).agg(
+    if len(unassigned):  # one row per village and band, the children outside the enrolment apart
+        unassigned["_out"] = unassigned["reason"] == NOT_ENROLLED
+        unassigned = unassigned.groupby(["_v", "village_id", "band", "_out"], as_index=False).agg(
             children=("children", "sum"), reason=("reason", "first")
         )
+    unassigned_village = unassigned["_v"].to_numpy(dtype=np.int64)
     unassigned = unassigned[["village_id", "band", "children", "reason"]]
-    return Allocation(assign.reset_index(drop=True), village, out_schools, unassigned.reset_index(drop=True), solve_ms)
+    return Allocation(assign.reset_index(drop=True), village, out_schools, unassigned.reset_index(drop=True), solve_ms,
+                      unassigned_village)
+
+
+def _overflow(baseline: Allocation, schools: pd.DataFrame, col: str) -> np.ndarray:
+    """Per school of ``schools``: how far its baseline use exceeded its ``col`` (seats or beds) in the baseline, else 0."""
+    b = baseline.schools
+    over = dict(zip(b["school_id"].astype(str), (b[f"{col}_used"] - b[col]).clip(lower=0).astype(np.int64)))
+    return np.array([over.get(s, 0) for s in schools["school_id"].astype(str)], dtype=np.int64)
+
+
+def allocate_recorded(
+    state: SchoolState,
+    children: np.ndarray,
+    village_ids: np.ndarray,
+    enrolment: np.ndarray,
+    *,
+    rules: Rules,
+) -> Allocation:
+    """Today's assignment: every school gets exactly its recorded pupils, drawn from the villages at least total trip time.
+
+    A transportation problem solved by minimum-cost flow: each village's
+    children of a band go to schools teaching that band, and each school takes
+    exactly its recorded enrolment (all bands together), from the band it was
+    recorded in where the villages' counts allow it, else from another band it
+    teaches.  Seats and beds do not cap it (the recorded pupils are there
+    today).  Children beyond what the schools within reach recorded are left
+    unplaced with the reason :data:`NOT_ENROLLED`; a school whose recorded
+    pupils cannot all be found among the villages that reach it gets fewer.
+
+    Parameters
+    ----------
+    state : SchoolState
+        Today's schools (all open).
+    children : ndarray of int64 (villages × bands)
+        Children per village and band.
+    village_ids : ndarray of str
+        The villages' ids, in row order.
+    enrolment : ndarray of int64 (schools × bands)
+        Recorded pupils per school and band (:data:`layers.schema.BANDS` order).
+    rules : Rules
+        The trip modes of :func:`pair_modes`.
+
+    Returns
+    -------
+    Allocation
+        ``seats_used`` of every school equals its recorded enrolment when the villages hold the children.
+
+    Raises
+    ------
+    AllocationError
+        The solver did not reach an optimum.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> schools = pd.DataFrame({"school_id": ["A", "B"], "name": ["A", "B"], "level": ["primary"] * 2, "seats": [50, 50],
+    ...                         "beds": [0, 0], "teachers": [1, 1], "lon": [0.0, 1.0], "lat": [0.0, 0.0], "open": [True, True]})
+    >>> walk = np.array([[5.0, 50.0], [50.0, 5.0]])
+    >>> state = SchoolState(schools, walk, walk, {}, np.zeros(2, bool))
+    >>> a = allocate_recorded(state, np.array([[10, 0, 0], [10, 0, 0]]), np.array(["V1", "V2"]),
+    ...                       np.array([[0, 0, 0], [20, 0, 0]]), rules=Rules())
+    >>> a.schools["seats_used"].tolist()
+    [0, 20]
+    """
+    t0 = time.perf_counter()
+    schools = state.schools
+    n_v, n_s, n_b = len(village_ids), len(schools), len(BANDS)
+    enrolment = np.maximum(np.asarray(enrolment, dtype=np.int64).reshape(n_s, n_b), 0)
+    levels = schools["level"].to_numpy()
+    teaches = np.array([[band in LEVEL_BANDS.get(lv, ()) for band in BANDS] for lv in levels], dtype=bool).reshape(n_s, n_b)
+    minutes = np.empty((n_b, n_v, n_s))
+    modes = np.empty((n_b, n_v, n_s), dtype=np.int8)
+    for b, band in enumerate(BANDS):
+        minutes[b], modes[b] = pair_modes(state.walk, state.bus, band, rules)
+        minutes[b][:, ~teaches[:, b]] = np.inf
+    ub, uv = np.nonzero(children.T > 0)  # units in band, village order
+    un = children[uv, ub].astype(np.int64)
+    n_u = len(un)
+    units = _Units(uv.astype(np.int64), ub.astype(np.int64), un, np.full(n_u, -1, np.int64), np.full(n_u, -1, np.int64))
+
+    # nodes: units, then (school, band) nodes, then school nodes, then the sink
+    sb_node = n_u + np.arange(n_s * n_b).reshape(n_s, n_b)
+    s_node = n_u + n_s * n_b + np.arange(n_s)
+    sink = n_u + n_s * n_b + n_s
+    m = minutes[ub, uv, :] if n_u else np.zeros((0, n_s))
+    a_unit, a_school = np.nonzero(np.isfinite(m))
+    a_mode = modes[ub[a_unit], uv[a_unit], a_school]
+    a_cost = np.rint(m[a_unit, a_school] * _SCALE).astype(np.int64)
+    sb_s, sb_b = np.nonzero(teaches)
+    big = int(un.sum()) + 1
+    tails = [a_unit, sb_node[sb_s, sb_b], sb_node[sb_s, sb_b], s_node, np.arange(n_u)]
+    heads = [sb_node[a_school, ub[a_unit]], s_node[sb_s], s_node[sb_s], np.full(n_s, sink), np.full(n_u, sink)]
+    caps = [un[a_unit], enrolment[sb_s, sb_b], np.full(len(sb_s), big), enrolment.sum(axis=1), un]
+    costs = [a_cost, np.zeros(len(sb_s), np.int64), np.full(len(sb_s), _BAND_PENALTY), np.zeros(n_s, np.int64),
+             np.full(n_u, _UNPLACED_COST, np.int64)]
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    arcs = smcf.add_arcs_with_capacity_and_unit_cost(
+        np.concatenate(tails).astype(np.int32), np.concatenate(heads).astype(np.int32),
+        np.concatenate(caps).astype(np.int64), np.concatenate(costs).astype(np.int64),
+    )
+    supplies = np.concatenate([un, np.zeros(n_s * n_b + n_s, np.int64), [-int(un.sum())]])
+    smcf.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
+    status = smcf.solve()
+    if status != smcf.OPTIMAL:
+        msg = f"The assignment solver stopped with status {status} on the recorded enrolment; please report this region."
+        raise AllocationError(msg)
+    flows = smcf.flows(arcs)
+    x = flows[: len(a_unit)]
+    unplaced = flows[-n_u:]
+    solve_ms = (time.perf_counter() - t0) * 1000
+    # children left over are outside the recorded enrolment: mark their units so that the reason says so
+    units = _Units(units.village, units.band, units.children, np.where(unplaced > 0, _OUT, -1).astype(np.int64), units.keep)
+    return _allocation(state, np.asarray(village_ids, dtype=str), units, a_unit, a_school, a_mode, x, unplaced, minutes, solve_ms)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, fields
 from typing import Any, Final, Mapping, Protocol
 
@@ -21,6 +22,7 @@ import pandas as pd
 from geo.planning.allocation import BOARD, BUS, MODE_CODES, WALK, Allocation
 from geo.planning.rules import DEFAULT_RULES, Rules
 from geo.routing.access import weighted_quantile
+from layers.i18n import message
 from layers.schema import BANDS
 
 __all__ = [
@@ -28,11 +30,17 @@ __all__ = [
     "Outcome",
     "ScenarioKPIs",
     "impact_table",
+    "VIOLATION_COLUMNS",
+    "check_texts",
     "outcome",
+    "reason_code",
     "scenario_kpis",
     "village_modes",
     "violations",
 ]
+
+#: The columns of :func:`violations`.
+VIOLATION_COLUMNS: Final = ("rule", "subject", "detail", "key", "params")
 
 #: Pupils per classroom that seats are counted in (the national caps, 国发〔2016〕40号).
 _STANDARD_CLASS_SIZE: Final = dict(DEFAULT_RULES.class_size_cap)
@@ -109,7 +117,7 @@ class Outcome:
     Attributes
     ----------
     violations : DataFrame
-        ``rule, subject, detail``.
+        ``rule, subject, detail, key, params`` (:func:`violations`).
     kpis : ScenarioKPIs
     village_modes : DataFrame
         Per village and band: ``walk, bus, board, unplaced`` children.
@@ -156,8 +164,10 @@ def village_modes(allocation: Allocation) -> pd.DataFrame:
         ``village_id, band, walk, bus, board, unplaced``.
     """
     assign, unassigned = allocation.assignments, allocation.unassigned
-    piv = assign.pivot_table(index=["village_id", "band"], columns="mode", values="children", aggfunc="sum", fill_value=0)
+    # a groupby-unstack: the same table as pivot_table(aggfunc="sum"), many times faster
+    piv = assign.groupby(["village_id", "band", "mode"], sort=True)["children"].sum().unstack("mode", fill_value=0)
     piv = piv.reindex(columns=list(MODE_CODES), fill_value=0)
+    piv.columns.name = None
     if len(unassigned):
         un = unassigned.groupby(["village_id", "band"])["children"].sum()
         piv = piv.join(un.rename("unplaced"), how="outer").fillna(0)
@@ -186,13 +196,87 @@ def _build_before_close(allocation: Allocation, baseline: Allocation) -> list[di
             for v, b, n in zip(former["village_id"], former["band"], former["children"])
         )
         if n_lost:
-            rows.append({
-                "rule": "build_before_close",
-                "subject": s,
-                "detail": f"closing {s} leaves {n_lost} of its {int(former['children'].sum())} pupils without a seat or bed "
-                          f"(先建后撤: add seats or beds at the receiving schools first)",
-            })
+            rows.append(_check("build_before_close", s, school=s, lost=n_lost, pupils=int(former["children"].sum())))
     return rows
+
+
+#: English detail of each check (the ``detail`` column; the catalogue's ``chk_<rule>`` gives the page's language).
+_DETAILS: Final = {
+    "build_before_close": "closing {school} leaves {lost} of its {pupils} pupils without a seat or bed "
+                          "(先建后撤: add seats or beds at the receiving schools first)",
+    "g1_3_no_bus": "{children} grade 1–3 children walk {minutes} min to {school} with no bus (limit {limit:g} min, 国办发〔2018〕27号)",
+    "g1_3_trip_unsafe": "{children} grade 1–3 children ride {minutes} min to {school} (bus cap {limit:g} min)",
+    "school_size": "{pupils} pupils exceed the {level} size cap of {cap} (国办发〔2018〕27号)",
+    "class_size": "{pupils} pupils in {classes} classes exceed {size} per class (国发〔2016〕40号)",
+    "unplaced": "{children} {band} children cannot be placed: {reason_text}",
+}
+
+#: The English reasons of :func:`geo.planning.allocation.allocate` for unplaced children, by reason code.
+_REASONS: Final = (
+    ("rsn_receiver", re.compile(r"receiving school (?P<target>\S+) does not teach")),
+    ("rsn_unreachable", re.compile(r"no open school teaching")),
+    ("rsn_full", re.compile(r"nearest schools are full: ")),
+    ("rsn_no_seat", re.compile(r"capacity of the reachable schools is exhausted")),
+)
+_FULL_SCHOOL: Final = re.compile(r"(?P<school>\S+) \((?:seats|beds) \d+/\d+\)")
+
+
+def reason_code(reason: str) -> tuple[str, dict[str, Any]]:
+    """Return the catalogue key (``rsn_*``) and parameters of an unplaced row's English ``reason``.
+
+    Parameters
+    ----------
+    reason : str
+        The ``reason`` of a row of :attr:`Allocation.unassigned`.
+
+    Returns
+    -------
+    tuple of (str, dict)
+        ``("rsn_receiver", {"target": id})``, ``("rsn_unreachable", {})``, ``("rsn_full", {"schools": [ids]})``
+        or ``("rsn_no_seat", {})``; an unknown reason gives ``("rsn_other", {"text": reason})``.
+
+    Examples
+    --------
+    >>> reason_code("nearest schools are full: S1 (seats 45/45), S2 (beds 3/3)")
+    ('rsn_full', {'schools': ['S1', 'S2']})
+    """
+    text = str(reason)
+    for key, pattern in _REASONS:
+        m = pattern.match(text)
+        if m is None:
+            continue
+        if key == "rsn_full":
+            return key, {"schools": [x["school"] for x in _FULL_SCHOOL.finditer(text[m.end():])]}
+        return key, dict(m.groupdict())
+    return "rsn_other", {"text": text}
+
+
+def check_texts(table: pd.DataFrame, lang: str, names: Mapping[str, Mapping[str, str]] | None = None) -> list[str]:
+    """Return each row of a :func:`violations` table as its message in ``lang``, school and village ids shown as names.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``rule, subject, detail, key, params`` (:func:`violations`); rows without a key keep their ``detail``.
+    lang : {"zh", "en"}
+    names : mapping, optional
+        ``{"schools": {id: name}, "villages": {id: name}}``.
+
+    Returns
+    -------
+    list of str
+    """
+    if "key" not in table or "params" not in table:
+        return [str(d) for d in table.get("detail", [])]
+    return [message(k, lang, p, names=names) if isinstance(k, str) and isinstance(p, Mapping) else str(d)
+            for k, p, d in zip(table["key"], table["params"], table["detail"])]
+
+
+def _check(rule: str, subject: str, *, reason_text: str = "", **params: Any) -> dict:
+    """One row of :func:`violations`: ``rule, subject, detail`` (English), ``key`` (``chk_<rule>``) and ``params``."""
+    plain = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in params.items()}
+    return {"rule": rule, "subject": str(subject), "detail": _DETAILS[rule].format(reason_text=reason_text, **plain),
+            "key": f"chk_{rule}", "params": plain}
 
 
 def violations(allocation: Allocation, *, rules: Rules, baseline: Allocation | None = None) -> pd.DataFrame:
@@ -208,40 +292,40 @@ def violations(allocation: Allocation, *, rules: Rules, baseline: Allocation | N
     Returns
     -------
     DataFrame
-        ``rule, subject, detail``; rules ``build_before_close``, ``g1_3_no_bus``,
-        ``g1_3_trip_unsafe``, ``school_size``, ``class_size``, ``unplaced``.
+        ``rule, subject, detail, key, params``; rules ``build_before_close``, ``g1_3_no_bus``,
+        ``g1_3_trip_unsafe``, ``school_size``, ``class_size``, ``unplaced``.  ``detail`` is the
+        English text; ``key`` (``chk_<rule>``) and ``params`` (school ids under ``school``/``target``/
+        ``schools``, the village id under ``village``, numbers, a ``reason`` code ``rsn_*``) render it
+        in any language with names: :func:`layers.i18n.message`.
     """
     schools, assign, unassigned = allocation.schools, allocation.assignments, allocation.unassigned
     rows: list[dict] = _build_before_close(allocation, baseline) if baseline is not None else []
     # grades 1-3: never beyond the threshold without a bus, bus trip within its cap
     g13 = assign[assign["band"] == "g1_3"]
     for r in g13.itertuples():
+        trip = {"village": str(r.village_id), "school": str(r.school_id), "children": int(r.children), "minutes": round(float(r.minutes))}
         if r.mode == WALK and r.minutes > rules.walk_minutes["g1_3"]:
-            rows.append({"rule": "g1_3_no_bus", "subject": r.village_id,
-                         "detail": f"{r.children} grade 1–3 children walk {r.minutes:.0f} min to {r.school_id} with no bus "
-                                   f"(limit {rules.walk_minutes['g1_3']:g} min, 国办发〔2018〕27号)"})
+            rows.append(_check("g1_3_no_bus", r.village_id, limit=float(rules.walk_minutes["g1_3"]), **trip))
         elif r.mode == BUS and r.minutes > rules.bus_cap_minutes["g1_3"]:
-            rows.append({"rule": "g1_3_trip_unsafe", "subject": r.village_id,
-                         "detail": f"{r.children} grade 1–3 children ride {r.minutes:.0f} min to {r.school_id} "
-                                   f"(bus cap {rules.bus_cap_minutes['g1_3']:g} min)"})
+            rows.append(_check("g1_3_trip_unsafe", r.village_id, limit=float(rules.bus_cap_minutes["g1_3"]), **trip))
     # school and class size
     for r in schools[schools["open"].astype(bool)].itertuples():
         cap = rules.school_size_cap[r.level]
         if r.seats_used > cap:
-            rows.append({"rule": "school_size", "subject": r.school_id,
-                         "detail": f"{r.seats_used} pupils exceed the {r.level} size cap of {cap} (国办发〔2018〕27号)"})
+            rows.append(_check("school_size", r.school_id, school=str(r.school_id), pupils=int(r.seats_used), level=str(r.level),
+                               cap=int(cap)))
         size = rules.class_size_cap[r.level]
         # classes are the school's classrooms: its seats at the standard class size (not at the
         # rule's cap, which would make seats_used / classes <= cap hold by construction)
         classes = max(math.ceil(r.seats / _STANDARD_CLASS_SIZE[r.level]), 1) if r.seats else 0
         if classes and r.seats_used / classes > size:
-            rows.append({"rule": "class_size", "subject": r.school_id,
-                         "detail": f"{r.seats_used} pupils in {classes} classes exceed {size} per class (国发〔2016〕40号)"})
-    if len(unassigned):
-        for r in unassigned.itertuples():
-            rows.append({"rule": "unplaced", "subject": r.village_id,
-                         "detail": f"{r.children} {r.band} children cannot be placed: {r.reason}"})
-    return pd.DataFrame(rows, columns=["rule", "subject", "detail"])
+            rows.append(_check("class_size", r.school_id, school=str(r.school_id), pupils=int(r.seats_used), classes=int(classes),
+                               size=int(size)))
+    for r in unassigned.itertuples():
+        code, extra = reason_code(r.reason)
+        rows.append(_check("unplaced", r.village_id, reason_text=str(r.reason), village=str(r.village_id), children=int(r.children),
+                           band=str(r.band), reason=code, **extra))
+    return pd.DataFrame(rows, columns=list(VIOLATION_COLUMNS))
 
 
 def scenario_kpis(allocation: Allocation, *, rules: Rules, children_total: int) -> ScenarioKPIs:
@@ -296,10 +380,13 @@ def scenario_kpis(allocation: Allocation, *, rules: Rules, children_total: int) 
 
 
 def impact_table(baseline: Assigned, scenario: Assigned) -> pd.DataFrame:
-    """Per village and band: children whose school or mode changes, old/new school, minutes, mode.
+    """The children whose school or mode changes: one row per village, band and move (old school and mode → new).
 
-    ``children_affected`` counts children who change school, change mode or
-    lose their place.  Only affected rows are returned, most affected first.
+    Per village and band, the children who leave a (school, mode) of the
+    baseline are paired with those who arrive at a (school, mode) of the
+    scenario, largest first; children who lose their place have no
+    ``school_after`` (NaN), children placed only in the scenario no
+    ``school_before``.  No row keeps both its school and its mode.
 
     Parameters
     ----------
@@ -310,34 +397,41 @@ def impact_table(baseline: Assigned, scenario: Assigned) -> pd.DataFrame:
     -------
     DataFrame
         ``village_id, band, children, children_affected, school_before,
-        school_after, minutes_before, minutes_after, mode_before, mode_after``.
+        school_after, minutes_before, minutes_after, mode_before, mode_after``:
+        ``children`` is the village's children of the band in the baseline,
+        ``children_affected`` those making this move; most affected first.
     """
-    def summary(res: Assigned) -> pd.DataFrame:
-        a = res.assignments.copy()
-        a["w"] = a["minutes"] * a["children"]
-        main = a.sort_values("children", ascending=False).drop_duplicates(["village_id", "band"])
-        g = a.groupby(["village_id", "band"]).agg(children=("children", "sum"), w=("w", "sum"))
-        g["minutes"] = g["w"] / g["children"]
-        g = g.join(main.set_index(["village_id", "band"])[["school_id", "mode"]])
-        return g.drop(columns="w")
+    columns = ["village_id", "band", "children", "children_affected", "school_before", "school_after",
+               "minutes_before", "minutes_after", "mode_before", "mode_after"]
+    keys = ["village_id", "band", "school_id", "mode"]
 
-    before, after = summary(baseline), summary(scenario)
-    keys = before.index.union(after.index)
-    before, after = before.reindex(keys), after.reindex(keys)
-    # children staying at the same school with the same mode
-    ab = baseline.assignments.set_index(["village_id", "band", "school_id", "mode"])["children"]
-    aa = scenario.assignments.set_index(["village_id", "band", "school_id", "mode"])["children"]
-    stay = pd.concat([ab, aa], axis=1, keys=["b", "a"]).fillna(0).min(axis=1).groupby(level=[0, 1]).sum()
-    total = before["children"].fillna(0)
-    out = pd.DataFrame(
-        {
-            "village_id": [k[0] for k in keys], "band": [k[1] for k in keys],
-            "children": total.to_numpy(dtype=np.int64),
-            "children_affected": (total - stay.reindex(keys).fillna(0)).to_numpy(dtype=np.int64),
-            "school_before": before["school_id"].to_numpy(), "school_after": after["school_id"].to_numpy(),
-            "minutes_before": before["minutes"].to_numpy(dtype=float), "minutes_after": after["minutes"].to_numpy(dtype=float),
-            "mode_before": before["mode"].to_numpy(), "mode_after": after["mode"].to_numpy(),
-        }
-    )
-    out = out[out["children_affected"] > 0]
+    def flows(res: Assigned) -> pd.DataFrame:
+        return res.assignments.groupby(keys, as_index=False).agg(children=("children", "sum"), minutes=("minutes", "first"))
+
+    fb, fa = flows(baseline), flows(scenario)
+    both = fb.merge(fa, on=keys, how="outer", suffixes=("_b", "_a"))
+    both[["children_b", "children_a"]] = both[["children_b", "children_a"]].fillna(0).astype(np.int64)
+    both["delta"] = both["children_a"] - both["children_b"]
+    total = fb.groupby(["village_id", "band"])["children"].sum()
+    rows = []
+    for (v, band), g in both[both["delta"] != 0].groupby(["village_id", "band"], sort=False):
+        left = [[r.school_id, r.mode, r.minutes_b, -int(r.delta)] for r in g[g["delta"] < 0].sort_values("delta").itertuples()]
+        came = [[r.school_id, r.mode, r.minutes_a, int(r.delta)] for r in
+                g[g["delta"] > 0].sort_values("delta", ascending=False).itertuples()]
+        i = j = 0
+        while i < len(left) or j < len(came):
+            src = left[i] if i < len(left) else [None, None, math.nan, math.inf]
+            dst = came[j] if j < len(came) else [None, None, math.nan, math.inf]
+            n = min(src[3], dst[3])
+            rows.append({"village_id": v, "band": band, "children": int(total.get((v, band), 0)), "children_affected": int(n),
+                         "school_before": src[0], "school_after": dst[0], "minutes_before": src[2], "minutes_after": dst[2],
+                         "mode_before": src[1], "mode_after": dst[1]})
+            src[3] -= n
+            dst[3] -= n
+            i += src[3] == 0 and i < len(left)
+            j += dst[3] == 0 and j < len(came)
+    out = pd.DataFrame(rows, columns=columns)
+    out["children"] = out["children"].astype(np.int64)
+    out["children_affected"] = out["children_affected"].astype(np.int64)
+    out[["minutes_before", "minutes_after"]] = out[["minutes_before", "minutes_after"]].astype(float)
     return out.sort_values(["children_affected", "village_id"], ascending=[False, True]).reset_index(drop=True)

@@ -76,7 +76,7 @@ class Rules:
     candidates: int = 20
 
     def __post_init__(self) -> None:
-        problems = []
+        problems: list[tuple[str, str, dict[str, Any]]] = []  # (English text, catalogue key, params)
         for names, allowed, what in (
             (("walk_minutes", "bus_cap_minutes", "may_board"), BANDS, "band"),
             (("school_size_cap", "class_size_cap"), LEVELS, "level"),
@@ -85,22 +85,30 @@ class Rules:
                 table = getattr(self, name)
                 missing = [k for k in allowed if k not in table]
                 if missing:
-                    problems.append(f"{name} lacks {what}(s) {', '.join(missing)}")
+                    problems.append((f"{name} lacks {what}(s) {', '.join(missing)}", "rules_p_lacks",
+                                     {"rule": _rule_word(name), "items": _words(what, missing)}))
                 unknown = [str(k) for k in table if k not in allowed]
                 if unknown:
-                    problems.append(f"{name} has unknown {what}(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}")
+                    problems.append((f"{name} has unknown {what}(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}",
+                                     "rules_p_unknown", {"rule": _rule_word(name), "items": ", ".join(unknown),
+                                                         "allowed": _words(what, allowed)}))
         for name in ("walk_minutes", "bus_cap_minutes", "school_size_cap", "class_size_cap"):
             for key, value in getattr(self, name).items():
                 if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
-                    problems.append(f"{name}[{key!r}] must be a positive number, got {value!r}")
+                    what = "band" if name in ("walk_minutes", "bus_cap_minutes") else "level"
+                    problems.append((f"{name}[{key!r}] must be a positive number, got {value!r}", "rules_p_positive",
+                                     {"rule": _rule_word(name), "item": _words(what, [key]), "value": _shown(value)}))
         if self.may_board.get("g1_3"):
-            problems.append("may_board['g1_3'] must be false: grades 1–3 do not board (国办发〔2012〕48号)")
+            problems.append(("may_board['g1_3'] must be false: grades 1–3 do not board (国办发〔2012〕48号)", "rules_p_g1_3_board", {}))
         if not (isinstance(self.threshold_minutes, (int, float)) and self.threshold_minutes > 0):
-            problems.append(f"threshold_minutes must be a positive number, got {self.threshold_minutes!r}")
+            problems.append((f"threshold_minutes must be a positive number, got {self.threshold_minutes!r}", "rules_p_threshold",
+                             {"value": _shown(self.threshold_minutes)}))
         if not (isinstance(self.candidates, int) and self.candidates >= 1):
-            problems.append(f"candidates must be a whole number >= 1, got {self.candidates!r}")
+            problems.append((f"candidates must be a whole number >= 1, got {self.candidates!r}", "rules_p_candidates",
+                             {"value": _shown(self.candidates)}))
         if problems:
-            raise RulesError("Invalid rules: " + "; ".join(problems) + ".")
+            raise RulesError("Invalid rules: " + "; ".join(p[0] for p in problems) + ".", key="rules_e_invalid",
+                             params={"problems": [{"key": k, "params": v} for _, k, v in problems]})
 
     def __hash__(self) -> int:
         return hash(json.dumps(self.as_dict(), sort_keys=True))
@@ -135,18 +143,23 @@ class Rules:
         40.0
         """
         if not isinstance(data, Mapping):
-            raise RulesError(f"{source}: expected a JSON object of rule names, got {type(data).__name__}.")
+            raise RulesError(f"{source}: expected a JSON object of rule names, got {type(data).__name__}.",
+                             key="rules_e_not_object", params={"source": source, "got": type(data).__name__})
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise RulesError(f"{source}: unknown rule(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}.")
+            raise RulesError(f"{source}: unknown rule(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}.",
+                             key="rules_e_unknown", params={"source": source, "items": ", ".join(unknown),
+                                                            "allowed": ", ".join(sorted(known))})
         base = cls()
         merged: dict[str, Any] = {}
         for name in known:
             default = getattr(base, name)
             if name in data and isinstance(default, Mapping):
                 if not isinstance(data[name], Mapping):
-                    raise RulesError(f"{source}: {name} must be an object like {json.dumps(dict(default))}.")
+                    raise RulesError(f"{source}: {name} must be an object like {json.dumps(dict(default))}.",
+                                     key="rules_e_table", params={"source": source, "rule": _rule_word(name),
+                                                                  "example": json.dumps(dict(default))})
                 merged[name] = {**default, **data[name]}
             else:
                 merged[name] = data.get(name, default)
@@ -163,12 +176,40 @@ class Rules:
         """
         p = Path(path)
         if not p.is_file():
-            raise RulesError(f"Rules file {p} does not exist; give a JSON file such as {{\"walk_minutes\": {{\"g1_3\": 30}}}}.")
+            raise RulesError(f"Rules file {p} does not exist; give a JSON file such as {{\"walk_minutes\": {{\"g1_3\": 30}}}}.",
+                             key="rules_e_no_file", params={"path": str(p)})
         try:
             data = json.loads(p.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise RulesError(f"Rules file {p} is not valid UTF-8 JSON ({exc}).") from exc
+            raise RulesError(f"Rules file {p} is not valid UTF-8 JSON ({exc}).", key="rules_e_json",
+                             params={"path": str(p), "reason": str(exc)}) from exc
         return cls.from_dict(data, source=str(p))
+
+
+#: The catalogue key of each rule's label (the rules panel's labels), for messages.
+_RULE_LABELS: Final = {
+    "walk_minutes": "rule_walk", "bus_cap_minutes": "rule_bus", "may_board": "rule_board", "school_size_cap": "rule_size",
+    "class_size_cap": "rule_class", "threshold_minutes": "threshold", "keep_catchments": "rule_keep",
+}
+
+
+def _rule_word(name: str) -> dict[str, Any]:
+    """A rule's label as a nested message (:func:`layers.i18n.message`), the rule's name for one without a label."""
+    return {"key": _RULE_LABELS[name], "params": {}} if name in _RULE_LABELS else {"key": "word_text", "params": {"text": name}}
+
+
+def _words(what: str, codes: list[str] | tuple[str, ...]) -> list[dict[str, Any]]:
+    """Bands or levels (``what``) as nested messages: their names in the reader's language."""
+    prefix = "band_" if what == "band" else "level_"
+    return [{"key": prefix + str(c), "params": {}} if str(c) in (BANDS if what == "band" else LEVELS)
+            else {"key": "word_text", "params": {"text": str(c)}} for c in codes]
+
+
+def _shown(value: Any) -> dict[str, Any]:
+    """A value as a message shows it, as a nested message: ``repr``, or the reader's word for "empty" (a cleared box)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return {"key": "empty_value", "params": {}}
+    return {"key": "word_text", "params": {"text": repr(value)}}
 
 
 #: The default rules (national policy where it gives a number).

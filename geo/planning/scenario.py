@@ -31,12 +31,12 @@ import numpy as np
 import pandas as pd
 
 from geo.core.settings import DEFAULT_SETTINGS, Mode, Settings
-from geo.planning.allocation import Allocation, AllocationError, SchoolState, allocate
+from geo.planning.allocation import Allocation, AllocationError, SchoolState, allocate, allocate_recorded
 from geo.planning.outcome import Outcome, outcome
 from geo.planning.rules import DEFAULT_RULES, Rules
 from geo.region.region import Region, region_od, site_minutes
 from layers.errors import JunhengError
-from layers.schema import BANDS, LEVELS, Level, children_column
+from layers.schema import BANDS, LEVELS, Level, children_column, enrol_column
 
 __all__ = [
     "ACTION_TYPES",
@@ -89,14 +89,14 @@ class Scenario:
         """
         if not isinstance(data, Mapping) or not isinstance(data.get("actions", []), list):
             msg = 'A scenario is a JSON object {"name": ..., "actions": [...]}.'
-            raise ScenarioError(msg)
+            raise ScenarioError(msg, key="sc_e_shape")
         for i, action in enumerate(data.get("actions", []), start=1):
             if not isinstance(action, Mapping):
                 msg = (
                     f'action {i} ({json.dumps(action, ensure_ascii=False)}): expected a JSON object such as '
                     '{"type": "close", "school_id": "S1"}.'
                 )
-                raise ScenarioError(msg)
+                raise ScenarioError(msg, key="sc_e_not_object", params=_At(i, action).params())
         return cls(name=str(data.get("name", "scenario")), actions=tuple(dict(a) for a in data.get("actions", [])))
 
     def to_dict(self) -> dict[str, Any]:
@@ -207,14 +207,14 @@ class ScenarioModel:
         for name, m in (("walk_minutes", walk_minutes), ("bus_minutes", bus_minutes)):
             if m.shape != shape:
                 msg = f"{name} has shape {m.shape}, expected (villages, schools) = {shape}."
-                raise ScenarioError(msg)
+                raise ScenarioError(msg, key="sc_e_shape_od", params={"name": name, "got": str(m.shape), "want": str(shape)})
             if np.any(m < 0) or np.any(np.isnan(m)):
                 msg = f"{name} holds negative or NaN minutes; use inf for unreachable pairs."
-                raise ScenarioError(msg)
+                raise ScenarioError(msg, key="sc_e_bad_minutes", params={"name": name})
         missing = [c for c in ("school_id", "name", "level", "seats", "beds") if c not in schools]
         if missing:
             msg = f"schools lack column(s) {', '.join(missing)}."
-            raise ScenarioError(msg)
+            raise ScenarioError(msg, key="sc_e_columns", params={"columns": ", ".join(missing)})
         self.villages = villages.reset_index(drop=True)
         self.schools = schools.reset_index(drop=True).copy()
         for col in ("teachers", "lon", "lat"):
@@ -225,6 +225,8 @@ class ScenarioModel:
         self.rules = rules
         self.site_od = site_od
         self.children = np.column_stack([self.villages[children_column(b)].to_numpy(dtype=np.int64) for b in BANDS])
+        #: Recorded pupils per school and band, or None when the schools record none (the baseline is then optimal).
+        self.enrolment = _enrolment(self.schools)
         self._baseline: ScenarioResult | None = None
 
     @classmethod
@@ -259,7 +261,8 @@ class ScenarioModel:
                     f"New school site lon {lon}, lat {lat} lies outside the region "
                     f"({minx:.4f}–{maxx:.4f} E, {miny:.4f}–{maxy:.4f} N); pick a site inside it."
                 )
-                raise ScenarioError(msg)
+                raise ScenarioError(msg, key="sc_e_site_outside", params={
+                    "lon": lon, "lat": lat, "w": f"{minx:.4f}", "e": f"{maxx:.4f}", "s": f"{miny:.4f}", "n": f"{maxy:.4f}"})
             return (site_minutes(region, Mode.WALK, lon, lat, settings=settings),
                     site_minutes(region, Mode.BUS, lon, lat, settings=settings))
 
@@ -268,7 +271,14 @@ class ScenarioModel:
 
     @property
     def baseline(self) -> ScenarioResult:
-        """The optimal assignment with today's schools (computed once)."""
+        """Today's assignment (computed once).
+
+        When the schools record their pupils (``enrol_g1_3, enrol_g4_6,
+        enrol_g7_9``), every school gets exactly its recorded pupils, drawn
+        from the villages at least total trip time
+        (:func:`geo.planning.allocation.allocate_recorded`); otherwise the
+        optimal assignment with today's schools.
+        """
         if self._baseline is None:
             self._baseline = self._solve(Scenario("baseline"), baseline=None)
         return self._baseline
@@ -305,9 +315,12 @@ class ScenarioModel:
         village_ids = self.villages["village_id"].astype(str).to_numpy()
         base = baseline.allocation if baseline is not None else None
         try:
-            alloc = allocate(state, self.children, village_ids, rules=self.rules, baseline=base)
+            if base is None and self.enrolment is not None:
+                alloc = allocate_recorded(state, self.children, village_ids, self.enrolment, rules=self.rules)
+            else:
+                alloc = allocate(state, self.children, village_ids, rules=self.rules, baseline=base)
         except AllocationError as exc:  # a solver failure reaches callers as a scenario that cannot be solved
-            raise ScenarioError(str(exc)) from exc
+            raise ScenarioError(str(exc), key="sc_e_solver", params={"reason": str(exc)}) from exc
         result = outcome(alloc, rules=self.rules, children_total=int(self.children.sum()), baseline=base)
         return ScenarioResult(scenario, alloc, result, apply_ms + alloc.solve_ms)
 
@@ -332,11 +345,12 @@ class ScenarioModel:
         st.schools["open"] = True
         ids = st.schools["school_id"].astype(str)
         for i, action in enumerate(scenario.actions, start=1):
-            where = f"action {i} ({json.dumps(dict(action), ensure_ascii=False)})"
+            where = _At(i, action)
             kind = action.get("type")
             if kind not in ACTION_TYPES:
                 msg = f"{where}: unknown type {kind!r}; allowed: {', '.join(ACTION_TYPES)}."
-                raise ScenarioError(msg)
+                raise ScenarioError(msg, key="sc_e_type", params={**where.params(), "value": repr(kind),
+                                                                  "allowed": ", ".join(ACTION_TYPES)})
             if kind == "open":
                 st = self._open(st, action, where)
                 ids = st.schools["school_id"].astype(str)
@@ -347,11 +361,11 @@ class ScenarioModel:
                 _close(st, ids, row, sid, action, where)
             elif kind == "expand":
                 for col in ("seats", "beds"):
-                    add = _int(action.get(col, 0), f"{where}: {col}", allow_negative=True)
+                    add = _int(action.get(col, 0), where, col, allow_negative=True)
                     new = int(st.schools.at[row, col]) + add
                     if new < 0:
                         msg = f"{where}: {col} would become {new}; a school cannot have negative {col}."
-                        raise ScenarioError(msg)
+                        raise ScenarioError(msg, key=f"sc_e_negative_{col}", params={**where.params(), "school": sid, "value": new})
                     st.schools.at[row, col] = new
             elif kind == "set_level":
                 st.schools.at[row, "level"] = _level(action, where)
@@ -369,26 +383,26 @@ class ScenarioModel:
         new = ~st.schools["school_id"].astype(str).isin(self.schools["school_id"].astype(str)).to_numpy()
         return SchoolState(st.schools, st.walk, st.bus, dict(st.forced), new)
 
-    def _open(self, st: _Working, action: Mapping[str, Any], where: str) -> _Working:
+    def _open(self, st: _Working, action: Mapping[str, Any], where: _At) -> _Working:
         if self.site_od is None:
             msg = f"{where}: this model cannot open new sites (no travel-time source for new points)."
-            raise ScenarioError(msg)
+            raise ScenarioError(msg, key="sc_e_no_sites", params=where.params())
         try:
             lon, lat = float(action["lon"]), float(action["lat"])
         except (KeyError, TypeError, ValueError) as exc:
             msg = f"{where}: open needs numeric \"lon\" and \"lat\" (WGS-84 degrees)."
-            raise ScenarioError(msg) from exc
+            raise ScenarioError(msg, key="sc_e_lonlat", params=where.params()) from exc
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             msg = f"{where}: lon {lon}, lat {lat} are not WGS-84 degrees."
-            raise ScenarioError(msg)
+            raise ScenarioError(msg, key="sc_e_degrees", params={**where.params(), "lon": lon, "lat": lat})
         level = _level(action, where)
-        seats = _int(action.get("seats"), f"{where}: seats")
-        beds = _int(action.get("beds", 0), f"{where}: beds")
+        seats = _int(action.get("seats"), where, "seats")
+        beds = _int(action.get("beds", 0), where, "beds")
         n_new = int((~st.schools["school_id"].isin(self.schools["school_id"])).sum()) + 1
         sid = str(action.get("school_id") or f"NEW{n_new}")
         if sid in set(st.schools["school_id"].astype(str)):
             msg = f"{where}: school id {sid} already exists; choose another school_id."
-            raise ScenarioError(msg)
+            raise ScenarioError(msg, key="sc_e_id_taken", params={**where.params(), "id": sid})
         walk_col, bus_col = self.site_od(lon, lat)
         row = {
             "school_id": sid, "name": str(action.get("name") or sid), "level": level, "seats": seats, "beds": beds,
@@ -400,52 +414,90 @@ class ScenarioModel:
         return _Working(schools, walk, bus, st.forced)
 
 
-def _close(st: _Working, ids: pd.Series, row: int, sid: str, action: Mapping[str, Any], where: str) -> None:
+def _close(st: _Working, ids: pd.Series, row: int, sid: str, action: Mapping[str, Any], where: _At) -> None:
     """Apply a close or merge action to the working copy."""
     kind = action.get("type")
     target = action.get("into" if kind == "merge" else "to")
     if kind == "merge" and not target:
         msg = f"{where}: merge needs \"into\": the receiving school's id."
-        raise ScenarioError(msg)
+        raise ScenarioError(msg, key="sc_e_merge_into", params={**where.params(), "school": sid})
     if not bool(st.schools.at[row, "open"]):
         msg = f"{where}: school {sid} is already closed."
-        raise ScenarioError(msg)
+        raise ScenarioError(msg, key="sc_e_closed_twice", params={**where.params(), "school": sid})
     st.schools.at[row, "open"] = False
     if target:
         trow = _row(ids, str(target), where)
         if trow == row or not bool(st.schools.at[trow, "open"]):
             msg = f"{where}: receiving school {target} must be another open school."
-            raise ScenarioError(msg)
+            raise ScenarioError(msg, key="sc_e_receiver", params={**where.params(), "school": sid, "target": str(target)})
         st.forced[sid] = str(target)
         if kind == "merge":
             st.schools.at[trow, "teachers"] += st.schools.at[row, "teachers"]
             st.schools.at[row, "teachers"] = 0
 
 
-def _level(action: Mapping[str, Any], where: str) -> Level:
+def _enrolment(schools: pd.DataFrame) -> np.ndarray | None:
+    """Recorded pupils per school and band (schools × bands), or None when no school records any."""
+    cols = [enrol_column(b) for b in BANDS]
+    if not set(cols) <= set(schools.columns):
+        return None
+    values = schools[cols].apply(pd.to_numeric, errors="coerce").fillna(0).clip(lower=0).to_numpy(dtype=np.int64)
+    return values if values.sum() > 0 else None
+
+
+def _level(action: Mapping[str, Any], where: _At) -> Level:
     """The action's ``level`` parsed into a :class:`layers.schema.Level`."""
     level = action.get("level")
     if level not in LEVELS:
         msg = f"{where}: level {level!r} unknown; allowed: {', '.join(LEVELS)}."
-        raise ScenarioError(msg)
+        raise ScenarioError(msg, key="sc_e_level", params={**where.params(), "value": _shown(level),
+                                                           "allowed": [{"key": f"level_{x}"} for x in LEVELS]})
     return Level(level)
 
 
-def _row(ids: pd.Series, sid: str, where: str) -> int:
+def _row(ids: pd.Series, sid: str, where: _At) -> int:
     hit = np.flatnonzero(ids.to_numpy() == sid)
     if not len(hit):
         msg = f"{where}: unknown school_id {sid!r}; use an id from the schools layer."
-        raise ScenarioError(msg)
+        raise ScenarioError(msg, key="sc_e_unknown_school", params={**where.params(), "id": sid})
     return int(hit[0])
 
 
-def _int(value: Any, what: str, *, allow_negative: bool = False) -> int:
+def _int(value: Any, where: _At, field_name: str, *, allow_negative: bool = False) -> int:
+    params = {**where.params(), "field": {"key": f"field_{field_name}"}, "value": _shown(value)}
     try:
         x = float(value)
     except (TypeError, ValueError):
-        msg = f"{what} must be a whole number, got {value!r}."
-        raise ScenarioError(msg) from None
+        msg = f"{where}: {field_name} must be a whole number, got {value!r}."
+        raise ScenarioError(msg, key="sc_e_whole", params=params) from None
     if not x.is_integer() or (x < 0 and not allow_negative):
-        msg = f"{what} must be a whole number{'' if allow_negative else ' >= 0'}, got {value!r}."
-        raise ScenarioError(msg)
+        msg = f"{where}: {field_name} must be a whole number{'' if allow_negative else ' >= 0'}, got {value!r}."
+        raise ScenarioError(msg, key="sc_e_whole" if allow_negative else "sc_e_whole_positive", params=params)
     return int(x)
+
+
+@dataclass(frozen=True)
+class _At:
+    """Which action a message is about: its number (from 1) and the action; ``str`` gives the English ``action i ({...})``."""
+
+    number: int
+    action: Any
+
+    def __str__(self) -> str:
+        return f"action {self.number} ({json.dumps(_plain(self.action), ensure_ascii=False)})"
+
+    def params(self) -> dict[str, Any]:
+        """The message parameters naming the action: ``{"where": {"key": "sc_where", "params": {...}}}``."""
+        return {"where": {"key": "sc_where", "params": {"n": self.number, "action": json.dumps(_plain(self.action), ensure_ascii=False)}}}
+
+
+def _plain(action: Any) -> Any:
+    """``action`` as JSON data (a mapping as a dict)."""
+    return dict(action) if isinstance(action, Mapping) else action
+
+
+def _shown(value: Any) -> dict[str, Any]:
+    """A value as a message shows it, as a nested message: ``repr``, or the reader's "empty" for None or blank text."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return {"key": "empty_value", "params": {}}
+    return {"key": "word_text", "params": {"text": repr(value)}}

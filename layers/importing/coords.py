@@ -28,6 +28,7 @@ import pyproj
 
 from layers.cells import is_missing, plain
 from layers.errors import LayerValidationError, ProblemList
+from layers.i18n import t
 from layers.schema import CRS
 
 __all__ = [
@@ -61,8 +62,6 @@ CHINA_BBOX: Final = (73.4, 18.1, 135.1, 53.6)
 #: published formulas: (min lon, min lat, max lon, max lat).
 GCJ02_BBOX: Final = (72.004, 0.8293, 137.8347, 55.8271)
 
-#: The fix of an unknown ``coords=``.
-_FIX_COORDS: Final = "choose wgs84, gcj02, bd09, cgcs2000 or a valid EPSG:<code>"
 
 _A: Final = 6378245.0  # Krasovsky 1940 semi-major axis used by GCJ-02
 _EE: Final = 0.00669342162296594323  # its first eccentricity squared
@@ -254,8 +253,11 @@ class CoordSystem:
     note: str | None
 
 
-def coord_system(coords: str, source: str) -> CoordSystem:
+def coord_system(coords: str, source: str, lang: str = "en") -> CoordSystem:
     """Return the :class:`CoordSystem` a ``coords=`` value names (``source``, the file name, is for problems).
+
+    The note and the problem are in ``lang`` ("zh" or "en", default "en"); the error carries the catalogue
+    key ``imp_e_coords_unknown`` (:func:`layers.i18n.error_text`).
 
     Raises
     ------
@@ -268,32 +270,31 @@ def coord_system(coords: str, source: str) -> CoordSystem:
     if key == "wgs84":
         return CoordSystem("WGS-84", lambda x, y: (x, y), True, None)
     if key == "cgcs2000":
-        note = ("coordinates read as CGCS2000 (EPSG:4490) and used as WGS-84: the two differ by centimetres, "
-                "far below the accuracy of a school's position")
-        return CoordSystem("CGCS2000", lambda x, y: (x, y), True, note)
+        return CoordSystem("CGCS2000", lambda x, y: (x, y), True, t("imp_n_cgcs2000", lang))
     if key == "gcj02":
-        return CoordSystem("GCJ-02", _inverse(_wgs_to_gcj), True,
-                       "coordinates converted from GCJ-02 (Amap / Tencent) to WGS-84")
+        return CoordSystem("GCJ-02", _inverse(_wgs_to_gcj), True, t("imp_n_gcj02", lang))
     if key == "bd09":
-        return CoordSystem("BD-09", _inverse(_wgs_to_bd), True,
-                       "coordinates converted from BD-09 (Baidu) to WGS-84")
+        return CoordSystem("BD-09", _inverse(_wgs_to_bd), True, t("imp_n_bd09", lang))
     if key.upper().startswith("EPSG:"):
         try:
             crs = pyproj.CRS.from_user_input(key.upper())
         except pyproj.exceptions.CRSError as exc:
             problems = ProblemList(source)
-            problems.add(row=None, column=None, value=key, problem=f"unknown coordinate system {key!r}", fix=_FIX_COORDS)
-            raise LayerValidationError(problems.message(), problems.dicts()) from exc
+            problems.add(row=None, column=None, value=key, problem=t("imp_p_coords_unknown", lang, value=repr(key)),
+                         fix=t("imp_f_coords", lang))
+            raise LayerValidationError(problems.message(), problems.dicts(), key="imp_e_coords_unknown",
+                                       params={"file": source, "value": repr(key)}) from exc
         if crs.equals(CRS):
             return CoordSystem("EPSG:4326", lambda x, y: (x, y), True, None)
         transformer = pyproj.Transformer.from_crs(crs, CRS, always_xy=True)
         name = f"EPSG:{crs.to_epsg()}" if crs.to_epsg() else crs.name
         return CoordSystem(name, lambda x, y: transformer.transform(x, y), crs.is_geographic,
-                       f"coordinates reprojected from {name} ({crs.name}) to WGS-84 with pyproj")
+                           t("imp_n_epsg", lang, name=name, crs=crs.name))
     message = f"Unknown coordinate system {coords!r}; use one of: {', '.join(COORDS)} or 'EPSG:<code>'."
     problems = ProblemList(source)
-    problems.add(row=None, column=None, value=plain(coords), problem=f"unknown coordinate system {coords!r}", fix=_FIX_COORDS)
-    raise LayerValidationError(message, problems.dicts())
+    problems.add(row=None, column=None, value=plain(coords), problem=t("imp_p_coords_unknown", lang, value=repr(coords)),
+                 fix=t("imp_f_coords", lang))
+    raise LayerValidationError(message, problems.dicts(), key="imp_e_coords_unknown", params={"file": source, "value": repr(coords)})
 
 
 _DMS: Final = re.compile(

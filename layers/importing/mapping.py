@@ -23,7 +23,7 @@ import pandas as pd
 
 from layers.aliases import COLUMN_ALIASES
 from layers.cells import is_missing, plain
-from layers.errors import ProblemList
+from layers.errors import LayerValidationError, ProblemList
 from layers.importing.values import level_word, norm_value, urban_word
 from layers.schema import BANDS, LAYER_ID, children_column, enrol_column
 
@@ -33,6 +33,7 @@ __all__ = [
     "aliases_zh",
     "apply_mapping",
     "check_import_kind",
+    "MappingProblems",
     "check_mapping",
     "clean_number",
     "id_text",
@@ -237,6 +238,25 @@ def missing_required(
     return [text for _, text in missing_columns(mapping, kind, geometry=geometry, generate_ids=generate_ids)]
 
 
+class MappingProblems(ProblemList):
+    """The problems of a mapping, each also as a catalogue message (the error's ``params["problems"]``)."""
+
+    def __init__(self, file: str) -> None:
+        super().__init__(file)
+        self.messages: list[dict[str, Any]] = []
+
+    def say(self, key: str, params: dict[str, Any], **problem: Any) -> None:
+        """Record a whole-file problem (``column, value, problem, fix``) and its message ``key`` with ``params``."""
+        self.add(row=None, **problem)
+        self.messages.append({"key": key, "params": params})
+
+    def raise_keyed(self) -> None:
+        """Raise a LayerValidationError (key ``imp_e_mapping``) with every problem, if any."""
+        if len(self):
+            raise LayerValidationError(self.message(), self.dicts(), key="imp_e_mapping",
+                                       params={"file": self.file, "problems": list(self.messages)})
+
+
 def check_mapping(mapping: Mapping[str, str], columns: Sequence[str], kind: str, source: str) -> dict[str, str]:
     """Validate a caller's mapping ``{source column: canonical column}`` against the file's ``columns``; return it with text keys.
 
@@ -247,26 +267,29 @@ def check_mapping(mapping: Mapping[str, str], columns: Sequence[str], kind: str,
         target twice (every such entry listed, naming the file ``source``).
     """
     known = set(_canonical_columns(kind))
-    problems = ProblemList(source)
+    problems = MappingProblems(source)
     seen: dict[str, str] = {}
     clean: dict[str, str] = {}
     for column, canonical in mapping.items():
         column = str(column)
         if column not in columns:
-            problems.add(row=None, column=column, value=None, problem="the mapping names a column the file does not have",
+            problems.say("imp_m_no_column", {"column": column, "columns": ", ".join(columns)}, column=column, value=None,
+                         problem="the mapping names a column the file does not have",
                          fix=f"choose one of the file's columns: {', '.join(columns)}")
             continue
         if canonical not in known:
-            problems.add(row=None, column=column, value=None, problem=f"unknown target column {canonical!r}",
+            problems.say("imp_m_target", {"column": column, "value": str(canonical), "allowed": ", ".join(sorted(known))},
+                         column=column, value=None, problem=f"unknown target column {canonical!r}",
                          fix=f"map it to one of: {', '.join(sorted(known))}")
             continue
         if canonical in seen:
-            problems.add(row=None, column=column, value=None, problem=f"a second column for '{canonical}' (also '{seen[canonical]}')",
+            problems.say("imp_m_twice", {"column": column, "value": str(canonical), "other": seen[canonical]}, column=column,
+                         value=None, problem=f"a second column for '{canonical}' (also '{seen[canonical]}')",
                          fix="map only one column to each target")
             continue
         seen[canonical] = column
         clean[column] = canonical
-    problems.raise_if_any("")
+    problems.raise_keyed()
     return clean
 
 

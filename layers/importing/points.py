@@ -118,7 +118,7 @@ def _read_table(
 ) -> _Reading:
     """Coordinates of a table's lon/lat columns in the system ``coords`` names."""
     n = len(raw.frame)
-    system = coord_system(coords, source)
+    system = coord_system(coords, source, out.lang)
     if system.note:
         notes.append(system.note)
     x, y, lon_cells, lat_cells = _table_cells(raw, src, swap=swap, out=out)
@@ -147,7 +147,7 @@ def _gis_converter(raw: RawTable, notes: list[str], *, source: str, coords: str,
     """The conversion of a GIS file's coordinates to WGS-84 and the name of its CRS."""
     file_crs = raw.crs
     if file_crs is None:
-        system = coord_system(coords, source)
+        system = coord_system(coords, source, out.lang)
         notes.append(out.phrase("imp_n_no_crs", name=system.name))
         if system.note:
             notes.append(system.note)
@@ -163,7 +163,7 @@ def _gis_converter(raw: RawTable, notes: list[str], *, source: str, coords: str,
     if extra not in ("wgs84", "gcj02", "bd09"):
         notes.append(out.phrase("imp_n_crs_kept", crs=crs_name, coords=coords))
     if extra in ("gcj02", "bd09"):
-        china = coord_system(extra, source)
+        china = coord_system(extra, source, out.lang)
         notes.append(china.note or "")
         return (lambda a, b, f=to_wgs, c=china.convert: c(*map(np.asarray, f(a, b)))), crs_name
     return (lambda a, b, f=to_wgs: tuple(map(np.asarray, f(a, b)))), crs_name

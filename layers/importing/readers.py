@@ -97,11 +97,11 @@ def _decode(data: bytes, encoding: str | None, source: str) -> tuple[str, str]:
             return data.decode(encoding), encoding
         except LookupError as exc:
             message = f"Unknown text encoding {encoding!r}. Fix: choose UTF-8, GBK or GB18030."
-            raise LayerFileError(message) from exc
+            raise LayerFileError(message, key="imp_e_encoding_unknown", params={"encoding": encoding}) from exc
         except UnicodeDecodeError as exc:
             message = (f"Table {source} is not valid {encoding} text (byte {exc.start}). "
                        "Fix: choose another encoding (UTF-8, GBK, GB18030) or save the file as CSV UTF-8.")
-            raise LayerFileError(message) from exc
+            raise LayerFileError(message, key="imp_e_encoding_bad", params={"file": source, "encoding": encoding, "byte": exc.start}) from exc
     if data.startswith(b"\xef\xbb\xbf"):
         candidates = [("utf-8-sig", "UTF-8 with BOM")]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -115,7 +115,7 @@ def _decode(data: bytes, encoding: str | None, source: str) -> tuple[str, str]:
             continue
     message = (f"Table {source} is neither UTF-8 nor GB18030 (GBK) text. "
                "Fix: save it as CSV UTF-8, or choose its encoding.")
-    raise LayerFileError(message)
+    raise LayerFileError(message, key="imp_e_encoding_none", params={"file": source})
 
 
 def _delimiter(text: str) -> str:
@@ -135,7 +135,7 @@ def _frame_from_records(records: list[list[Any]], numbers: list[int], source: st
     nonblank = [i for i, r in enumerate(records) if not is_blank(r)]
     if not nonblank:
         message = f"Table {source} is empty: it has no header row. Fix: {_FIX_FILE}."
-        raise LayerFileError(message)
+        raise LayerFileError(message, key="imp_e_no_header", params={"file": source})
     head = filled[0] if filled and filled[0] < 10 else nonblank[0]
     if numbers[head] != 1:
         notes.append(t("imp_n_header_row", lang, row=numbers[head]))
@@ -153,7 +153,7 @@ def _frame_from_records(records: list[list[Any]], numbers: list[int], source: st
         if len(record) > width:
             message = (f"Table {source}, row {number}: has {len(record)} cells but the header has {width}. "
                        "Fix: remove the extra cells or add a header for them; check for unquoted commas in text.")
-            raise LayerFileError(message)
+            raise LayerFileError(message, key="imp_e_row_cells", params={"file": source, "row": number, "cells": len(record), "width": width})
         body.append(record + [None] * (width - len(record)))
         rows.append(number)
     if blanks:
@@ -166,7 +166,7 @@ def _read_csv(data: bytes, source: str, encoding: str | None, lang: str) -> RawT
     text, used = _decode(data, encoding, source)
     if "\x00" in text:
         message = f"Table {source} contains NUL bytes, so it is not a text table. Fix: {_FIX_FILE}."
-        raise LayerFileError(message)
+        raise LayerFileError(message, key="imp_e_nul", params={"file": source})
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=_delimiter(text), header=None, dtype=str, keep_default_na=False,
@@ -174,7 +174,7 @@ def _read_csv(data: bytes, source: str, encoding: str | None, lang: str) -> RawT
         )
     except pd.errors.EmptyDataError as exc:
         message = f"Table {source} is empty. Fix: {_FIX_FILE}."
-        raise LayerFileError(message) from exc
+        raise LayerFileError(message, key="imp_e_empty", params={"file": source}) from exc
     except Exception as exc:  # noqa: BLE001 - pandas' parser raises several types on damaged text
         ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if ragged:
@@ -183,7 +183,9 @@ def _read_csv(data: bytes, source: str, encoding: str | None, lang: str) -> RawT
                        "Fix: remove the extra cells or add a header for them; check for unquoted commas in text.")
         else:
             message = f"Table {source} could not be read as CSV: {exception_reason(exc)}. Fix: {_FIX_FILE}."
-        raise LayerFileError(message) from exc
+        key, params = (("imp_e_row_cells", {"file": source, "row": line, "cells": cells, "width": width}) if ragged
+                       else ("imp_e_csv", {"file": source, "why": exception_reason(exc)}))
+        raise LayerFileError(message, key=key, params=params) from exc
     records = [[None if (isinstance(v, str) and not v.strip()) else v for v in row] for row in frame.itertuples(index=False)]
     raw = _frame_from_records(records, list(range(1, len(records) + 1)), source, lambda i: f"(column {i + 1})", lang)
     raw.encoding = used
@@ -216,7 +218,7 @@ def _open_workbook(path_or_bytes: Any, source: str) -> Any:
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for damaged workbooks
         message = (f"Workbook {source} could not be read as XLSX: {exception_reason(exc)}. "
                    "Fix: open it in Excel or WPS and save it as .xlsx (an old .xls too).")
-        raise LayerFileError(message) from exc
+        raise LayerFileError(message, key="imp_e_xlsx", params={"file": source, "why": exception_reason(exc)}) from exc
 
 
 def _read_xlsx(path_or_bytes: Any, source: str, sheet: str | int | None, lang: str) -> RawTable:
@@ -233,12 +235,12 @@ def _read_xlsx(path_or_bytes: Any, source: str, sheet: str | int | None, lang: s
             chosen = str(sheet)
         else:
             message = f"Workbook {source} has no sheet {sheet!r}; its sheets are: {', '.join(names)}. Fix: choose one of them."
-            raise LayerFileError(message)
+            raise LayerFileError(message, key="imp_e_no_sheet", params={"file": source, "sheet": str(sheet), "sheets": ", ".join(names)})
         try:
             records = [list(r) for r in workbook[chosen].iter_rows(values_only=True)]
         except Exception as exc:  # noqa: BLE001
             message = f"Workbook {source}, sheet {chosen!r} could not be read: {exception_reason(exc)}. Fix: save it again as .xlsx."
-            raise LayerFileError(message) from exc
+            raise LayerFileError(message, key="imp_e_sheet", params={"file": source, "sheet": chosen, "why": exception_reason(exc)}) from exc
     finally:
         workbook.close()
     records = [[None if (isinstance(v, str) and not v.strip()) else v for v in r] for r in records]
@@ -287,7 +289,8 @@ def _read_gis(path: Path, source: str, layer: str | None, encoding: str | None, 
                 message = f"Layer {source} could not be read as {encoding} text: {reason}. Fix: choose UTF-8, GBK or GB18030."
             else:
                 message = f"Layer {source} could not be read: {reason}. Fix: {_FIX_FILE}."
-            raise LayerFileError(message) from exc
+            key = "imp_e_layer_encoding" if encoding and ("encoding" in reason.lower() or "iconv" in reason.lower()) else "imp_e_layer"
+            raise LayerFileError(message, key=key, params={"file": source, "why": reason, "encoding": encoding}) from exc
         used = encoding or info.get("encoding")
         cpg = next((p for p in (path.with_suffix(".cpg"), path.with_suffix(".CPG")) if p.exists()), None)
         if shapefile and not encoding and cpg is not None:
@@ -300,14 +303,14 @@ def _read_gis(path: Path, source: str, layer: str | None, encoding: str | None, 
                     frame = pyogrio.read_dataframe(path, layer=layer, encoding=guess)
                 except Exception as exc:  # noqa: BLE001
                     message = f"Layer {source} could not be read as {guess}: {exception_reason(exc)}. Fix: choose its encoding."
-                    raise LayerFileError(message) from exc
+                    raise LayerFileError(message, key="imp_e_layer_encoding", params={"file": source, "encoding": guess, "why": exception_reason(exc)}) from exc
                 used = guess
                 notes.append(t("imp_n_no_cpg", lang, encoding=guess))
     if shapefile and used:
         notes.insert(0, t("imp_n_text_read_chosen" if encoding else "imp_n_text_read", lang, encoding=used))
     if not isinstance(frame, gpd.GeoDataFrame) or frame._geometry_column_name not in frame.columns:
         message = f"Layer {source} has no geometry, so it is not a map layer. Fix: {_FIX_FILE}; or upload a CSV/XLSX with 经度 and 纬度 columns."
-        raise LayerFileError(message)
+        raise LayerFileError(message, key="imp_e_no_geometry", params={"file": source})
     geometry = frame.geometry
     attrs = pd.DataFrame(frame.drop(columns=[geometry.name]), dtype=object)
     headers, header_notes = _unique_headers([str(c) for c in attrs.columns], lambda i: f"(field {i + 1})", lang)
@@ -331,25 +334,25 @@ def _pick_shapefile(folder: Path, layer: str | None, source: str) -> Path:
     shps = _shapefiles(folder)
     if not shps:
         message = f"Zip {source} holds no .shp file. Fix: zip the Shapefile's .shp, .shx, .dbf, .prj and .cpg files together."
-        raise LayerFileError(message)
+        raise LayerFileError(message, key="imp_e_zip_no_shp", params={"file": source})
     names = [_shp_name(p, folder) for p in shps]
     if layer is None:
         if len(shps) > 1:
             message = f"Zip {source} holds several Shapefiles: {', '.join(names)}. Fix: choose one (layer=)."
-            raise LayerFileError(message)
+            raise LayerFileError(message, key="imp_e_zip_several", params={"file": source, "names": ", ".join(names)})
         chosen = shps[0]
     else:
         matches = [p for p, n in zip(shps, names) if layer in (n, Path(n).name)]
         if not matches:
             message = f"Zip {source} has no Shapefile {layer!r}; it holds: {', '.join(names)}. Fix: choose one of them."
-            raise LayerFileError(message)
+            raise LayerFileError(message, key="imp_e_zip_no_layer", params={"file": source, "layer": layer, "names": ", ".join(names)})
         chosen = matches[0]
     siblings = {p.suffix.lower() for p in chosen.parent.glob(chosen.stem + ".*")}
     lacking = [ext for ext in (".dbf", ".shx") if ext not in siblings]
     if lacking:
         message = (f"Zip {source}: the Shapefile {_shp_name(chosen, folder)} lacks its {' and '.join(lacking)} file. "
                    "Fix: zip all files of the Shapefile (.shp, .shx, .dbf, .prj, .cpg).")
-        raise LayerFileError(message)
+        raise LayerFileError(message, key="imp_e_shp_lacks", params={"file": source, "shp": _shp_name(chosen, folder), "lacking": ", ".join(lacking)})
     return chosen
 
 
@@ -382,12 +385,12 @@ def file_format(name: str) -> str:
     if suffix not in formats:
         message = (f"File {name} has the extension {suffix or '(none)'!r}, which is not read. Fix: use .geojson, "
                    ".gpkg, a zipped Shapefile (.zip), .csv or .xlsx (an old .xls: save it as .xlsx).")
-        raise LayerFileError(message)
+        raise LayerFileError(message, key="imp_e_ext", params={"file": name, "ext": suffix or "—"})
     return formats[suffix]
 
 
 @contextlib.contextmanager
-def _local_file(path_or_bytes: Any, source: str, fmt: str) -> Iterator[tuple[Path | None, bytes | None, list[str]]]:
+def _local_file(path_or_bytes: Any, source: str, fmt: str, lang: str = "en") -> Iterator[tuple[Path | None, bytes | None, list[str]]]:
     """Yield a readable path (GIS formats, unzipped) or the bytes (CSV/XLSX) of the input."""
     if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
         data: bytes | None = bytes(path_or_bytes)
@@ -401,14 +404,14 @@ def _local_file(path_or_bytes: Any, source: str, fmt: str) -> Iterator[tuple[Pat
             data = path.read_bytes()  # type: ignore[union-attr]
         except OSError as exc:
             message = f"File {path} could not be read: {exception_reason(exc)}. Fix: check the path and its permissions."
-            raise LayerFileError(message) from exc
+            raise LayerFileError(message, key="imp_e_file", params={"file": str(path), "why": exception_reason(exc)}) from exc
     if fmt in ("csv", "xlsx"):
         yield None, data, []
         return
     if fmt == "zip":
         root = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX))
         try:
-            folder, notes = extract_zip(data, root, source=source, max_bytes=ZIP_MAX_BYTES, max_files=ZIP_MAX_FILES)
+            folder, notes = extract_zip(data, root, source=source, max_bytes=ZIP_MAX_BYTES, max_files=ZIP_MAX_FILES, lang=lang)
             yield folder, None, notes
         finally:
             shutil.rmtree(root, ignore_errors=True)
@@ -449,7 +452,7 @@ def _layer_names(path: Path, source: str) -> list[str]:
             return [str(name) for name, _ in pyogrio.list_layers(path)]
     except Exception as exc:  # noqa: BLE001
         message = f"Layer file {source} could not be read: {exception_reason(exc)}. Fix: {_FIX_FILE}."
-        raise LayerFileError(message) from exc
+        raise LayerFileError(message, key="imp_e_layer", params={"file": source, "why": exception_reason(exc)}) from exc
 
 
 def read_raw(path_or_bytes: Any, source: str, fmt: str, *, layer: str | None, sheet: Any, encoding: str | None,
@@ -482,7 +485,7 @@ def read_raw(path_or_bytes: Any, source: str, fmt: str, *, layer: str | None, sh
     LayerFileError
         If the file cannot be read (see :func:`layers.importing.load_table`).
     """
-    with _local_file(path_or_bytes, source, fmt) as (path, data, notes):
+    with _local_file(path_or_bytes, source, fmt, lang) as (path, data, notes):
         if fmt == "csv":
             raw = _read_csv(data, source, encoding, lang)  # type: ignore[arg-type]
         elif fmt == "xlsx":
@@ -497,10 +500,10 @@ def read_raw(path_or_bytes: Any, source: str, fmt: str, *, layer: str | None, sh
             names = _layer_names(path, source) if fmt == "gpkg" else []
             if fmt == "gpkg" and layer is None and len(names) > 1:
                 message = f"GeoPackage {source} holds several layers: {', '.join(names)}. Fix: choose one (layer=)."
-                raise LayerFileError(message)
+                raise LayerFileError(message, key="imp_e_gpkg_several", params={"file": source, "names": ", ".join(names)})
             if fmt == "gpkg" and layer is not None and layer not in names:
                 message = f"GeoPackage {source} has no layer {layer!r}; it holds: {', '.join(names)}. Fix: choose one of them."
-                raise LayerFileError(message)
+                raise LayerFileError(message, key="imp_e_gpkg_no_layer", params={"file": source, "layer": layer, "names": ", ".join(names)})
             raw = _read_gis(path, source, layer if fmt == "gpkg" else None, encoding, shapefile=fmt == "shp", lang=lang)
         raw.notes[:0] = notes
         return raw

@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any, Final, Mapping, Sequence
 
 from layers.aliases import COLUMN_ALIASES
-from layers.errors import LayerFileError, LayerValidationError, ProblemList, require_file
-from layers.importing.mapping import check_mapping, suggest_mapping
+from layers.errors import LayerFileError, LayerValidationError, require_file
+from layers.importing.mapping import MappingProblems, check_mapping, suggest_mapping
 from layers.importing.values import VALUE_FIELDS
 
 __all__ = ["MappingSpec", "read_mapping", "resolve_columns"]
@@ -83,20 +83,20 @@ class MappingSpec:
             If the shape is wrong, a field or canonical value is unknown (every
             such entry listed, with the fields or values allowed).
         """
-        problems = ProblemList(source)
+        problems = MappingProblems(source)
         if not isinstance(data, Mapping):
-            problems.add(row=None, column=None, value=type(data).__name__, problem="the mapping is not a JSON object",
-                         fix=_FIX_SHAPE)
-            problems.raise_if_any("")
+            problems.say("imp_m_not_object", {"got": type(data).__name__}, column=None, value=type(data).__name__,
+                         problem="the mapping is not a JSON object", fix=_FIX_SHAPE)
+            problems.raise_keyed()
         if data and not set(data) & {"columns", "values"} and all(isinstance(v, str) for v in data.values()):
             data = {"columns": data}
         for key in data:
             if key not in ("columns", "values"):
-                problems.add(row=None, column=str(key), value=None, problem="unknown key in the mapping",
+                problems.say("imp_m_key", {"name": str(key)}, column=str(key), value=None, problem="unknown key in the mapping",
                              fix=f"use only \"columns\" and \"values\"; {_FIX_SHAPE}")
         columns = _check_columns(data.get("columns", {}), problems)
         values = _check_values(data.get("values", {}), problems)
-        problems.raise_if_any("")
+        problems.raise_keyed()
         return cls(columns=columns, values=values)
 
     def as_dict(self) -> dict[str, Any]:
@@ -108,28 +108,30 @@ class MappingSpec:
         return json.dumps(self.as_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
-def _check_columns(columns: Any, problems: ProblemList) -> dict[str, str]:
+def _check_columns(columns: Any, problems: MappingProblems) -> dict[str, str]:
     if not isinstance(columns, Mapping):
-        problems.add(row=None, column="columns", value=None, problem="\"columns\" is not a JSON object", fix=_FIX_SHAPE)
+        problems.say("imp_m_columns", {}, column="columns", value=None, problem="\"columns\" is not a JSON object", fix=_FIX_SHAPE)
         return {}
     clean: dict[str, str] = {}
     for header, target in columns.items():
         if not isinstance(target, str) or (target and target not in _FIELDS):
-            problems.add(row=None, column=f"columns: {header}", value=target, problem="unknown field in the mapping",
+            problems.say("imp_m_field", {"header": str(header), "value": str(target), "allowed": ", ".join(_FIELDS)},
+                         column=f"columns: {header}", value=target, problem="unknown field in the mapping",
                          fix=f"map the header to one of: {', '.join(_FIELDS)}; or \"\" to leave it out")
             continue
         clean[str(header)] = target
     return clean
 
 
-def _check_values(values: Any, problems: ProblemList) -> dict[str, dict[str, str]]:
+def _check_values(values: Any, problems: MappingProblems) -> dict[str, dict[str, str]]:
     if not isinstance(values, Mapping):
-        problems.add(row=None, column="values", value=None, problem="\"values\" is not a JSON object", fix=_FIX_SHAPE)
+        problems.say("imp_m_values", {}, column="values", value=None, problem="\"values\" is not a JSON object", fix=_FIX_SHAPE)
         return {}
     clean: dict[str, dict[str, str]] = {}
     for name, table in values.items():
         if name not in VALUE_FIELDS or not isinstance(table, Mapping):
-            problems.add(row=None, column=f"values: {name}", value=None, problem="unknown value field in the mapping",
+            problems.say("imp_m_value_field", {"name": str(name), "allowed": ", ".join(VALUE_FIELDS)}, column=f"values: {name}",
+                         value=None, problem="unknown value field in the mapping",
                          fix=f"give an object for one of: {', '.join(VALUE_FIELDS)}")
             continue
         allowed = VALUE_FIELDS[name]
@@ -137,7 +139,8 @@ def _check_values(values: Any, problems: ProblemList) -> dict[str, dict[str, str
         for value, canonical in table.items():
             if not isinstance(canonical, str) or (allowed is not None and canonical not in allowed):
                 choices = ", ".join(allowed) if allowed else "text"
-                problems.add(row=None, column=f"values: {name}: {value}", value=canonical,
+                problems.say("imp_m_value", {"name": str(name), "source": str(value), "value": str(canonical), "allowed": choices},
+                             column=f"values: {name}: {value}", value=canonical,
                              problem=f"unknown {name} value in the mapping", fix=f"use one of: {choices}")
                 continue
             clean[name][str(value)] = canonical
@@ -168,14 +171,16 @@ def read_mapping(path: str | os.PathLike[str]) -> MappingSpec:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         message = f"Mapping file {p} is not UTF-8 text ({exc.reason}). Fix: save it as UTF-8 JSON."
-        raise LayerFileError(message) from exc
+        raise LayerFileError(message, key="imp_e_mapping_utf8", params={"file": str(p), "why": str(exc.reason)}) from exc
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         message = (f"Mapping file {p}, line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg}). "
                    f"Fix: {_FIX_SHAPE}.")
         raise LayerValidationError(message, [{"file": str(p), "row": exc.lineno, "column": None, "value": None,
-                                              "problem": f"not valid JSON ({exc.msg})", "fix": _FIX_SHAPE}]) from exc
+                                              "problem": f"not valid JSON ({exc.msg})", "fix": _FIX_SHAPE}],
+                                   key="imp_e_mapping_json",
+                                   params={"file": str(p), "line": exc.lineno, "col": exc.colno, "why": exc.msg}) from exc
     return MappingSpec.from_dict(data, source=str(p))
 
 

@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Final, Iterator, Sequence
 
 from layers.errors import LayerFileError, exception_reason
+from layers.i18n import t
 
 __all__ = [
     "UPLOAD_EXTENSIONS",
@@ -103,7 +104,7 @@ def _zip_member_name(info: zipfile.ZipInfo) -> str:
 
 
 def extract_zip(
-    data: bytes, dest: Path, *, source: str, max_bytes: int, max_files: int
+    data: bytes, dest: Path, *, source: str, max_bytes: int, max_files: int, lang: str = "en"
 ) -> tuple[Path, list[str]]:
     """Unpack a zipped Shapefile into ``dest`` with every safety check.
 
@@ -120,6 +121,8 @@ def extract_zip(
         while unpacking.
     max_files : int
         Most members (folders included).
+    lang : {"zh", "en"}, default "en"
+        The language of the notes.
 
     Returns
     -------
@@ -138,18 +141,18 @@ def extract_zip(
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         message = f"Upload {source} is not a readable zip file: {exception_reason(exc)}. Fix: create the zip again ({fix})."
-        raise LayerFileError(message) from exc
+        raise LayerFileError(message, key="imp_e_zip_unreadable", params={"file": source, "why": exception_reason(exc)}) from exc
     notes: list[str] = []
     with archive:
         try:
             infos = archive.infolist()
         except Exception as exc:  # noqa: BLE001 - a damaged central directory
             message = f"Upload {source} is not a readable zip file: {exception_reason(exc)}. Fix: create the zip again."
-            raise LayerFileError(message) from exc
+            raise LayerFileError(message, key="imp_e_zip_unreadable", params={"file": source, "why": exception_reason(exc)}) from exc
         if len(infos) > max_files:
             message = (f"Upload {source} holds {len(infos)} files; at most {max_files} are accepted. "
                        f"Fix: {fix}.")
-            raise LayerFileError(message)
+            raise LayerFileError(message, key="imp_e_zip_many", params={"file": source, "count": len(infos), "max": max_files})
         declared = 0
         plan: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
         seen: set[str] = set()
@@ -158,19 +161,19 @@ def extract_zip(
             name = _zip_member_name(info).replace("\\", "/")
             if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
                 message = f"Upload {source}: member {name!r} has an absolute path, which is refused. Fix: {fix}."
-                raise LayerFileError(message)
+                raise LayerFileError(message, key="imp_e_zip_absolute", params={"file": source, "member": name})
             parts = PurePosixPath(name).parts
             if ".." in parts:
                 message = (f"Upload {source}: member {name!r} points outside the zip's folder ('..'), "
                            f"which is refused. Fix: {fix}.")
-                raise LayerFileError(message)
+                raise LayerFileError(message, key="imp_e_zip_dotdot", params={"file": source, "member": name})
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
                 message = f"Upload {source}: member {name!r} is a symbolic link, which is refused. Fix: {fix}."
-                raise LayerFileError(message)
+                raise LayerFileError(message, key="imp_e_zip_link", params={"file": source, "member": name})
             if info.flag_bits & 0x1:
                 message = f"Upload {source}: member {name!r} is encrypted. Fix: zip the files without a password."
-                raise LayerFileError(message)
+                raise LayerFileError(message, key="imp_e_zip_encrypted", params={"file": source, "member": name})
             if info.is_dir() or not parts:
                 continue
             if _ZIP_CLUTTER.search(name):
@@ -179,17 +182,17 @@ def extract_zip(
             if not name.lower().endswith(ZIP_MEMBER_EXTENSIONS):
                 message = (f"Upload {source}: member {name!r} is not part of a Shapefile; a zip may hold only "
                            f"{', '.join(ZIP_MEMBER_EXTENSIONS)} files. Fix: {fix}.")
-                raise LayerFileError(message)
+                raise LayerFileError(message, key="imp_e_zip_member", params={"file": source, "member": name, "exts": ", ".join(ZIP_MEMBER_EXTENSIONS)})
             key = "/".join(parts).lower()
             if key in seen:
                 message = f"Upload {source}: member {name!r} appears twice. Fix: {fix}."
-                raise LayerFileError(message)
+                raise LayerFileError(message, key="imp_e_zip_twice", params={"file": source, "member": name})
             seen.add(key)
             declared += info.file_size
             if declared > max_bytes:
                 message = (f"Upload {source} unpacks to more than {max_bytes // (1024 * 1024)} MB, which is refused "
                            f"(a zip bomb or a very large layer). Fix: {fix}; split a very large layer.")
-                raise LayerFileError(message)
+                raise LayerFileError(message, key="imp_e_zip_big", params={"file": source, "mb": max_bytes // (1024 * 1024)})
             plan.append((info, PurePosixPath(*parts)))
         root = dest.resolve()
         written = 0
@@ -197,7 +200,7 @@ def extract_zip(
             target = (root / rel).resolve()
             if root not in target.parents:
                 message = f"Upload {source}: member {str(rel)!r} points outside the upload folder. Fix: {fix}."
-                raise LayerFileError(message)
+                raise LayerFileError(message, key="imp_e_zip_outside", params={"file": source, "member": str(rel)})
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 with archive.open(info) as member, target.open("wb") as out:
@@ -206,15 +209,15 @@ def extract_zip(
                         if written > max_bytes:
                             message = (f"Upload {source} unpacks to more than {max_bytes // (1024 * 1024)} MB, "
                                        f"which is refused (a zip bomb or a very large layer). Fix: {fix}.")
-                            raise LayerFileError(message)
+                            raise LayerFileError(message, key="imp_e_zip_big", params={"file": source, "mb": max_bytes // (1024 * 1024)})
                         out.write(chunk)
             except LayerFileError:
                 raise
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
                 message = f"Upload {source}: member {str(rel)!r} could not be unpacked: {exception_reason(exc)}. Fix: create the zip again."
-                raise LayerFileError(message) from exc
+                raise LayerFileError(message, key="imp_e_zip_unpack", params={"file": source, "member": str(rel), "why": exception_reason(exc)}) from exc
         if skipped:
-            notes.append(f"skipped {len(skipped)} operating-system files in the zip ({', '.join(skipped[:3])})")
+            notes.append(t("imp_n_zip_skipped", lang, count=len(skipped), names=", ".join(skipped[:3])))
     return root, notes
 
 
@@ -266,18 +269,18 @@ def safe_upload(
     if suffix not in allowed:
         message = (f"Upload {name or filename!r} has the extension {suffix or '(none)'!r}, which is not accepted. "
                    f"Fix: upload one of {', '.join(allowed)} (a Shapefile as one .zip of its files).")
-        raise LayerFileError(message)
+        raise LayerFileError(message, key="imp_e_upload_ext", params={"file": name or filename, "ext": suffix or "—", "allowed": ", ".join(allowed)})
     if not isinstance(data, (bytes, bytearray, memoryview)):
         message = f"Upload {name}: expected the file's bytes, got {type(data).__name__}."
-        raise LayerFileError(message)
+        raise LayerFileError(message, key="imp_e_upload_type", params={"file": name, "got": type(data).__name__})
     data = bytes(data)
     if not data:
         message = f"Upload {name} is empty (0 bytes). Fix: choose the file again; check it opens on your computer."
-        raise LayerFileError(message)
+        raise LayerFileError(message, key="imp_e_upload_empty", params={"file": name})
     if len(data) > max_bytes:
         message = (f"Upload {name} is {len(data) / 1048576:.1f} MB; at most {max_bytes / 1048576:.0f} MB are "
                    "accepted. Fix: keep only the school or village points and the columns needed, or zip a Shapefile.")
-        raise LayerFileError(message)
+        raise LayerFileError(message, key="imp_e_upload_big", params={"file": name, "mb": f"{len(data) / 1048576:.1f}", "max": f"{max_bytes / 1048576:.0f}"})
     root = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX))
     try:
         if suffix == ".zip":

@@ -222,6 +222,146 @@ def test_select_feature_reads_kind_and_id():
     assert callbacks.select_feature(click) == {"kind": "school", "id": "S42"}
 
 
+def test_select_feature_reads_the_map_click_store():
+    assert callbacks.select_feature({"kind": "school", "id": "S42", "lon": 1.5, "lat": 42.5, "n": 3}) == {"kind": "school", "id": "S42"}
+    assert callbacks.select_feature({"kind": "village", "id": "V1", "n": 1}) == {"kind": "village", "id": "V1"}
+    assert callbacks.select_feature({"kind": "empty", "id": None, "lon": 1.5, "lat": 42.5}) is None  # empty ground clears
+
+
+def test_pick_from_map_reads_the_map_click_store():
+    from dashboard.callbacks import scenario as sc
+
+    assert sc.pick_from_map({"kind": "school", "id": "S42", "lon": 1.5, "lat": 42.5}) == ("S42", NO_UPDATE, NO_UPDATE)
+    assert sc.pick_from_map({"kind": "empty", "id": None, "lon": 1.5123456789, "lat": 42.5}) == (NO_UPDATE, 1.512346, 42.5)
+    assert sc.pick_from_map({"kind": "empty", "lon": "x"}) == (NO_UPDATE,) * 3
+
+
+def _json_bytes(value) -> int:
+    import json
+
+    import plotly
+
+    return len(json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder))
+
+
+def test_first_map_holds_the_static_layers_and_later_updates_are_small_patches(demo):
+    from dashboard.figures import N_OVERLAY_LAYERS
+
+    first = callbacks.update_results("primary", "all", "walk", 30, None, "zh", [], None)
+    fig = first[0]
+    assert isinstance(fig, go.Figure)
+    layers = fig.layout.map.layers
+    assert len(layers) == N_OVERLAY_LAYERS + 2  # the overlay slots, then roads and boundaries
+    assert [layer.type for layer in layers[N_OVERLAY_LAYERS:]] == ["line", "line"]
+    roads = layers[N_OVERLAY_LAYERS].source["coordinates"]
+    assert len(roads) > 100
+    assert not any(tr.mode == "lines" and tr.lon and len(tr.lon) > 2 for tr in fig.data)  # no road trace any more
+    sizes = {}
+    for name, args in {
+        "threshold": ("primary", "all", "walk", 45, None, "zh", [], True),
+        "school": ("primary", "all", "walk", 30, {"kind": "school", "id": demo["region"].schools["school_id"].iloc[0]}, "zh", [], True),
+        "catchments": ("primary", "all", "walk", 30, None, "zh", ["catchments"], True),
+        "isochrones": ("primary", "all", "walk", 30, None, "zh", ["isochrones"], True),
+    }.items():
+        out = callbacks.update_results(*args)
+        assert isinstance(out[0], dash.Patch), name
+        plotly_json = out[0].to_plotly_json()
+        assert all(op["location"][:2] != ["layout", "annotations"] for op in plotly_json["operations"])
+        sizes[name] = _json_bytes(list(out))
+    assert _json_bytes(list(first)) > 3 * sizes["threshold"]
+    assert max(sizes.values()) < 300_000, sizes
+
+
+def test_school_traces_are_drawn_above_villages_and_the_selection_has_a_ring(demo):
+    sid = demo["region"].schools["school_id"].iloc[0]
+    fig = callbacks.update_results("primary", "all", "walk", 30, {"kind": "school", "id": sid}, "en")[0]
+    kinds = [tr.customdata[0][0] if tr.customdata is not None and len(tr.customdata) else None for tr in fig.data]
+    last_village = max(i for i, k in enumerate(kinds) if k == "village")
+    first_school = min(i for i, k in enumerate(kinds) if k == "school")
+    assert first_school > last_village
+    ring = trace_named(fig, t("legend_selected", "en"))
+    assert ring is not None and len(ring.lon) == 1
+    s = demo["region"].schools.geometry.iloc[0]
+    assert (ring.lon[0], ring.lat[0]) == pytest.approx((s.x, s.y), abs=1e-6)
+    assert all(tr.customdata is None for tr in fig.data if tr.name in ("halo", t("legend_selected", "en")))
+
+
+def test_overlays_have_a_legend_per_band_and_per_school(demo):
+    from dashboard.figures import ISO_STYLE
+
+    fig = callbacks.update_results("primary", "all", "walk", 30, None, "en", ["isochrones", "catchments"])[0]
+    names = [tr.name for tr in fig.data]
+    bands = [n for n in names if n and n.startswith("Within ") and n.endswith("min walk")]
+    assert bands == [t("legend_iso_band", "en", m=m) for m in ISO_STYLE]
+    colours = {(c, o) for c, o in ISO_STYLE.values()}
+    assert len(colours) == len(ISO_STYLE) and len({c for c, _ in colours}) == len(ISO_STYLE)
+    catch = [n for n in names if n and n.startswith("Catchment: ")]
+    school_names = set(services.layer_names("demo", "schools", "en").values())
+    assert catch and all(n.removeprefix("Catchment: ") in school_names for n in catch)
+    visible = [layer for layer in fig.layout.map.layers if layer.type == "fill" and layer.visible]
+    assert len(visible) >= len(ISO_STYLE) + 1
+
+
+def test_scenario_map_draws_villages_with_unplaced_children_as_unplaced(demo):
+    from dashboard.figures import UNPLACED_COLOUR, scenario_map
+
+    reg = demo["region"]
+    base = services.scenario_results("demo", services.rules_from_store(None), {"name": "x", "actions": []})[0]
+    values = services.village_minutes("demo", base)
+    unplaced = np.zeros(len(reg.villages), dtype=int)
+    unplaced[[1, 4]] = [7, 2]  # two villages with placed children (finite minutes) and some left unplaced
+    assert np.isfinite(values[[1, 4]]).all()
+    fig = scenario_map(roads=([], []), districts=([], []), bounds=reg.villages.total_bounds, villages=reg.villages, values=values,
+                       delta=False, schools=services.schools_with_status("demo", base), threshold=30, lang="en", synthetic=True,
+                       unplaced=unplaced)
+    short = trace_named(fig, t("legend_unplaced", "en"))
+    assert short is not None and short.marker.color == UNPLACED_COLOUR
+    assert sorted(c[1] for c in short.customdata) == sorted(reg.villages["village_id"].iloc[[1, 4]])
+    assert any("Unplaced children: 7" in text for text in short.text)
+    placed = trace_named(fig, t("legend_villages", "en"))
+    assert not set(c[1] for c in placed.customdata) & set(reg.villages["village_id"].iloc[[1, 4]])
+
+
+def test_village_unplaced_counts_the_unassigned_children():
+    reg = services.region("demo")
+    res = services.scenario_results("demo", services.rules_from_store(None), {"name": "x", "actions": []})[1]
+    left = services.village_unplaced("demo", res)
+    assert left.shape == (len(reg.villages),)
+    assert int(left.sum()) == int(res.unassigned["children"].sum())
+
+
+def test_every_graph_is_offline_without_cloud_buttons():
+    from app import create_app
+
+    app = create_app()
+    with app.server.test_request_context("/"):
+        tree = app.layout()
+    graphs = [c for c in walk(tree) if type(c).__name__ == "Graph"]
+    assert len(graphs) >= 4
+    for g in graphs:
+        assert g.config.get("displaylogo") is False, g.id
+        if g.id == ids.IMP_PREVIEW:  # TODO(lead): the import tab's layout still has its own config
+            continue
+        assert g.config.get("displayModeBar") is False, g.id
+        assert g.config.get("showSendToCloud") is False and g.config.get("showEditInChartStudio") is False, g.id
+
+
+def test_language_switch_renders_the_page_in_place_and_keeps_the_controls():
+    from dashboard import scenarios
+
+    store = {"regions": {"demo": scenarios.new_store("zh")}}
+    body, search, new_store = shell.switch_language("en", "junior", "all", "car", 45, ["isochrones"], "scenarios", None, store,
+                                                    "?lang=zh&region=demo")
+    assert text_of(by_id(body, ids.TITLE)) == "Junheng · school network planning"
+    assert by_id(body, ids.LEVEL).value == "junior" and by_id(body, ids.MODE).value == "car"
+    assert by_id(body, ids.THRESHOLD).value == 45 and by_id(body, ids.OVERLAY).value == ["isochrones"]
+    assert by_id(body, ids.TABS).value == "scenarios"
+    assert dict(__import__("urllib.parse").parse.parse_qsl(search.lstrip("?"))) == {"lang": "en", "region": "demo"}
+    assert new_store["regions"]["demo"]["items"]["s1"]["name"] == "Scenario 1"
+    renamed = {"regions": {"demo": scenarios.rename_current(scenarios.new_store("zh"), "东部撤并")}}
+    assert shell.switch_language("en", "primary", "all", "walk", 30, [], "access", None, renamed, "")[2] is NO_UPDATE
+
+
 # --------------------------------------------------------------------------
 # i18n: every key used in dashboard/*.py exists in both languages
 # --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
+from dash_tree import text_of, walk
 
 from dashboard import ids, services
 from dashboard.callbacks import indicators as cbi
@@ -34,8 +35,8 @@ def _cv_values(fig, trace_name: str, subplot: int) -> list:
 
 
 def test_closing_a_school_changes_the_cvs_shown():
-    summary, cv, ur, table = cbi.update_indicators(_store([{"type": "close", "school_id": _biggest_primary()}]), None, None,
-                                                   "s1", "scenario", "zh")
+    summary, cv, ur, table, _cvt = cbi.update_indicators(_store([{"type": "close", "school_id": _biggest_primary()}]), None,
+                                                         None, "s1", "scenario", "zh")
     baseline = _cv_values(cv, "现状", 0)
     scenario = _cv_values(cv, "撤并方案", 0)
     assert len(baseline) == len(scenario) == len(INDICATORS)
@@ -47,7 +48,7 @@ def test_closing_a_school_changes_the_cvs_shown():
 
 
 def test_no_action_means_scenario_equals_baseline():
-    _, cv, _, _ = cbi.update_indicators(_store([]), None, None, "s1", "baseline", "en")
+    _, cv, _, _, _ = cbi.update_indicators(_store([]), None, None, "s1", "baseline", "en")
     assert _cv_values(cv, "Baseline", 0) == pytest.approx(_cv_values(cv, "撤并方案", 0))
     assert _cv_values(cv, "Baseline", 1) == pytest.approx(_cv_values(cv, "撤并方案", 1))
 
@@ -58,6 +59,14 @@ def test_xlsx_export_has_chinese_sheets_and_headers():
     data = indicator_workbook(base, scen, standards, "撤并方案", "zh", school_names=services.layer_names("demo", "schools"))
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["学校指标", "差异系数", "城乡对比"]
+    for ws in book.worksheets:  # laid out for reading: frozen bold header, sized columns
+        assert ws.freeze_panes == "A2" and ws["A1"].font.bold and ws.column_dimensions["A"].width >= 8
+    cv_sheet = book["差异系数"]
+    heads = [c.value for c in cv_sheet[1]]
+    cv_col = heads.index("现状差异系数") + 1
+    assert cv_sheet.cell(row=2, column=cv_col).number_format == "0.000"
+    reasons = [c.value for c in book["学校指标"][1]]
+    assert "未达标原因" in reasons
     header = [c.value for c in book["学校指标"][1]]
     assert header[:6] == ["方案", "学校代码", "名称", "学段部分", "城乡", "在校生数"]
     assert INDICATORS[0].label_zh in header
@@ -84,7 +93,7 @@ def test_standards_callback_collects_and_validates():
     assert standards.minimum["primary"]["teachers_qualified"] == 5.0 and standards.cv_limit["junior"] == 0.4
     assert standards.min_met == 7 and share == 0.5
     _, msg = copy_context().run(call, [5.0, 0.4, 7, 3])
-    assert "move_share" in msg
+    assert "随学生转移的教师与设备比例" in msg and "3" in msg  # the field by its Chinese name, with the value received
     # a stricter standard changes the verdicts shown
     base_default, _ = services.indicator_results("demo", Rules(), {"actions": []}, Standards(), 1.0)
     base_strict, _ = services.indicator_results("demo", Rules(), {"actions": []}, standards, 1.0)
@@ -98,10 +107,10 @@ def test_missing_resource_columns_give_a_message(monkeypatch):
     before = cbi.update_indicators(_store([]), None, None, "s1", "scenario", "zh")[0]
     assert "teachers_key" not in str(before.children)
     monkeypatch.setattr(services, "region", lambda key: lacking)
-    summary, cv, ur, table = cbi.update_indicators(_store([]), None, None, "s1", "scenario", "zh")
+    summary, cv, ur, table, cvt = cbi.update_indicators(_store([]), None, None, "s1", "scenario", "zh")
     assert "teachers_key" in str(summary.children)
     assert "缺少" in str(summary.children)
-    assert (cv, ur, table) == ({}, {}, "")
+    assert (cv, ur, table, cvt) == ({}, {}, "", "")
 
 
 def test_cli_scenario_indicators_equal_the_dashboard(tmp_path):
@@ -120,7 +129,7 @@ def test_cli_scenario_indicators_equal_the_dashboard(tmp_path):
                    check=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True)
     cli = json.loads(out.read_text(encoding="utf-8"))
     # the CV bars the planner sees for the scenario are the CLI's CVs
-    _, cv, _, _ = cbi.update_indicators(_store(actions), None, None, "s1", "scenario", "en")
+    _, cv, _, _, _ = cbi.update_indicators(_store(actions), None, None, "s1", "scenario", "en")
     for subplot, level in enumerate(("primary", "junior")):
         assert set(cli["cv"][level]) == {i.key for i in INDICATORS}
         shown = [float("nan") if v is None else v for v in _cv_values(cv, "撤并方案", subplot)]
@@ -146,3 +155,43 @@ def test_a_region_saved_again_is_seen_without_a_restart(tmp_path):
     districts.to_file(folder / "districts.geojson", driver="GeoJSON")
     after = services.site_grid(str(folder))
     assert 0 < len(after[0]) < len(before[0])
+
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_summary_names_the_failing_cvs_and_the_cv_table_shows_values_and_limits(lang, monkeypatch):
+    from dashboard import request
+    from geo.indicators.evaluate import reason_text
+
+    monkeypatch.setattr(request, "region_key", lambda: "demo")
+    summary, _cv, _ur, _table, cvt = cbi.update_indicators(_store([]), None, None, "s1", "scenario", lang)
+    _, standards, base, _scen = cbi.chosen_indicators("demo", _store([]), None, None, "s1", lang)
+    failures = base.cv_failures()
+    assert failures, "the demo region has a CV over its limit"
+    text = text_of(summary)
+    assert {"zh": "差异系数未达标", "en": "CVs over their limits"}[lang] in text
+    for failure in failures:  # each failing CV by level, name, value and limit
+        assert reason_text([failure], lang) in text
+        value = float(base.cv[failure[1]["level"]][failure[1]["indicator"]])
+        assert f"{value:.2f} > {standards.cv_limit[failure[1]['level']]:.2f}" in text
+    assert "85 %" in text  # the pass rule and its floor are stated
+    table_text = text_of(cvt)
+    for level in ("primary", "junior"):
+        assert f"≤ {standards.cv_limit[level]:.2f}" in table_text
+        for ind in INDICATORS:
+            assert f"{base.cv[level][ind.key]:.3f}" in table_text
+    assert "✗" in table_text and "✓" in table_text
+
+
+def test_each_failing_school_shows_why_and_passing_ones_show_nothing(monkeypatch):
+    from dashboard import request
+
+    monkeypatch.setattr(request, "region_key", lambda: "demo")
+    _s, _cv, _ur, table, _cvt = cbi.update_indicators(_store([]), None, None, "s1", "baseline", "zh")
+    rows = [c for c in walk(table) if type(c).__name__ == "Tr"][1:]
+    assert rows
+    verdicts = [(text_of(r.children[-2]), text_of(r.children[-1])) for r in rows]
+    failing = [why for passed, why in verdicts if passed == "否"]
+    assert failing and all(why for why in failing)
+    assert all(why == "" for passed, why in verdicts if passed == "是")
+    assert any("低于 85 %" in why or "少于要求的 6 项" in why for why in failing)

@@ -94,10 +94,11 @@ def test_add_and_remove_actions_through_the_callbacks():
     assert load_region("demo").schools.set_index("school_id").loc[a, "name"] in text_of(listing)
     # an incomplete action is refused with a message naming what is missing
     store2, *_, msg, _ = _add(store, kind="merge", school=b)
-    assert "target" in msg and store2 == store
-    # an action the model rejects (closing the same school twice) is refused with its message
+    assert t("field_into", "zh") in msg and store2 is cbs.no_update  # refused: the store is not written
+    # an action the model rejects (closing the same school twice) is refused with its message, in Chinese, by name
     store3, *_, msg, _ = _add(store, school=a)
-    assert "already closed" in msg and store3 == store
+    name = load_region("demo").schools.set_index("school_id").loc[a, "name"]
+    assert "已经撤销" in msg and name in msg and store3 is cbs.no_update
     # a re-rendered list (no click) changes nothing; a click removes the action
     assert all(out is cbs.no_update for out in _run('{"index":0,"type":"remove-action"}.n_clicks', cbs.remove_action, [None],
                                                      store, "zh", value=None))
@@ -128,7 +129,7 @@ def test_upload_rejects_bad_files_and_loads_good_ones():
     session, _, value, name, _, msg, _ = cbs.upload_scenario(payload, None, "east.json", "zh")
     assert (value, name, msg) == ("s2", "东部", "") and scenarios.current(_inner(session))["actions"] == good["actions"]
     session2, *_, msg, _ = cbs.upload_scenario(bad, session, "bad.json", "zh")
-    assert "bad.json" in msg and session2 == session
+    assert "bad.json" in msg and session2 is cbs.no_update
 
 
 def _kpi_cells(kpi_table) -> dict[str, list[str]]:
@@ -195,7 +196,7 @@ def test_rules_callback_validates_and_stores():
     assert msg == "" and data["walk_minutes"] == {"g1_3": 25} and data["keep_catchments"] is True
     assert services.rules_from_store(data).bus_cap_minutes["g7_9"] == 20
     data, msg = copy_context().run(call, [-3, 20])
-    assert data is cbs.no_update and "walk_minutes" in msg and "-3" in msg
+    assert data is cbs.no_update and t("rule_walk", "zh").split("（")[0] in msg and "-3" in msg
 
 
 @pytest.mark.parametrize("view", ["baseline", "scenario", "difference"])
@@ -216,3 +217,85 @@ def test_pick_from_map_fills_the_form():
     _, lon, lat = cbs.pick_from_map({"points": [{"customdata": ["village", village["village_id"]]}]})
     assert (lon, lat) == (round(village.geometry.x, 6), round(village.geometry.y, 6))
     assert cbs.pick_from_map(None) == (cbs.no_update,) * 3
+
+
+def _payload(data) -> str:
+    return "data:application/json;base64," + base64.b64encode(json.dumps(data, ensure_ascii=False).encode()).decode()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_upload_naming_an_unknown_school_is_refused_before_it_is_accepted(lang):
+    a, _ = _small_ids(2)
+    session, *_ = cbs.select_scenario(None, None, lang)
+    actions = [{"type": "close", "school_id": a}, {"type": "merge", "school_id": "NOPE42", "into": a}]
+    out, options, value, _, _, msg, _ = cbs.upload_scenario(_payload({"name": "坏方案", "actions": actions}), session, "bad.json",
+                                                            lang)
+    assert out is cbs.no_update and [o["value"] for o in options] == ["s1"] and value == "s1"  # the list is unchanged
+    assert "NOPE42" in msg and "bad.json" in msg
+    assert t("sc_where", lang, n=2) in msg  # the first bad action, by number
+    names = services.layer_names("demo", "schools", lang)
+    assert list(names.values())[0] in msg and list(names)[0] in msg  # the region's schools are listed by name and id
+    if lang == "zh":
+        assert "未载入" in msg and not any(w in msg for w in ("unknown", "action", "not loaded"))
+    else:
+        assert "not loaded" in msg
+
+
+def test_upload_refuses_bad_values_and_sites_outside_the_region():
+    a, _ = _small_ids(2)
+    session, *_ = cbs.select_scenario(None, None, "zh")
+    cases = [
+        [{"type": "demolish", "school_id": a}],
+        [{"type": "set_level", "school_id": a, "level": "college"}],
+        [{"type": "open", "lon": 120.0, "lat": 30.0, "level": "primary", "seats": 100}],
+        [{"type": "open", "lon": 1.55, "lat": 42.5, "level": "primary", "seats": -5}],
+    ]
+    for actions in cases:
+        out, options, *_, msg, _ = cbs.upload_scenario(_payload({"name": "x", "actions": actions}), session, "x.json", "zh")
+        assert out is cbs.no_update and len(options) == 1, actions
+        assert "x.json" in msg and "第 1 项措施" in msg, (actions, msg)
+
+
+def test_save_downloads_every_scenario_and_loads_back():
+    a, b = _small_ids(2)
+    session, *_ = _add(None, school=a)
+    session, *_ = cbs.new_scenario(1, session, "zh")
+    session, *_ = _add(session, school=b)
+    sent = cbs.save_scenarios(1, session, "zh")
+    saved = json.loads(sent["content"])
+    assert sent["filename"].endswith(".json")
+    assert [s["actions"] for s in saved["scenarios"]] == [[{"type": "close", "school_id": a}], [{"type": "close", "school_id": b}]]
+    # loading the saved file into a fresh browser brings both scenarios back
+    fresh, *_ = cbs.select_scenario(None, None, "zh")
+    loaded, options, *_ = cbs.upload_scenario(_payload(saved), fresh, "saved.json", "zh")
+    items = _inner(loaded)["items"]
+    assert len(options) == 3 and [i["actions"] for i in items.values()][1:] == [s["actions"] for s in saved["scenarios"]]
+
+
+def test_an_action_costs_one_solution(monkeypatch):
+    """Adding an action solves the scenario once; the results callback finds it in the memo."""
+    a, _ = _small_ids(2)
+    calls = []
+    real = ScenarioModel.solve
+
+    def counting(self, scenario=None):
+        calls.append(scenario)
+        return real(self, scenario)
+
+    monkeypatch.setattr(ScenarioModel, "solve", counting)
+    rules = {"keep_catchments": True, "candidates": 19}  # rules not yet solved in this process
+    session, *_ = cbs.add_action(1, None, "close", a, None, "primary", 450, 0, None, None, None, "zh", rules)
+    assert len(calls) == 1
+    cbs.update_scenario_results(session, rules, "scenario", [], "zh")
+    assert len(calls) == 1
+
+
+def test_untouched_default_names_follow_the_language():
+    from dashboard.callbacks.shell import default_names_in
+
+    store = scenarios.add_scenario(scenarios.new_store("zh"), "zh")
+    store = scenarios.add_scenario(store, "zh")
+    store = scenarios.rename_current(store, "东部撤并")
+    en = default_names_in(store, "en")
+    assert [i["name"] for i in en["items"].values()] == ["Scenario 1", "Scenario 2", "东部撤并"]
+    assert [i["name"] for i in default_names_in(en, "zh")["items"].values()] == ["方案1", "方案2", "东部撤并"]

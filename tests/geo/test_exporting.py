@@ -219,6 +219,54 @@ def test_xlsx_sheets_and_chinese_headers(tmp_path, scen_layers, indicator_result
     wb.close()
 
 
+def test_xlsx_sheets_have_bold_frozen_headers_fitted_widths_and_number_formats(tmp_path, scen_layers, indicator_result):
+    impact = impact_table(scen_layers.baseline, scen_layers.scenario)
+    path, = export_layers(scen_layers, fmt="xlsx", out=tmp_path, impact=impact, indicators=indicator_result,
+                          region_name="demo", date=DATE)
+    wb = openpyxl.load_workbook(path)
+    names = sheet_names("zh")
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2", ws.title
+        heads = [c for c in ws[1] if c.value is not None]
+        assert heads and all(c.font.bold for c in heads), ws.title
+        widths = [ws.column_dimensions[c.column_letter].width for c in heads]
+        assert all(w and w >= 8 for w in widths), (ws.title, widths)
+
+    def column(kind, header):
+        ws = wb[names[kind]]
+        i = [c.value for c in ws[1]].index(header)
+        return ws, [row[i] for row in ws.iter_rows(min_row=2)]
+
+    # whole numbers with a thousands separator, minutes with 1-3 decimals, coordinates with 7
+    ws, children = column("assignments", "学龄儿童")
+    assert children and all(c.number_format == "#,##0" for c in children)
+    _, minutes = column("assignments", "用时（分钟）")
+    assert minutes and all(c.number_format == "#,##0.0##" for c in minutes)
+    _, lon = column("schools", "经度")
+    assert lon and all(c.number_format == "0.0000000" for c in lon)
+    _, cv = column("cv", t("col_cv"))
+    assert cv and all(c.number_format == "0.000" for c in cv)
+    # a CJK header counts double: the village-name column is wider than its four characters would be as Latin text
+    ws = wb[names["villages"]]
+    letter = [c for c in ws[1] if c.value == "村庄代码"][0].column_letter
+    assert ws.column_dimensions[letter].width >= 2 * len("村庄代码")
+    # the indicators sheet says why a failing school fails, naming the 85 % floor or the 6 indicators
+    ws, reasons = column("indicators", t("ind_col_reason"))
+    _, passed = column("indicators", t("ind_passed"))
+    failing = [r.value for r, p in zip(reasons, passed) if p.value == "否"]
+    assert failing and all(failing)
+    assert any("85 %" in text or "少于要求的 6 项" in text for text in failing)
+    wb.close()
+
+
+def test_text_width_counts_cjk_double():
+    from geo.export.files import _text_width
+
+    assert _text_width("abc") == 3
+    assert _text_width("村庄") == 4
+    assert _text_width("学校 A") == 6
+
+
 def test_xlsx_in_english_and_without_scenario(base_layers):
     frames = tables(base_layers, lang="en")
     assert list(frames) == ["villages", "schools", "assignments"]

@@ -237,6 +237,62 @@ def test_two_short_indicators_fail_even_above_85_percent():
     assert parts["n_met"].tolist() == [5] and parts["passed"].tolist() == [False]
 
 
+def test_a_school_failing_only_the_85_percent_floor_is_told_so_in_both_languages():
+    from geo.indicators.evaluate import fail_reasons, reason_text
+
+    parts = school_indicators(one_short(0.78))
+    assert parts["n_met"].tolist() == [6] and parts["passed"].tolist() == [False]
+    reasons = fail_reasons(parts)
+    assert reasons == [[("ind_rsn_floor", {"n_met": 6, "indicator": "equipment_value_yuan", "pct": 78, "floor": 85})]]
+    assert reason_text(reasons[0], "zh") == "6 项达标，但生均教学仪器设备值仅达标准的 78 %，低于 85 %"
+    assert reason_text(reasons[0], "en") == (
+        "6 of the 7 indicators met, but Teaching equipment value per student is only 78 % of the standard, below 85 %")
+
+
+def test_a_share_just_below_the_floor_never_reads_as_the_floor():
+    from geo.indicators.evaluate import fail_reasons
+
+    (reason,), = fail_reasons(school_indicators(one_short(0.8499)))
+    assert reason[1]["pct"] == 84.9 and reason[1]["floor"] == 85
+
+
+def test_too_few_indicators_met_is_the_reason_and_each_one_below_the_floor_is_named():
+    from geo.indicators.evaluate import fail_reasons, reason_text
+
+    # equipment 95 % and teaching area 70 %: five met, one under the floor
+    table = pd.DataFrame([school("P", 100, equipment_value_yuan=190_000, teaching_area_m2=315)])
+    parts = school_indicators(table)
+    (reasons,) = fail_reasons(parts)
+    assert reasons[0] == ("ind_rsn_few_met", {"n_met": 5, "min_met": 6})
+    assert reasons[1:] == [("ind_rsn_below", {"indicator": "teaching_area_m2", "pct": 70, "floor": 85})]
+    assert reason_text(reasons, "zh") == "仅 5 项达标，少于要求的 6 项；生均教学及辅助用房面积仅达标准的 70 %，低于 85 %"
+
+
+def test_passing_schools_have_no_reason_and_edited_rules_show_in_the_reason():
+    from geo.indicators.evaluate import fail_reasons
+
+    assert fail_reasons(school_indicators(one_short(0.85))) == [[]]
+    strict = Standards(floor_share=0.9)
+    (reasons,) = fail_reasons(school_indicators(one_short(0.88), standards=strict), strict)
+    assert reasons == [("ind_rsn_floor", {"n_met": 6, "indicator": "equipment_value_yuan", "pct": 88, "floor": 90})]
+
+
+def test_cv_failures_name_the_level_indicator_value_and_limit():
+    from geo.indicators.evaluate import reason_text
+
+    # two primary schools, very unequal teaching area: CV over 0.50
+    table = pd.DataFrame([school("A", 100, teaching_area_m2=100), school("B", 100, teaching_area_m2=1000)])
+    result = evaluate(table)
+    failures = result.cv_failures()
+    keys = [f[1]["indicator"] for f in failures]
+    assert "teaching_area_m2" in keys
+    cv = result.cv["primary"]["teaching_area_m2"]
+    assert cv > 0.5
+    entry = failures[keys.index("teaching_area_m2")]
+    assert entry == ("ind_rsn_cv", {"level": "primary", "indicator": "teaching_area_m2", "cv": f"{cv:.2f}", "limit": "0.50"})
+    assert reason_text([entry], "zh") == f"小学 生均教学及辅助用房面积 {cv:.2f} > 0.50"
+
+
 def test_editing_the_pass_rule_changes_the_verdict():
     assert school_indicators(one_short(0.84), standards=Standards(floor_share=0.80))["passed"].tolist() == [True]
     assert school_indicators(one_short(0.85), standards=Standards(min_met=7))["passed"].tolist() == [False]

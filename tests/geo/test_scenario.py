@@ -696,6 +696,14 @@ IMPACT_COLUMNS = ["village_id", "band", "children", "children_affected", "school
                   "minutes_before", "minutes_after", "mode_before", "mode_after"]
 
 
+def affected_per_village(it):
+    """(village, band) -> children affected, summed over the impact table's moves."""
+    out = defaultdict(int)
+    for v, b, n in zip(it["village_id"], it["band"], it["children_affected"]):
+        out[(v, b)] += int(n)
+    return dict(out)
+
+
 def test_keep_catchments_synthetic():
     model = three_school_model()
     res = model.solve(close("B"))
@@ -719,7 +727,7 @@ def test_keep_catchments_demo_only_the_closed_schools_pupils_move(demo):
         it = impact_table(base, res)
         former = ba[ba["school_id"] == sid].groupby(["village_id", "band"])["children"].sum().to_dict()
         assert set(zip(it["village_id"], it["band"])) == set(former), sid
-        assert dict(zip(zip(it["village_id"], it["band"]), it["children_affected"])) == former, sid
+        assert affected_per_village(it) == former, sid
         assert res.unassigned.empty
 
 
@@ -731,7 +739,8 @@ def test_impact_table_lists_exactly_the_affected_villages(demo):
         it = impact_table(demo.baseline, res)
         assert list(it.columns) == IMPACT_COLUMNS
         expected = affected_independently(demo.baseline, res)
-        assert dict(zip(zip(it["village_id"], it["band"]), it["children_affected"])) == expected
+        assert affected_per_village(it) == expected
         before = assigned_by(demo.baseline)
         assert all(int(n) == before[(v, b)] for v, b, n in zip(it["village_id"], it["band"], it["children"]))
     assert impact_table(demo.baseline, demo.baseline).empty
+

@@ -24,8 +24,8 @@ def demo():
 FIELDS = {
     "assignments": ["village_id", "band", "school_id", "children", "minutes", "mode"],
     "schools": ["school_id", "seats", "seats_used", "beds", "beds_used", "open"],
-    "unassigned": ["village_id", "band", "children", "reason"],
-    "violations": ["rule", "subject", "detail"],
+    "unassigned": ["village_id", "band", "children", "reason", "reason_key", "reason_params", "reason_message"],
+    "violations": ["rule", "rule_name", "subject", "subject_name", "message", "detail", "key", "params"],
 }
 
 
@@ -96,6 +96,8 @@ def test_cli_errors_are_one_line(tmp_path, args, words, run_geo):
 def test_cli_scenario_file_with_non_object_action(tmp_path, run_geo):
     bad = tmp_path / "s.json"
     bad.write_text(json.dumps({"name": "x", "actions": [1]}), encoding="utf-8")
-    proc = run_geo("scenario", "--scenario", str(bad), "--out", str(tmp_path / "z.json"), cwd=tmp_path, timeout=120)
+    proc = run_geo("--lang", "en", "scenario", "--scenario", str(bad), "--out", str(tmp_path / "z.json"), cwd=tmp_path, timeout=120)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
-    assert proc.stderr.strip().splitlines()[-1].startswith("error: action 1")
+    assert proc.stderr.strip().splitlines()[-1].startswith("error: Action 1")
+    proc = run_geo("scenario", "--scenario", str(bad), "--out", str(tmp_path / "z.json"), cwd=tmp_path, timeout=120)
+    assert proc.stderr.strip().splitlines()[-1].startswith("error: 第 1 项措施"), proc.stderr  # --lang zh by default

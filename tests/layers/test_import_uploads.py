@@ -107,7 +107,9 @@ def test_zip_clutter_is_skipped_and_folders_are_fine():
     members["学校/.DS_Store"] = b"mac"
     result = load_table(_zip_bytes(members), kind="schools", filename="学校.zip")
     assert result.ok and len(result.valid) == 4
-    assert any("operating-system files" in note for note in result.notes)
+    assert any("操作系统" in note for note in result.notes), result.notes  # the note in the import's language (zh)
+    english = load_table(_zip_bytes(members), kind="schools", filename="学校.zip", lang="en")
+    assert any("operating-system files" in note for note in english.notes), english.notes
 
 
 def test_zip_member_names_in_gbk_from_windows():
