@@ -26,7 +26,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dashboard import ids, request, services
 from dashboard.figures import import_preview
 from dashboard.i18n import t
-from dashboard.layout.common import shown
+from dashboard.layout.common import dropdown, shown
 from dashboard.layout.importing import EPSG, PAGE_COLUMNS, problem_page, summary_view, value_rows
 from layers.errors import JunhengError
 from layers.i18n import error_text
@@ -202,7 +202,7 @@ def read_upload(contents, kind, layer, encoding, filename, lang) -> tuple:
     targets = [{"label": t("imp_ignore", lang), "value": IGNORE}] + [{"label": c, "value": c} for c in COLUMN_ALIASES[kind]]
     rows = [
         html.Div([html.Span(h, className="src", title=h),
-                  dcc.Dropdown(id={"type": ids.IMP_MAP_FIELD, "column": h}, options=targets, value=suggested.get(h, IGNORE),
+                  dropdown(lang, id={"type": ids.IMP_MAP_FIELD, "column": h}, options=targets, value=suggested.get(h, IGNORE),
                                clearable=False, className="dd")], className="mapping-row")
         for h in headers
     ]

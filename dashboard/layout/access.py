@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import t
-from dashboard.layout.common import MAP_CONFIG, PERSIST, control, table
+from dashboard.layout.common import MAP_CONFIG, PERSIST, control, dropdown, table
 from dashboard.layout.export import export_bar
 from geo.core.settings import MODES
 from geo.routing.access import DEFAULT_THRESHOLD_MIN
@@ -45,12 +45,12 @@ def controls(lang: str, values: dict[str, Any]) -> html.Div:
             ),
             control(
                 t("band", lang),
-                dcc.Dropdown(id=ids.BAND, options=band_options(values["level"], lang), value=values["band"], clearable=False, **PERSIST),
+                dropdown(lang, id=ids.BAND, options=band_options(values["level"], lang), value=values["band"], clearable=False, **PERSIST),
             ),
             control(
                 t("mode", lang),
-                dcc.Dropdown(
-                    id=ids.MODE, options=[{"label": t(f"mode_{m}", lang), "value": m} for m in MODES],
+                dropdown(
+                    lang, id=ids.MODE, options=[{"label": t(f"mode_{m}", lang), "value": m} for m in MODES],
                     value=values["mode"], clearable=False, **PERSIST,
                 ),
             ),

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import html
+from dash import dcc, html
 
-__all__ = ["GRAPH_CONFIG", "MAP_CONFIG", "PERSIST", "control", "field", "shown", "table"]
+from dashboard.i18n import CATALOGUE
 
-#: Controls keep the planner's choices through a reload (the language switch reloads the page).
+__all__ = ["GRAPH_CONFIG", "MAP_CONFIG", "PERSIST", "control", "dropdown", "dropdown_labels", "field", "shown", "table"]
+
+#: Controls keep the planner's choices through a reload (the region switch reloads the page).
 PERSIST: dict[str, Any] = {"persistence": True, "persistence_type": "session"}
 
 #: The config of every chart: offline, no plotly logo, no cloud or share buttons, no (English-only) toolbar.
@@ -45,3 +47,19 @@ def table(columns: list[str], rows: list[list], *, class_name: str = "table") ->
         [html.Thead(html.Tr([html.Th(c) for c in columns])), html.Tbody([html.Tr([html.Td(v) for v in r]) for r in rows])],
         className=class_name,
     )
+
+
+#: The dropdowns' own texts (search box, select all, ...), by ``labels`` key of :class:`dash.dcc.Dropdown`.
+_DROPDOWN_LABELS = {"search": "dropdown_search", "clear_search": "dropdown_clear_search", "select_all": "dropdown_select_all",
+                    "deselect_all": "dropdown_deselect_all", "selected_count": "dropdown_selected_count",
+                    "clear_selection": "dropdown_clear_selection", "no_options_found": "dropdown_no_options"}
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """Return the dropdowns' own texts in ``lang`` (Dash writes "Search" otherwise); ``{num_selected}`` is filled in by Dash."""
+    return {name: CATALOGUE[key].get(lang, CATALOGUE[key]["zh"]) for name, key in _DROPDOWN_LABELS.items()}
+
+
+def dropdown(lang: str, **kwargs: Any) -> dcc.Dropdown:
+    """Return a :class:`dash.dcc.Dropdown` with ``kwargs`` whose own texts are in ``lang``."""
+    return dcc.Dropdown(labels=dropdown_labels(lang), **kwargs)

@@ -5,6 +5,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import t
+from dashboard.layout.common import dropdown
 
 __all__ = ["LAYER_FORMATS", "MAP_FORMATS", "export_bar"]
 
@@ -20,10 +21,10 @@ def export_bar(lang: str, page: str, *, report: bool = False) -> html.Div:
     ``report`` offers the scenario report too.
     """
     items = [
-        dcc.Dropdown(id={"type": ids.EXPORT_MAP_FMT, "page": page}, value="png_a4", clearable=False, className="fmt",
+        dropdown(lang, id={"type": ids.EXPORT_MAP_FMT, "page": page}, value="png_a4", clearable=False, className="fmt",
                      options=[{"label": t(f"fmt_{f}", lang), "value": f} for f in MAP_FORMATS]),
         html.Button(t("export_map", lang), id={"type": ids.EXPORT_MAP_BTN, "page": page}),
-        dcc.Dropdown(id={"type": ids.EXPORT_LAYERS_FMT, "page": page}, value="geojson", clearable=False, className="fmt",
+        dropdown(lang, id={"type": ids.EXPORT_LAYERS_FMT, "page": page}, value="geojson", clearable=False, className="fmt",
                      options=[{"label": t(f"fmt_{f}", lang), "value": f} for f in LAYER_FORMATS]),
         html.Button(t("export_layers", lang), id={"type": ids.EXPORT_LAYERS_BTN, "page": page}),
     ]

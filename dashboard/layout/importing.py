@@ -13,7 +13,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import t
-from dashboard.layout.common import field, shown, table
+from dashboard.layout.common import MAP_CONFIG, dropdown, field, shown, table
 from layers.importing import COORDS, IMPORT_KINDS, UPLOAD_MAX_BYTES
 from layers.importing.values import VALUE_FIELDS
 
@@ -96,7 +96,7 @@ def value_rows(
         label = t("imp_value_row", lang, field=_field_label(field_name, lang), value=value, count=count)
         rows.append(html.Div(
             [html.Span(label, className="src", title=label),
-             dcc.Dropdown(id={"type": ids.IMP_MAP_VALUE, "field": field_name, "value": value, "count": count},
+             dropdown(lang, id={"type": ids.IMP_MAP_VALUE, "field": field_name, "value": value, "count": count},
                           options=options, value=choice, placeholder=t("imp_value_choose", lang), className="dd")],
             className="mapping-row value-row",
         ))
@@ -167,12 +167,12 @@ def import_tab(lang: str) -> html.Div:
         [
             field(t("imp_kind", lang), dcc.RadioItems(id=ids.IMP_KIND, value="schools", inline=True,
                                                       options=[{"label": t(f"imp_kind_{k}", lang), "value": k} for k in IMPORT_KINDS])),
-            field(t("imp_layer", lang), dcc.Dropdown(id=ids.IMP_LAYER), class_name="field wide-field"),
+            field(t("imp_layer", lang), dropdown(lang, id=ids.IMP_LAYER), class_name="field wide-field"),
             field(t("imp_encoding", lang),
-                  dcc.Dropdown(id=ids.IMP_ENCODING, value="auto", clearable=False,
+                  dropdown(lang, id=ids.IMP_ENCODING, value="auto", clearable=False,
                                options=[{"label": t("imp_encoding_auto", lang) if e == "auto" else e, "value": e} for e in ENCODINGS])),
             field(t("imp_coords", lang),
-                  dcc.Dropdown(id=ids.IMP_COORDS, value="wgs84", clearable=False, options=_coords_options(lang)),
+                  dropdown(lang, id=ids.IMP_COORDS, value="wgs84", clearable=False, options=_coords_options(lang)),
                   class_name="field wide-field"),
             field(t("imp_epsg", lang), dcc.Input(id=ids.IMP_EPSG, type="text", placeholder="4526", debounce=True,
                                                  className="rule-input"),
@@ -197,7 +197,7 @@ def import_tab(lang: str) -> html.Div:
             html.Div(
                 [mapping, html.Div(id=ids.IMP_REPORT, className="side-panel report-panel"),
                  html.Div([html.H3(t("imp_preview", lang)),
-                           dcc.Graph(id=ids.IMP_PREVIEW, style={"height": "50vh"}, config={"displaylogo": False})],
+                           dcc.Graph(id=ids.IMP_PREVIEW, style={"height": "50vh"}, config=MAP_CONFIG)],
                           className="map-panel pad")],
                 className="main",
             ),

@@ -5,7 +5,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import t
-from dashboard.layout.common import GRAPH_CONFIG, PERSIST, field
+from dashboard.layout.common import GRAPH_CONFIG, PERSIST, dropdown, field
 from dashboard.tables import indicator_label
 from geo.indicators.evaluate import IndicatorResult, reason_text
 from geo.indicators.standards import (
@@ -69,7 +69,7 @@ def indicators_tab(lang: str) -> html.Div:
             html.H3(t("ind_title", lang)),
             html.Div(
                 [
-                    field(t("ind_scenario", lang), dcc.Dropdown(id=ids.IND_SCENARIO, clearable=False), class_name="field wide-field"),
+                    field(t("ind_scenario", lang), dropdown(lang, id=ids.IND_SCENARIO, clearable=False), class_name="field wide-field"),
                     field(t("ind_show", lang), dcc.RadioItems(id=ids.IND_SHOW, value="scenario", inline=True, **PERSIST,
                                                               options=[{"label": t(f"view_{v}", lang), "value": v}
                                                                        for v in ("baseline", "scenario")])),

@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from dashboard import ids, scenarios
 from dashboard.i18n import t
-from dashboard.layout.common import MAP_CONFIG, field, table
+from dashboard.layout.common import MAP_CONFIG, dropdown, field, table
 from dashboard.layout.export import export_bar
 from geo.planning.rules import Rules
 from layers.i18n import NAMED_PARAMS, message
@@ -41,11 +41,11 @@ def action_form(lang: str, school_options: list[dict]) -> html.Div:
     level_opts = [{"label": t(f"level_{lv}", lang), "value": lv} for lv in LEVELS]
     return html.Div(
         [
-            field(t("action_type", lang), dcc.Dropdown(id=ids.ACT_TYPE, value="close", clearable=False,
+            field(t("action_type", lang), dropdown(lang, id=ids.ACT_TYPE, value="close", clearable=False,
                                                        options=[{"label": t(f"action_{k}", lang), "value": k} for k in ACTION_KINDS])),
-            _field("school", t("field_school", lang), dcc.Dropdown(id=ids.ACT_SCHOOL, options=school_options)),
-            _field("target", t("field_receiver", lang), dcc.Dropdown(id=ids.ACT_TARGET, options=school_options)),
-            _field("level", t("field_level", lang), dcc.Dropdown(id=ids.ACT_LEVEL, options=level_opts, value="primary", clearable=False)),
+            _field("school", t("field_school", lang), dropdown(lang, id=ids.ACT_SCHOOL, options=school_options)),
+            _field("target", t("field_receiver", lang), dropdown(lang, id=ids.ACT_TARGET, options=school_options)),
+            _field("level", t("field_level", lang), dropdown(lang, id=ids.ACT_LEVEL, options=level_opts, value="primary", clearable=False)),
             _field("seats", t("field_seats", lang), dcc.Input(id=ids.ACT_SEATS, type="number", min=0, step=1, value=450)),
             _field("beds", t("field_beds", lang), dcc.Input(id=ids.ACT_BEDS, type="number", min=0, step=1, value=0)),
             _field("lon", t("field_lon", lang), dcc.Input(id=ids.ACT_LON, type="number", step="any")),
@@ -96,7 +96,7 @@ def scenario_tab(lang: str, *, school_options: list[dict], rules: Rules) -> html
     """Return the scenarios tab: manager, action form (``school_options``), ``rules`` panel, map and result tables."""
     manager = html.Div(
         [
-            field(t("scenario", lang), dcc.Dropdown(id=ids.SC_SELECT, clearable=False), class_name="field wide-field"),
+            field(t("scenario", lang), dropdown(lang, id=ids.SC_SELECT, clearable=False), class_name="field wide-field"),
             field(t("scenario_name", lang), dcc.Input(id=ids.SC_NAME, type="text", maxLength=80)),
             html.Button("✎", id=ids.SC_RENAME, title=t("scenario_name", lang)),
             html.Button(t("btn_new", lang), id=ids.SC_NEW),
@@ -142,7 +142,7 @@ def scenario_tab(lang: str, *, school_options: list[dict], rules: Rules) -> html
         [
             html.H3(t("kpi_compare", lang)),
             html.Div([html.Label(t("compare_with", lang), className="control-label"),
-                      dcc.Dropdown(id=ids.SC_COMPARE, multi=True)]),
+                      dropdown(lang, id=ids.SC_COMPARE, multi=True)]),
             html.Div(id=ids.SC_KPI),
             html.H3(t("violations", lang)),
             html.Div(id=ids.SC_VIOLATIONS),

@@ -8,7 +8,7 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.i18n import LANGS, t
 from dashboard.layout.access import DEFAULTS, access_tab
-from dashboard.layout.common import PERSIST, shown
+from dashboard.layout.common import PERSIST, dropdown, shown
 from dashboard.layout.importing import import_tab
 from dashboard.layout.indicators import indicators_tab
 from dashboard.layout.scenario import scenario_tab
@@ -131,7 +131,7 @@ def app_layout(*, region_name: str, synthetic: bool, school_options: list[dict],
             dcc.Store(id=ids.IND_STORE, storage_type="session"),
             html.Div(
                 [
-                    dcc.Dropdown(id=ids.REGION_PICKER, options=regions or [{"label": region_name, "value": region_key}],
+                    dropdown(lang, id=ids.REGION_PICKER, options=regions or [{"label": region_name, "value": region_key}],
                                  value=region_key, clearable=False, className="region-picker"),
                     dcc.RadioItems(
                         id=ids.LANG, options=[{"label": LANG_LABELS[lg], "value": lg} for lg in LANGS], value=lang, inline=True

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "ISOCHRONE_MINUTES",
+    "text_width",
     "export_bytes",
     "export_layers",
     "export_result_files",
@@ -188,15 +189,19 @@ XLSX_PERCENT: Final = "0.0%"
 _WIDTH_ROWS: Final = 500
 
 
-def _text_width(value: object) -> int:
-    """Columns a text takes in a spreadsheet: wide (CJK) characters count double."""
+def text_width(value: object) -> int:
+    """Columns a text takes in a spreadsheet: wide (CJK) characters count double.
+
+    >>> text_width("abc"), text_width("村庄")
+    (3, 4)
+    """
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(value))
 
 
 def _column_width(frame: pd.DataFrame, i: int) -> float:
     """The width of column ``i`` of a sheet: its widest text in the header and the first rows, CJK counted double."""
     texts = [frame.columns[i], *frame.iloc[:_WIDTH_ROWS, i].tolist()]
-    width = max(_text_width("" if v is None or (isinstance(v, float) and math.isnan(v)) else
+    width = max(text_width("" if v is None or (isinstance(v, float) and math.isnan(v)) else
                             (f"{v:,.3f}" if isinstance(v, float) else v)) for v in texts)
     return float(min(max(width + 2, 8), 60))
 

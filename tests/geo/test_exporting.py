@@ -260,11 +260,11 @@ def test_xlsx_sheets_have_bold_frozen_headers_fitted_widths_and_number_formats(t
 
 
 def test_text_width_counts_cjk_double():
-    from geo.export.files import _text_width
+    from geo.export.files import text_width
 
-    assert _text_width("abc") == 3
-    assert _text_width("村庄") == 4
-    assert _text_width("学校 A") == 6
+    assert text_width("abc") == 3
+    assert text_width("村庄") == 4
+    assert text_width("学校 A") == 6
 
 
 def test_xlsx_in_english_and_without_scenario(base_layers):

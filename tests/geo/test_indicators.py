@@ -595,7 +595,7 @@ def test_cli_errors_are_one_line(tmp_path, args, pattern, run_geo):
     two = zero.copy()
     two.loc[1, "teachers_key"] = -1
     two.to_csv(tmp_path / "two.csv", index=False)
-    proc = run_geo("indicators", *args, cwd=tmp_path)
+    proc = run_geo("--lang", "en", "indicators", *args, cwd=tmp_path)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()

@@ -206,7 +206,7 @@ def test_cli_road_layer_problems_are_one_line(tmp_path, run_geo):
         crs="EPSG:4326",
     )
     roads.to_file(tmp_path / "roads.geojson", driver="GeoJSON")
-    result = run_geo("region", "build", "--osm", str(FIXTURE), "--bbox", BBOX, "--roads", "roads.geojson",
+    result = run_geo("--lang", "en", "region", "build", "--osm", str(FIXTURE), "--bbox", BBOX, "--roads", "roads.geojson",
                      "--name", "x", "--out", "o", cwd=tmp_path)
     assert result.returncode == 2
     error = [line for line in result.stderr.splitlines() if line.startswith("error:")]
