@@ -34,7 +34,7 @@ def page_layout() -> html.Div:
         The whole app for the region and language of the request.
     """
     key, lang = request.region_key(), request.page_lang()
-    return app_layout(lang=lang, regions=services.region_choices(), region_key=key, **shell.page_context(key))
+    return app_layout(lang=lang, regions=services.region_choices(), region_key=key, **shell.page_context(key, lang))
 
 
 def create_app() -> Dash:

@@ -114,10 +114,10 @@ def layer_names(key: str, layer: str, lang: str = "zh") -> dict[str, str]:
     return names
 
 
-def school_options(key: str) -> list[dict]:
-    """Return the school dropdowns' options, ``{"label": "name (id)", "value": school id}``, sorted by name."""
-    schools = region(key).schools
-    pairs = sorted(zip(schools["school_id"], schools["name"]), key=lambda p: p[1])
+def school_options(key: str, lang: str = "zh") -> list[dict]:
+    """Return the school dropdowns' options, ``{"label": "name (id)", "value": school id}``, sorted by name (in ``lang``)."""
+    names = layer_names(key, "schools", lang)
+    pairs = sorted(names.items(), key=lambda p: p[1])
     return [{"label": f"{n} ({s})", "value": s} for s, n in pairs]
 
 

@@ -29,6 +29,7 @@ MESSAGES_CATALOGUE: Final[dict[str, dict[str, str]]] = {  # {key: {language: tex
     "rsn_full": {"zh": "最近的学校已满（{schools}）。", "en": "the nearest schools are full ({schools})."},
     "rsn_unreachable": {"zh": "无法到达开设该年级段的开办学校。", "en": "no open school teaching these grades can be reached."},
     "rsn_receiver": {"zh": "接收学校 {target} 不开设该年级段或无法到达。", "en": "the receiving school {target} does not teach these grades or cannot be reached."},
+    "rsn_not_enrolled": {"zh": "不在可达学校登记的在校生之中（村庄学龄儿童多于学校在校生数）。", "en": "not among the recorded pupils of any school within reach (the villages have more children than the schools record)."},
     "rsn_other": {"zh": "原因：{text}", "en": "{text}"},
     "empty_value": {"zh": "空", "en": "empty"},
     "list_sep": {"zh": "、", "en": ", "},

@@ -40,10 +40,10 @@ def lang_search(lang: str, search: str | None) -> str:
     return "?" + urllib.parse.urlencode(params)
 
 
-def page_context(key: str) -> dict[str, Any]:
-    """Return the arguments of :func:`dashboard.layout.shell.page` that come from the region ``key``."""
+def page_context(key: str, lang: str = "zh") -> dict[str, Any]:
+    """Return the arguments of :func:`dashboard.layout.shell.page` that come from the region ``key`` (names in ``lang``)."""
     current = services.region(key)
-    return {"region_name": current.name, "synthetic": bool(current.synthetic), "school_options": services.school_options(key),
+    return {"region_name": current.name, "synthetic": bool(current.synthetic), "school_options": services.school_options(key, lang),
             "osm": "© OpenStreetMap" in current.attribution}
 
 
@@ -73,7 +73,7 @@ def switch_language(lang: str, level: str, band: str, mode: str, threshold: Any,
         rules = None
     values = {"level": level, "band": band, "mode": mode, "threshold": threshold, "overlay": overlay or [], "tab": tab or "access"}
     values = {k: v for k, v in values.items() if v is not None}
-    body = page(lang, values, rules=rules, **page_context(key))
+    body = page(lang, values, rules=rules, **page_context(key, lang))
     inner = scenarios.region_store(session, key, lang)
     renamed = default_names_in(inner, lang)
     store = scenarios.with_region_store(session, key, renamed) if renamed["items"] != inner["items"] or session is None else no_update

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from geo.export.options import check_lang
+from geo.planning.outcome import check_texts, reason_code
 from geo.planning.results import ResultLayers
-from layers.i18n import t
+from layers.i18n import message, t
 from layers.schema import BANDS, CRS, children_column
 
 if TYPE_CHECKING:
@@ -191,14 +192,15 @@ def _impact_table(impact: pd.DataFrame, lang: str, vnames: dict, snames: dict) -
     })
 
 
-def _unassigned_table(layers: ResultLayers, lang: str, vnames: dict) -> pd.DataFrame:
+def _unassigned_table(layers: ResultLayers, lang: str, vnames: dict, snames: dict | None = None) -> pd.DataFrame:
     u = layers.scenario.unassigned
+    names = {"schools": snames or {}, "villages": vnames}
     return pd.DataFrame({
         t("col_village_id", lang): u["village_id"].astype(str).to_numpy(),
         t("col_village", lang): [vnames.get(str(x), str(x)) for x in u["village_id"]],
         t("col_band", lang): [_band(x, lang) for x in u["band"]],
         t("col_children", lang): u["children"].to_numpy(),
-        t("col_reason", lang): u["reason"].astype(str).to_numpy(),
+        t("col_reason", lang): [message(k, lang, p, names=names) for k, p in map(reason_code, u["reason"].astype(str))],
     })
 
 
@@ -213,7 +215,7 @@ def _violation_table(layers: ResultLayers, lang: str, vnames: dict, snames: dict
     return pd.DataFrame({
         t("col_rule", lang): [_rule(x, lang) for x in v["rule"]],
         t("col_subject", lang): [subject(x) for x in v["subject"]],
-        t("col_detail", lang): v["detail"].astype(str).to_numpy(),
+        t("col_detail", lang): check_texts(v, lang, {"schools": snames, "villages": vnames}),
     })
 
 
@@ -296,7 +298,7 @@ def tables(
     if impact is not None:
         out["impact"] = _impact_table(impact, lang, vnames, snames)
     if layers.scenario is not None:
-        out["unassigned"] = _unassigned_table(layers, lang, vnames)
+        out["unassigned"] = _unassigned_table(layers, lang, vnames, snames)
         out["violations"] = _violation_table(layers, lang, vnames, snames)
     if indicators is not None:
         out["indicators"], out["cv"] = _indicator_tables(indicators, lang, snames)

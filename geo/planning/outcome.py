@@ -19,7 +19,7 @@ from typing import Any, Final, Mapping, Protocol
 import numpy as np
 import pandas as pd
 
-from geo.planning.allocation import BOARD, BUS, MODE_CODES, WALK, Allocation
+from geo.planning.allocation import BOARD, BUS, MODE_CODES, NOT_ENROLLED, WALK, Allocation
 from geo.planning.rules import DEFAULT_RULES, Rules
 from geo.routing.access import weighted_quantile
 from layers.i18n import message
@@ -217,6 +217,7 @@ _REASONS: Final = (
     ("rsn_unreachable", re.compile(r"no open school teaching")),
     ("rsn_full", re.compile(r"nearest schools are full: ")),
     ("rsn_no_seat", re.compile(r"capacity of the reachable schools is exhausted")),
+    ("rsn_not_enrolled", re.compile(re.escape(NOT_ENROLLED))),
 )
 _FULL_SCHOOL: Final = re.compile(r"(?P<school>\S+) \((?:seats|beds) \d+/\d+\)")
 

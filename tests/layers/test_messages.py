@@ -214,16 +214,18 @@ def test_scenario_checks_carry_keys_and_read_in_the_page_language_with_names(dem
             assert bool(CJK.search(words if lang == "en" else text)) == (lang == "zh"), (lang, text)
             assert "rsn_" not in text and "g1_3" not in text and "{" not in text
     reasons = {p["reason"] for p in v.loc[v["rule"] == "unplaced", "params"]}
-    assert reasons and reasons <= {"rsn_full", "rsn_unreachable", "rsn_receiver", "rsn_no_seat"}
+    assert reasons and reasons <= {"rsn_full", "rsn_unreachable", "rsn_receiver", "rsn_no_seat", "rsn_not_enrolled"}
 
 
 def test_reason_codes_of_every_allocation_reason():
+    from geo.planning.allocation import NOT_ENROLLED
     from geo.planning.outcome import reason_code
 
     assert reason_code("receiving school S9 does not teach g1_3 or cannot be reached") == ("rsn_receiver", {"target": "S9"})
     assert reason_code("no open school teaching g7_9 can be reached") == ("rsn_unreachable", {})
     assert reason_code("nearest schools are full: S1 (seats 45/45), S2 (beds 3/3)") == ("rsn_full", {"schools": ["S1", "S2"]})
     assert reason_code("capacity of the reachable schools is exhausted") == ("rsn_no_seat", {})
+    assert reason_code(NOT_ENROLLED) == ("rsn_not_enrolled", {})
     assert reason_code("something new") == ("rsn_other", {"text": "something new"})
 
 
