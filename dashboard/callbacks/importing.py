@@ -341,6 +341,8 @@ def save_region(_n, name, form, lang) -> tuple:
 
     Returns the message and the region picker's new options (``no_update`` on failure).
     """
+    if not _n:  # the button was put into the page again (language switch), not clicked
+        return no_update, no_update
     key = request.region_key()
     name = (name or "").strip()
     if not name:

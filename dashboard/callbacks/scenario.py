@@ -93,21 +93,29 @@ def select_scenario(selected: str | None, session: dict | None, lang: str) -> tu
 
 def new_scenario(_n: int | None, session: dict | None, lang: str) -> tuple:
     """Add an empty scenario and make it current; returns :func:`scenario_views`."""
+    if not _n:  # the button was put into the page again (language switch), not clicked
+        return _unchanged()
     return _edit(session, lang, lambda store: scenarios.add_scenario(store, lang))
 
 
 def duplicate_scenario(_n: int | None, session: dict | None, lang: str) -> tuple:
     """Copy the current scenario (name and actions) and make the copy current; returns :func:`scenario_views`."""
+    if not _n:  # the button was put into the page again (language switch), not clicked
+        return _unchanged()
     return _edit(session, lang, lambda store: scenarios.add_scenario(store, lang, copy_of=store["current"]))
 
 
 def delete_scenario(_n: int | None, session: dict | None, lang: str) -> tuple:
     """Delete the current scenario (a fresh one replaces the last); returns :func:`scenario_views`."""
+    if not _n:  # the button was put into the page again (language switch), not clicked
+        return _unchanged()
     return _edit(session, lang, lambda store: scenarios.delete_current(store, lang))
 
 
 def rename_scenario(_n: int | None, session: dict | None, name: str | None, lang: str) -> tuple:
     """Rename the current scenario to the name box's value (a blank name is ignored); returns :func:`scenario_views`."""
+    if not _n:  # the button was put into the page again (language switch), not clicked
+        return _unchanged()
     return _edit(session, lang, lambda store: scenarios.rename_current(store, name))
 
 
@@ -181,6 +189,8 @@ def add_action(_n: int | None, session: dict | None, kind: str, school: Any, tar
     in the memo.  Returns :func:`scenario_views`; the message names what is missing or why the model refuses
     the action.
     """
+    if not _n:  # the button was put into the page again (language switch), not clicked
+        return _unchanged()
     key = request.region_key()
     store = scenarios.region_store(session, key, lang)
     fields = {"school": school, "target": target, "level": level, "seats": seats, "beds": beds, "lon": lon, "lat": lat,

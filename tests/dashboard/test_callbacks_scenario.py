@@ -299,3 +299,16 @@ def test_untouched_default_names_follow_the_language():
     en = default_names_in(store, "en")
     assert [i["name"] for i in en["items"].values()] == ["Scenario 1", "Scenario 2", "东部撤并"]
     assert [i["name"] for i in default_names_in(en, "zh")["items"].values()] == ["方案1", "方案2", "东部撤并"]
+
+
+def test_buttons_put_into_the_page_again_change_nothing():
+    """A language switch re-renders the manager's buttons (n_clicks None); Dash then calls their callbacks."""
+    from dash import no_update
+
+    session, *_ = cbs.new_scenario(1, None, "zh")
+    unchanged = (no_update,) * len(cbs.MANAGER_OUTPUTS)
+    assert cbs.new_scenario(None, session, "en") == unchanged
+    assert cbs.duplicate_scenario(None, session, "en") == unchanged
+    assert cbs.delete_scenario(None, session, "en") == unchanged
+    assert cbs.rename_scenario(None, session, "x", "en") == unchanged
+    assert cbs.add_action(None, session, "close", "S1", None, None, None, None, None, None, None, "en") == unchanged
