@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from maphelp import click_lonlat
 from playwright.sync_api import Page, expect
 
 from geo.planning.scenario import ScenarioModel
@@ -81,25 +82,6 @@ def test_scenario_manager_new_duplicate_rename_delete(page: Page, live_server, c
     expect(page.locator("#sc-name")).not_to_have_value("东部撤并（副本）", timeout=TIMEOUT)
 
 
-_PROJECT = """([id, lon, lat]) => {
-    const gd = document.querySelector(`#${id} .js-plotly-plot`);
-    const map = gd._fullLayout.map._subplot.map;
-    const p = map.project([lon, lat]);
-    const r = map.getCanvas().getBoundingClientRect();
-    return [r.left + p.x, r.top + p.y];
-}"""
-
-
-def _click_lonlat(page: Page, graph_id: str, lon: float, lat: float) -> None:
-    """Click the map at (lon, lat), projected to pixels by the page's own MapLibre map (scrolled into view first)."""
-    xy = page.evaluate(_PROJECT, [graph_id, lon, lat])
-    page.evaluate("y => window.scrollBy(0, y - window.innerHeight / 2)", xy[1])
-    page.wait_for_timeout(300)
-    xy = page.evaluate(_PROJECT, [graph_id, lon, lat])
-    assert 0 <= xy[1] < page.viewport_size["height"], f"point {lon},{lat} is off screen at y={xy[1]:.0f}"
-    page.mouse.move(xy[0], xy[1])
-    page.wait_for_timeout(300)
-    page.mouse.click(xy[0], xy[1])
 
 
 def test_close_a_school_by_clicking_it_on_the_map(page: Page, live_server, console_errors):
@@ -111,7 +93,7 @@ def test_close_a_school_by_clicking_it_on_the_map(page: Page, live_server, conso
     page.wait_for_timeout(1500)  # let the map settle at its initial view
     field = page.locator("#act-school")
     for _ in range(4):  # the map may still re-fit its view after the first render: aim again if a click missed
-        _click_lonlat(page, "sc-map", float(school["lon"]), float(school["lat"]))
+        click_lonlat(page, "sc-map", float(school["lon"]), float(school["lat"]))
         page.wait_for_timeout(3000)
         if school["name"] in field.inner_text():
             break
