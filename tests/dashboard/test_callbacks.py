@@ -433,6 +433,7 @@ DATA_KEYS = {
     ("commands.py", "row['reason_key']"),  # an unplaced row's reason key (geo.planning.outcome.reason_code)
     ("evaluate.py", "key"),  # an indicator fail reason (geo.indicators.evaluate.fail_reasons)
     ("outcome.py", "k"),  # a check row's key (geo.planning.outcome.check_texts)
+    ("tables.py", "k"),  # an unplaced row's reason key (geo.export.tables, via geo.planning.outcome.reason_code)
     ("i18n.py", "key"),  # message()/error_text() themselves
     ("i18n.py", "v['key']"),  # a nested message
 }
