@@ -222,6 +222,26 @@ def _units(state: SchoolState, children: np.ndarray, rules: Rules, baseline: All
     return _Units(*(np.asarray(x, dtype=np.int64) for x in (units_v, units_b, units_n, units_force, units_keep)))
 
 
+def _min_cost_flow(tails: list, heads: list, caps: list, costs: list, units: np.ndarray, n_inner: int, *, what: str) -> np.ndarray:
+    """Solve the min-cost flow of arcs (lists of arrays, joined) from the ``units`` (their children as supplies)
+    through ``n_inner`` supply-free nodes to one sink; return the flow of every arc, in order.
+
+    ``what`` ends the error message when the solver does not reach the optimum.
+    """
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    arcs = smcf.add_arcs_with_capacity_and_unit_cost(
+        np.concatenate(tails).astype(np.int32), np.concatenate(heads).astype(np.int32),
+        np.concatenate(caps).astype(np.int64), np.concatenate(costs).astype(np.int64),
+    )
+    supplies = np.concatenate([units, np.zeros(n_inner, np.int64), [-int(units.sum())]])
+    smcf.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
+    status = smcf.solve()
+    if status != smcf.OPTIMAL:
+        msg = f"The assignment solver stopped with status {status}{what}"
+        raise AllocationError(msg)
+    return smcf.flows(arcs)
+
+
 def allocate(
     state: SchoolState,
     children: np.ndarray,
@@ -328,18 +348,7 @@ def allocate(
     heads = [np.where(boarding, bed_node[a_school], seat_node[a_school]), seat_node, np.full(n_s, sink), np.full(n_u, sink)]
     caps = [un[a_unit], np.maximum(beds, 0) * is_open, np.maximum(seats, 0) * is_open, un]
     arc_costs = [a_cost, np.zeros(n_s, np.int64), np.zeros(n_s, np.int64), np.full(n_u, _UNPLACED_COST, np.int64)]
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(tails).astype(np.int32), np.concatenate(heads).astype(np.int32),
-        np.concatenate(caps).astype(np.int64), np.concatenate(arc_costs).astype(np.int64),
-    )
-    supplies = np.concatenate([un, np.zeros(2 * n_s, np.int64), [-int(un.sum())]])
-    smcf.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
-    status = smcf.solve()
-    if status != smcf.OPTIMAL:
-        msg = f"The assignment solver stopped with status {status}; please report this scenario."
-        raise AllocationError(msg)
-    flows = smcf.flows(arcs)
+    flows = _min_cost_flow(tails, heads, caps, arc_costs, un, 2 * n_s, what="; please report this scenario.")
     x = flows[: len(a_unit)]
     unplaced = flows[-n_u:]
     solve_ms = (time.perf_counter() - t0) * 1000
@@ -508,18 +517,8 @@ def allocate_recorded(
     caps = [un[a_unit], enrolment[sb_s, sb_b], np.full(len(sb_s), big), enrolment.sum(axis=1), un]
     costs = [a_cost, np.zeros(len(sb_s), np.int64), np.full(len(sb_s), _BAND_PENALTY), np.zeros(n_s, np.int64),
              np.full(n_u, _UNPLACED_COST, np.int64)]
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(tails).astype(np.int32), np.concatenate(heads).astype(np.int32),
-        np.concatenate(caps).astype(np.int64), np.concatenate(costs).astype(np.int64),
-    )
-    supplies = np.concatenate([un, np.zeros(n_s * n_b + n_s, np.int64), [-int(un.sum())]])
-    smcf.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
-    status = smcf.solve()
-    if status != smcf.OPTIMAL:
-        msg = f"The assignment solver stopped with status {status} on the recorded enrolment; please report this region."
-        raise AllocationError(msg)
-    flows = smcf.flows(arcs)
+    flows = _min_cost_flow(tails, heads, caps, costs, un, n_s * n_b + n_s,
+                           what=" on the recorded enrolment; please report this region.")
     x = flows[: len(a_unit)]
     unplaced = flows[-n_u:]
     solve_ms = (time.perf_counter() - t0) * 1000
