@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dash import Dash, html
 
-from dashboard import request, services
+from dashboard import request, routes, services
 from dashboard.callbacks import access, export, importing, indicators, scenario, shell
 from dashboard.i18n import t
 from dashboard.layout.shell import app_layout
@@ -58,6 +58,7 @@ def create_app() -> Dash:
         suppress_callback_exceptions=True,
     )
     app.layout = page_layout
+    routes.register(app.server)
     for module in CALLBACK_MODULES:
         module.register(app)
     return app

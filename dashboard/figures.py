@@ -75,21 +75,7 @@ OUTLINE_TOLERANCE_DEG = 0.0002
 _EMPTY = {"type": "FeatureCollection", "features": []}
 
 
-def base_traces(roads: tuple[list, list], districts: tuple[list, list], *, lang: str) -> list[go.Scattermap]:
-    """Return the parish-boundary and road line traces, boundaries first (the import preview's base)."""
-    return [
-        go.Scattermap(
-            lon=districts[0], lat=districts[1], mode="lines", line={"color": DISTRICT_COLOUR, "width": 1.5},
-            name=t("legend_districts", lang), hoverinfo="skip",
-        ),
-        go.Scattermap(
-            lon=roads[0], lat=roads[1], mode="lines", line={"color": ROAD_COLOUR, "width": 1},
-            name=t("legend_roads", lang), hoverinfo="skip",
-        ),
-    ]
-
-
-def _multiline(xy: tuple[list, list]) -> dict:
+def multiline(xy: tuple[list, list]) -> dict:
     """A GeoJSON MultiLineString (5 decimals, about a metre) of polylines joined with None breaks."""
     lines, cur = [], []
     for x, y in zip(*xy):
@@ -104,12 +90,21 @@ def _multiline(xy: tuple[list, list]) -> dict:
     return {"type": "MultiLineString", "coordinates": lines}
 
 
-def line_layers(roads: tuple[list, list], districts: tuple[list, list]) -> list[dict]:
-    """Return the static map layers: roads, then parish boundaries (MapLibre line layers under the traces, never clicked)."""
+def _line_source(lines: str | tuple[list, list]) -> str | dict:
+    """A line layer's source: a URL as it is (MapLibre fetches it), polylines as inline GeoJSON."""
+    return lines if isinstance(lines, str) else multiline(lines)
+
+
+def line_layers(roads: str | tuple[list, list], districts: str | tuple[list, list]) -> list[dict]:
+    """Return the static map layers: roads, then parish boundaries (MapLibre line layers under the traces, never clicked).
+
+    Each is the URL of a GeoJSON file (the dashboard's: the figure then holds a short string, so neither the
+    browser nor Dash copies or compares the geometry on an update) or polylines (lons, lats with None breaks).
+    """
     return [
-        {"sourcetype": "geojson", "source": _multiline(roads), "type": "line", "color": ROAD_COLOUR, "line": {"width": 1},
+        {"sourcetype": "geojson", "source": _line_source(roads), "type": "line", "color": ROAD_COLOUR, "line": {"width": 1},
          "below": "traces"},
-        {"sourcetype": "geojson", "source": _multiline(districts), "type": "line", "color": DISTRICT_COLOUR,
+        {"sourcetype": "geojson", "source": _line_source(districts), "type": "line", "color": DISTRICT_COLOUR,
          "line": {"width": 1.5}, "below": "traces"},
     ]
 
@@ -186,7 +181,7 @@ def _line_legend(lang: str) -> list[go.Scattermap]:
 
 
 def access_map(
-    *, roads: tuple[list, list], districts: tuple[list, list], bounds: Sequence[float], villages: pd.DataFrame,
+    *, roads: str | tuple[list, list], districts: str | tuple[list, list], bounds: Sequence[float], villages: pd.DataFrame,
     schools: pd.DataFrame, table: pd.DataFrame, threshold: float, lang: str, synthetic: bool, attribution: str | None = None,
     route: tuple[Sequence[float], Sequence[float]] | None = None, catchment: Sequence[str] = (),
     selected_school: str | None = None, polygons: Sequence[tuple[str, Any]] = (), selected_village: str | None = None,
@@ -275,7 +270,7 @@ def _village_points(lon: np.ndarray, lat: np.ndarray, village_ids: np.ndarray, t
 
 
 def scenario_map(
-    *, roads: tuple[list, list], districts: tuple[list, list], bounds: Sequence[float], villages: pd.DataFrame,
+    *, roads: str | tuple[list, list], districts: str | tuple[list, list], bounds: Sequence[float], villages: pd.DataFrame,
     values: np.ndarray, delta: bool, schools: pd.DataFrame, threshold: float, lang: str, synthetic: bool,
     attribution: str | None = None, unplaced: np.ndarray | None = None, selected_school: str | None = None,
     sites: Any = None,
@@ -404,15 +399,16 @@ def import_hover(valid: Any, *, kind: str, lang: str) -> list[str]:
 
 
 def import_preview(
-    roads: tuple[list, list], districts: tuple[list, list], region_bounds: Sequence[float], valid: Any, *, kind: str, lang: str,
-    attribution: str | None = None,
+    roads: str | tuple[list, list], districts: str | tuple[list, list], region_bounds: Sequence[float], valid: Any, *, kind: str,
+    lang: str, attribution: str | None = None,
 ) -> go.Figure:
     """Return the import tab's map: the region's roads and boundaries and every ``valid`` imported point, fitted to both.
 
-    ``region_bounds`` are the region's; ``valid`` holds the valid imported rows (points with a ``name``;
-    schools also a ``level``) of layer ``kind`` ("schools", "villages"), which sets colours and the legend.
+    ``roads`` and ``districts`` are line layers (URLs or polylines, see :func:`line_layers`); ``region_bounds``
+    are the region's; ``valid`` holds the valid imported rows (points with a ``name``; schools also a
+    ``level``) of layer ``kind`` ("schools", "villages"), which sets colours and the legend.
     """
-    fig = go.Figure(base_traces(roads, districts, lang=lang))
+    fig = go.Figure(_line_legend(lang))
     bounds = region_bounds
     if len(valid):
         colour = valid["level"].map(LEVEL_COLOURS).fillna("#333").tolist() if kind == "schools" else "#d95f02"
@@ -423,6 +419,7 @@ def import_preview(
         vb = valid.total_bounds  # the region and every imported point
         bounds = [min(bounds[0], vb[0]), min(bounds[1], vb[1]), max(bounds[2], vb[2]), max(bounds[3], vb[3])]
     finish_map(fig, bounds, lang, False, attribution)
+    fig.update_layout(map_layers=line_layers(roads, districts))
     return fig
 
 

@@ -16,7 +16,7 @@ import flask
 from geo.region.region import known_regions
 from layers.i18n import DEFAULT_LANG, LANGS
 
-__all__ = ["REGION_ENV", "default_region", "page_lang", "page_param", "region_key"]
+__all__ = ["REGION_ENV", "absolute_url", "default_region", "page_lang", "page_param", "region_key"]
 
 #: Environment variable naming the region served when the page names none.
 REGION_ENV = "JUNHENG_REGION"
@@ -80,3 +80,14 @@ def page_lang() -> str:
     """
     lang = page_param("lang")
     return lang if lang in LANGS else DEFAULT_LANG
+
+
+def absolute_url(path: str) -> str:
+    """Return ``path`` (from the app's root, e.g. ``/_junheng/...``) as an absolute URL of the server the request came to.
+
+    MapLibre fetches layer files from a web worker, where a relative URL does not resolve; outside a
+    request the path is returned as it is.
+    """
+    if not flask.has_request_context():
+        return path
+    return flask.request.url_root.rstrip("/") + path

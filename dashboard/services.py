@@ -14,6 +14,7 @@ restart.  Nothing here holds per-user state.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
 import warnings
@@ -22,9 +23,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
-from dashboard.figures import lines_to_xy
+from dashboard.figures import lines_to_xy, multiline
 from geo.build.crs import detect_datum
 from geo.build.region import derive_region
 from geo.build.synthetic import generated_school_name
@@ -48,9 +48,10 @@ from layers.i18n import t
 from layers.schema import BANDS, enrol_column
 
 __all__ = [
-    "AccessView", "access_view", "indicator_results", "layer_names", "map_lines", "overlays", "region", "region_choices",
+    "LINE_LAYERS", "AccessView", "access_view", "indicator_results", "layer_names", "line_file", "line_version", "map_lines",
+    "overlays", "region", "region_choices",
     "datum_hint", "result_layers", "rules_from_store", "save_region", "scenario_json", "scenario_results", "school_options",
-    "schools_frame", "schools_table", "schools_with_status", "site_grid", "standards_from_store", "village_detail", "village_minutes",
+    "schools_frame", "schools_table", "schools_with_status", "standards_from_store", "village_detail", "village_minutes",
     "village_unplaced",
 ]
 
@@ -141,21 +142,30 @@ def map_lines(key: str) -> tuple[tuple[list, list], tuple[list, list]]:
     return _map_lines(region(key))
 
 
-@memoised(key=lambda reg, step_deg: (reg.key, float(step_deg)))
-def _site_grid(reg: Region, step_deg: float) -> tuple[np.ndarray, np.ndarray]:
-    minx, miny, maxx, maxy = reg.districts.total_bounds
-    xs, ys = np.meshgrid(np.arange(minx, maxx, step_deg), np.arange(miny, maxy, step_deg))
-    pts = shapely.points(xs.ravel(), ys.ravel())
-    inside = shapely.contains(reg.districts.union_all(), pts)
-    return xs.ravel()[inside].round(6), ys.ravel()[inside].round(6)
+#: The static line layers of the maps, served as GeoJSON files (see :func:`line_file`), in map order.
+LINE_LAYERS = ("roads", "districts")
 
 
-def site_grid(key: str, step_deg: float = 0.005) -> tuple[np.ndarray, np.ndarray]:
-    """Return the clickable candidate sites: a grid of ``step_deg`` degrees over the region's districts.
+@memoised(key=lambda reg: (reg.key, _settings()))
+def _line_files(reg: Region) -> dict[str, bytes]:
+    roads, districts = _map_lines(reg)
+    return {name: json.dumps(multiline(xy), separators=(",", ":")).encode() for name, xy in zip(LINE_LAYERS, (roads, districts))}
 
-    The result is the longitudes and latitudes (rounded to 6 decimals) of the grid points inside a district.
+
+def line_file(key: str, layer: str) -> bytes:
+    """Return one static line layer of region ``key``'s maps (``layer`` in :data:`LINE_LAYERS`) as GeoJSON bytes.
+
+    Raises
+    ------
+    KeyError
+        ``layer`` is not one of :data:`LINE_LAYERS`.
     """
-    return _site_grid(region(key), step_deg)
+    return _line_files(region(key))[layer]
+
+
+def line_version(key: str) -> str:
+    """Return a short digest of region ``key``'s line layers: part of their URL, so a rebuilt region is fetched anew."""
+    return hashlib.sha256(f"{region(key).key}|{_settings()}".encode()).hexdigest()[:16]
 
 
 # --- access -----------------------------------------------------------------------

@@ -32,7 +32,8 @@ def warm_caches(report: Callable[[str], None] = print, *, region: str | None = N
         report(f"[junheng] [{i}/{len(MODES)}] {mode}: road network and travel times...")
         region_od(reg, mode)
         report(f"[junheng] [{i}/{len(MODES)}] {mode}: ready ({time.perf_counter() - t0:.1f} s)")
-    services.map_lines(key)
+    for layer in services.LINE_LAYERS:
+        services.line_file(key, layer)
     t0 = time.perf_counter()
     report("[junheng] overlays (catchments, walking isochrones) of the first view...")
     services.overlays(key, ("catchments", "isochrones"), DEFAULTS["level"], Mode(DEFAULTS["mode"]), "zh")

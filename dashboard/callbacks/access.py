@@ -13,7 +13,7 @@ from typing import Any
 
 from dash import Dash, Input, Output, Patch, State, ctx, no_update
 
-from dashboard import ids, request, services
+from dashboard import ids, request, routes, services
 from dashboard.figures import N_OVERLAY_LAYERS, access_map, map_update, overlay_layers
 from dashboard.i18n import t
 from dashboard.layout.access import WORST_ROWS, band_options, kpi_cards, school_detail, village_detail, worst_table
@@ -114,7 +114,7 @@ def update_results(level: str, band: str, mode: str, threshold: Any, selection: 
         reg = services.region(key)
         schools = services.schools_frame(key)
         detail, route, catchment, selected_school = _detail(key, selection, view, schools, level, band, travel, lang)
-        roads, districts = services.map_lines(key) if not ready else (([], []), ([], []))
+        roads, districts = routes.line_urls(key) if not ready else (([], []), ([], []))
         fig = access_map(
             roads=roads, districts=districts, bounds=map_bounds(reg), villages=reg.villages,
             schools=schools, table=view.table, threshold=minutes, lang=lang, synthetic=bool(reg.synthetic), attribution=reg.attribution,

@@ -23,7 +23,7 @@ from typing import Any, Mapping
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import ids, request, services
+from dashboard import ids, request, routes, services
 from dashboard.figures import import_preview
 from dashboard.i18n import t
 from dashboard.layout.common import dropdown, shown
@@ -258,18 +258,10 @@ def _report(result: ImportResult, lang: str, hint: str = "") -> list:
 
 
 def _preview(key: str, result: ImportResult, kind: str, lang: str) -> go.Figure:
-    """The preview map of a check: the region's district boundaries and the valid rows, without the roads.
-
-    The roads are left out to keep the check's response small (they are most of a map's bytes: 0.7 MB for
-    the demo region); the boundaries show a misplaced row, and the check compares the points with the roads
-    on the server (:func:`dashboard.services.datum_hint`).
-    """
-    _roads, districts = services.map_lines(key)
+    """The preview map of a check: the region's roads and district boundaries (files the browser keeps) and the valid rows."""
+    roads, districts = routes.line_urls(key)
     reg = services.region(key)
-    fig = import_preview(([], []), districts, reg.districts.total_bounds, result.valid, kind=kind, lang=lang,
-                         attribution=reg.attribution)
-    fig.data = tuple(tr for tr in fig.data if tr.lon is None or len(tr.lon))  # drop the empty road trace
-    return fig
+    return import_preview(roads, districts, reg.districts.total_bounds, result.valid, kind=kind, lang=lang, attribution=reg.attribution)
 
 
 def check_import(_n, _swap_trigger, _coords_trigger, _epsg_trigger, form, lang) -> tuple:

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import ids, request, scenarios, services
+from dashboard import ids, request, routes, scenarios, services
 from dashboard.callbacks.access import READY_SCRIPT, map_bounds, map_patch, trigger
 from dashboard.figures import scenario_map
 from dashboard.i18n import LANGS, t
@@ -300,7 +300,7 @@ def update_scenario_results(store: dict | None, rules_data: dict | None, view: s
     fired = trigger()
     if ready and fired == ids.SC_COMPARE:
         return no_update, _kpis(key, base, res, others, inner, lang), no_update, no_update, no_update, no_update
-    roads, districts = services.map_lines(key) if not ready else (([], []), ([], []))
+    roads, districts = routes.line_urls(key) if not ready else (([], []), ([], []))
     if view == "difference":
         values, delta, shown = services.village_minutes(key, res) - services.village_minutes(key, base), True, res
     else:

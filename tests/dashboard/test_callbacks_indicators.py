@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 from contextvars import copy_context
 
 import openpyxl
@@ -148,13 +149,14 @@ def test_a_region_saved_again_is_seen_without_a_restart(tmp_path):
 
     folder = tmp_path / "copy"
     shutil.copytree(load_region("demo").path, folder)
-    before = services.site_grid(str(folder))
-    assert len(before[0]) > 0 and services.site_grid(str(folder)) is before  # memoised
+    before, version = services.line_file(str(folder), "districts"), services.line_version(str(folder))
+    assert len(before) > 100 and services.line_file(str(folder), "districts") is before  # memoised
     districts = gpd.read_file(folder / "districts.geojson")
     districts["geometry"] = districts.geometry.buffer(-0.003)  # every district shrinks
     districts.to_file(folder / "districts.geojson", driver="GeoJSON")
-    after = services.site_grid(str(folder))
-    assert 0 < len(after[0]) < len(before[0])
+    after = services.line_file(str(folder), "districts")
+    assert after != before and json.loads(after)["type"] == "MultiLineString"
+    assert services.line_version(str(folder)) != version  # the layer's URL changes with it: browsers fetch it anew
 
 
 
