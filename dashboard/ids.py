@@ -138,3 +138,10 @@ IMP_PAGER: Final = "imp-pager"
 IMP_PAGE_LABEL: Final = "imp-page-label"
 IMP_PAGE_PREV: Final = "imp-page-prev"
 IMP_PAGE_NEXT: Final = "imp-page-next"
+
+# the paged, sortable tables (AG Grid) inside their boxes above; ids let them be laid out again when their tab is shown
+WORST_GRID: Final = "worst-grid"
+SC_IMPACT_GRID: Final = "sc-impact-grid"
+SC_SCHOOLS_GRID: Final = "sc-schools-grid"
+IND_CV_GRID: Final = "ind-cv-grid"
+IND_SCHOOL_GRID: Final = "ind-school-grid"

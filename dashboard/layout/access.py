@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import dash_ag_grid as dag
 import numpy as np
 import pandas as pd
 from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import t
-from dashboard.layout.common import MAP_CONFIG, PERSIST, control, dropdown, table
+from dashboard.layout.common import MAP_CONFIG, PERSIST, control, dropdown, grid, table
 from dashboard.layout.export import export_bar
 from geo.core.settings import MODES
 from geo.routing.access import DEFAULT_THRESHOLD_MIN
@@ -128,20 +129,25 @@ def kpi_cards(kpis: dict, lang: str) -> list:
     ]
 
 
-def worst_table(access: pd.DataFrame, districts: dict[str, str], lang: str) -> html.Table:
-    """Return the table of the worst-served villages (with children), the slowest first.
+def worst_table(access: pd.DataFrame, districts: dict[str, str], lang: str) -> dag.AgGrid:
+    """Return the table of the worst-served villages (with children), the slowest first (sortable).
 
     ``access`` is the access table (see :func:`dashboard.services.access_view`), ``districts`` maps
-    district id -> name.  At most :data:`WORST_ROWS` rows; far-snapped villages carry a warning.
+    district id -> name.  At most :data:`WORST_ROWS` rows; a far-snapped village is marked ⚠ with the
+    warning as its tooltip.
     """
     worst = access[access["children"] > 0].sort_values("minutes", ascending=False, na_position="first").head(WORST_ROWS)
-    rows = []
+    rows, classes, tips = [], [], []
     for rank, r in enumerate(worst.itertuples(), start=1):
-        minutes = f"{r.minutes:.1f}" if np.isfinite(r.minutes) else t("no_school", lang)
-        name = [r.name] + ([html.Div(t("far_snap", lang, m=r.snap_m), className="warn")] if r.far_snap else [])
-        rows.append([rank, name, districts.get(r.district, r.district), f"{r.children:,}", r.school_name or "—", minutes])
+        minutes = float(r.minutes) if np.isfinite(r.minutes) else t("no_school", lang)
+        far = t("far_snap", lang, m=r.snap_m) if r.far_snap else None
+        rows.append([rank, r.name + (" ⚠" if far else ""), districts.get(r.district, r.district), int(r.children),
+                     r.school_name or "—", minutes])
+        classes.append([None, "warn" if far else None])
+        tips.append([None, far])
     cols = [t(k, lang) for k in ("col_rank", "col_village", "col_district", "col_children", "col_school", "col_minutes")]
-    return table(cols, rows)
+    return grid(cols, rows, lang=lang, numbers={0: 0, 3: 0, 5: 1}, classes=classes, tips=tips, page_size=WORST_ROWS,
+                grid_id=ids.WORST_GRID, widths={1: 110})
 
 
 def village_detail(village_name: str, near: pd.DataFrame, mode: str, lang: str) -> list:

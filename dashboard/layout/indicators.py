@@ -1,11 +1,12 @@
 """Layout builder of the 优质均衡 indicators tab."""
 from __future__ import annotations
 
+import dash_ag_grid as dag
 from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import t
-from dashboard.layout.common import GRAPH_CONFIG, PERSIST, dropdown, field
+from dashboard.layout.common import GRAPH_CONFIG, PERSIST, dropdown, field, grid
 from dashboard.tables import indicator_label
 from geo.indicators.evaluate import IndicatorResult, reason_text
 from geo.indicators.standards import (
@@ -79,7 +80,7 @@ def indicators_tab(lang: str) -> html.Div:
                 className="controls manager",
             ),
             html.Div(id=ids.IND_SUMMARY, className="detail"),
-            html.Div(id=ids.IND_CV_TABLE, className="scroll"),
+            html.Div(id=ids.IND_CV_TABLE),
             html.Div(
                 [
                     html.Div([html.H3(t("ind_cv_chart", lang)), dcc.Graph(id=ids.IND_CV, config=GRAPH_CONFIG)],
@@ -89,7 +90,7 @@ def indicators_tab(lang: str) -> html.Div:
                 ],
                 className="main",
             ),
-            html.Div([standards_panel(lang, Standards()), html.Div(id=ids.IND_TABLE, className="scroll tall")],
+            html.Div([standards_panel(lang, Standards()), html.Div(id=ids.IND_TABLE)],
                      className="bottom-panel"),
         ]
     )
@@ -149,46 +150,50 @@ def _mark(verdict: bool | None) -> tuple[str, str]:
     return ("✓", "pass") if verdict else ("✗", "fail")
 
 
-def cv_table(base: IndicatorResult, scen: IndicatorResult, name: str, lang: str) -> html.Table:
+def cv_table(base: IndicatorResult, scen: IndicatorResult, name: str, lang: str) -> html.Div:
     """Return the table of every level's and indicator's 差异系数: baseline, scenario ``name``, limit and ✓/✗ for each."""
     head = [t("level", lang), t("kpi_col_indicator", lang), t("col_cv_baseline", lang), t("ind_limit", lang),
             t("col_pass_baseline", lang), f"{name}·{t('col_cv_scenario', lang)}", t("col_pass_scenario", lang)]
-    rows = []
+    rows, classes = [], []
     for level in PART_LEVELS:
         limit = f"≤ {float(scen.standards.cv_limit[level]):.2f}"
         for ind in INDICATORS:
             b_mark, b_cls = _mark(base.cv_pass[level].get(ind.key))
             s_mark, s_cls = _mark(scen.cv_pass[level].get(ind.key))
-            rows.append(html.Tr([
-                html.Td(t(f"level_{level}", lang)), html.Td(indicator_label(ind, lang)),
-                html.Td(_cv_cell(base.cv[level].get(ind.key)), className="num"), html.Td(limit, className="num"),
-                html.Td(b_mark, className=b_cls), html.Td(_cv_cell(scen.cv[level].get(ind.key)), className="num"),
-                html.Td(s_mark, className=s_cls),
-            ], className="cv-fail" if s_cls == "fail" or b_cls == "fail" else None))
+            rows.append([t(f"level_{level}", lang), indicator_label(ind, lang), _cv_cell(base.cv[level].get(ind.key)), limit,
+                         b_mark, _cv_cell(scen.cv[level].get(ind.key)), s_mark])
+            classes.append([None, None, "num", "num", b_cls or None, "num", s_cls or None])
     return html.Div([html.H3(t("ind_cv_table", lang)),
-                     html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], className="table cv-table")])
+                     grid(head, rows, lang=lang, classes=classes, page_size=len(rows), class_name="grid cv-table",
+                          grid_id=ids.IND_CV_GRID, widths={1: 220})])
 
 
-def indicator_school_table(res: IndicatorResult, school_names: dict[str, str], lang: str) -> html.Table:
-    """Return the per-school table of the indicators ``res``: values coloured met / not met, count met, the verdict
-    and, for a school part that fails, why (:func:`geo.indicators.evaluate.fail_reasons`).
+def indicator_school_table(res: IndicatorResult, school_names: dict[str, str], lang: str) -> dag.AgGrid:
+    """Return the per-school table of the indicators ``res`` (paged, sortable): values coloured met / not met, count
+    met, the verdict and, for a school part that fails, why (:func:`geo.indicators.evaluate.fail_reasons`).
     """
     head = [t("col_name", lang), t("col_part", lang), t("col_students", lang)] + [indicator_label(i, lang) for i in INDICATORS] + [
         t("ind_n_met", lang), t("ind_passed", lang), t("ind_col_reason", lang)]
     reasons = res.fail_reasons()
     order = res.parts.reset_index(drop=True).sort_values(["level_part", "school_id"]).index
-    rows = []
+    rows, classes, tips = [], [], []
     for i in order:
         r = res.parts.iloc[i].to_dict()
         name = school_names.get(r["school_id"], r["name"]) + (t("ind_excluded", lang) if r["excluded_from_cv"] else "")
-        cells = [html.Td(name), html.Td(t(f"level_{r['level_part']}", lang)), html.Td(f"{r['students']:,.0f}")]
+        cells, cls, tip = [name, t(f"level_{r['level_part']}", lang), float(r["students"])], [None, None, None], [r["school_id"], None, None]
         for ind in INDICATORS:
             value = r[f"value_{ind.key}"]
-            text = "—" if value != value else f"{value:,.2f}"
             ratio = r[f"ratio_{ind.key}"]
-            title = t("ind_met" if r[f"met_{ind.key}"] else "ind_not_met", lang) + ("" if ratio != ratio else f" · {ratio:.0%}")
-            cells.append(html.Td(text, className="met" if r[f"met_{ind.key}"] else "notmet", title=title))
-        cells += [html.Td(str(r["n_met"])), html.Td(t("yes" if r["passed"] else "no", lang), className="pass" if r["passed"] else "fail"),
-                  html.Td(reason_text(reasons[i], lang), className="reason")]
-        rows.append(html.Tr(cells))
-    return html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], className="table")
+            cells.append(None if value != value else float(value))
+            cls.append("met" if r[f"met_{ind.key}"] else "notmet")
+            tip.append(t("ind_met" if r[f"met_{ind.key}"] else "ind_not_met", lang) + ("" if ratio != ratio else f" · {ratio:.0%}"))
+        reason = reason_text(reasons[i], lang)
+        cells += [int(r["n_met"]), t("yes" if r["passed"] else "no", lang), reason]
+        cls += [None, "pass" if r["passed"] else "fail", "reason"]
+        tip += [None, None, reason or None]
+        rows.append(cells)
+        classes.append(cls)
+        tips.append(tip)
+    numbers = {2: 0, **{3 + k: 2 for k in range(len(INDICATORS))}, 3 + len(INDICATORS): 0}
+    return grid(head, rows, lang=lang, numbers=numbers, classes=classes, tips=tips, grid_id=ids.IND_SCHOOL_GRID,
+                widths={0: 130, len(head) - 1: 240})

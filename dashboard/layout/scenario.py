@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+import dash_ag_grid as dag
 import numpy as np
 import pandas as pd
 from dash import dcc, html
 
 from dashboard import ids, scenarios
 from dashboard.i18n import t
-from dashboard.layout.common import MAP_CONFIG, dropdown, field, table
+from dashboard.layout.common import MAP_CONFIG, dropdown, field, grid, table
 from dashboard.layout.export import export_bar
 from geo.planning.rules import Rules
 from layers.i18n import NAMED_PARAMS, message
@@ -153,9 +154,9 @@ def scenario_tab(lang: str, *, school_options: list[dict], rules: Rules) -> html
         [
             html.H3([t("impact", lang), html.Button(t("btn_download_impact", lang), id=ids.SC_IMPACT_BTN, className="inline")]),
             dcc.Download(id=ids.SC_IMPACT_DOWNLOAD),
-            html.Div(id=ids.SC_IMPACT, className="scroll"),
+            html.Div(id=ids.SC_IMPACT),
             html.H3(t("school_capacity", lang)),
-            html.Div(id=ids.SC_SCHOOLS, className="scroll"),
+            html.Div(id=ids.SC_SCHOOLS),
         ],
         className="bottom-panel",
     )
@@ -239,17 +240,21 @@ def violations_list(violations: pd.DataFrame, lang: str, names: Mapping[str, Map
     return html.Ul(items, className="violations")
 
 
-def impact_view(frame: pd.DataFrame, lang: str) -> html.Table | html.P:
-    """Return the impact table (:func:`dashboard.tables.impact_frame`; missing values as "—"), or a note that no child is affected."""
+def impact_view(frame: pd.DataFrame, lang: str) -> dag.AgGrid | html.P:
+    """Return the impact table (:func:`dashboard.tables.impact_frame`), paged and sortable, or a note that no child is affected."""
     if frame.empty:
         return html.P(t("impact_none", lang), className="ok")
-    return table(list(frame.columns), frame.astype(str).replace("nan", "—").to_numpy().tolist())
+    finite = frame.replace([np.inf, -np.inf], np.nan)
+    rows = finite.astype(object).where(finite.notna(), None).to_numpy().tolist()
+    numeric = {j: (0 if pd.api.types.is_integer_dtype(frame[c]) else 1)
+               for j, c in enumerate(frame.columns) if pd.api.types.is_numeric_dtype(frame[c])}
+    return grid(list(frame.columns), rows, lang=lang, numbers=numeric, grid_id=ids.SC_IMPACT_GRID)
 
 
-def school_capacity_table(schools: pd.DataFrame, lang: str) -> html.Table:
+def school_capacity_table(schools: pd.DataFrame, lang: str) -> dag.AgGrid:
     """Return the capacity table, by name, of a result's ``schools`` (with ``status``: :func:`dashboard.services.schools_with_status`)."""
     rows = [[r.name, t(f"level_{r.level}", lang), t(f"status_{r.status}", lang),
              f"{r.seats_used:,} / {r.seats:,}" + (t("seats_estimated_short", lang) if getattr(r, "seats_estimated", False) else ""),
-             f"{r.beds_used:,} / {r.beds:,}", f"{r.riders:,}"] for r in schools.sort_values("name").itertuples()]
+             f"{r.beds_used:,} / {r.beds:,}", int(r.riders)] for r in schools.sort_values("name").itertuples()]
     cols = [t(k, lang) for k in ("col_name", "col_level", "col_status", "col_seats_used", "col_beds_used", "col_riders")]
-    return table(cols, rows)
+    return grid(cols, rows, lang=lang, numbers={5: 0}, grid_id=ids.SC_SCHOOLS_GRID, widths={0: 150})

@@ -22,4 +22,14 @@ def text_of(component) -> str:
         return ""
     if isinstance(component, (str, int, float)):
         return str(component)
+    if type(component).__name__ == "AgGrid":  # a grid's text: its headers, then its cells row by row
+        heads = [c.get("headerName", "") for c in component.columnDefs]
+        cells = [str(v) for row in grid_rows(component) for v in row]
+        return " ".join(heads + cells)
     return text_of(getattr(component, "children", None))
+
+
+def grid_rows(grid) -> list[list]:
+    """The cells of an AG Grid (:func:`dashboard.layout.common.grid`), row by row, in column order."""
+    fields = [c["field"] for c in grid.columnDefs]
+    return [[row.get(f) for f in fields] for row in grid.rowData]

@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 from dash import html
-from dash_tree import text_of, walk
+from dash_tree import grid_rows, text_of, walk
 
 from dashboard import ids, services
 from dashboard.callbacks import access as callbacks
@@ -78,8 +78,10 @@ def test_default_results_map_and_kpis(demo):
     assert kpi_values(kpis)[0] == _expected_share(demo, 30)
     assert "30 分钟" in text_of(kpis)
     # The worst-served table lists villages, the slowest first.
-    rows = [c for c in walk(worst) if isinstance(c, html.Tr)][1:]
+    rows = grid_rows(worst)
     assert 0 < len(rows) <= callbacks.WORST_ROWS
+    minutes = [r[-1] for r in rows if isinstance(r[-1], float)]
+    assert minutes and minutes == sorted(minutes, reverse=True)
     assert text_of(detail) == t("detail_hint", "zh")
 
 

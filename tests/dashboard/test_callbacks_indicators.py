@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
-from dash_tree import text_of, walk
+from dash_tree import grid_rows, text_of
 
 from dashboard import ids, services
 from dashboard.callbacks import indicators as cbi
@@ -190,9 +190,9 @@ def test_each_failing_school_shows_why_and_passing_ones_show_nothing(monkeypatch
 
     monkeypatch.setattr(request, "region_key", lambda: "demo")
     _s, _cv, _ur, table, _cvt = cbi.update_indicators(_store([]), None, None, "s1", "baseline", "zh")
-    rows = [c for c in walk(table) if type(c).__name__ == "Tr"][1:]
+    rows = grid_rows(table)
     assert rows
-    verdicts = [(text_of(r.children[-2]), text_of(r.children[-1])) for r in rows]
+    verdicts = [(r[-2], r[-1]) for r in rows]
     failing = [why for passed, why in verdicts if passed == "否"]
     assert failing and all(why for why in failing)
     assert all(why == "" for passed, why in verdicts if passed == "是")
