@@ -27,7 +27,7 @@ import pandas as pd
 from dashboard.figures import lines_to_xy, multiline
 from geo.build.crs import detect_datum
 from geo.build.region import derive_region
-from geo.build.synthetic import generated_school_name
+from geo.build.synthetic import localized_names
 from geo.core.cache import memoised
 from geo.core.settings import DEFAULT_SETTINGS, Mode
 from geo.indicators.effects import apply_scenario
@@ -91,10 +91,11 @@ def save_region(key: str, name: str, replace: dict[str, gpd.GeoDataFrame]) -> Pa
     return derive_region(region(key), out=regions.REGIONS_DIR / folder, name=name, replace=replace)
 
 
-def schools_frame(key: str) -> pd.DataFrame:
-    """Return a copy of the region's schools layer with a total ``enrolment`` column (the sum over grade bands)."""
+def schools_frame(key: str, lang: str = "zh") -> pd.DataFrame:
+    """Return a copy of the region's schools layer with a total ``enrolment`` column (the sum over grade bands), names in ``lang``."""
     s = region(key).schools.copy()
     s["enrolment"] = sum(s[enrol_column(b)] for b in BANDS)
+    s["name"] = s["school_id"].astype(str).map(layer_names(key, "schools", lang)).fillna(s["name"])
     return s
 
 
@@ -104,15 +105,7 @@ def layer_names(key: str, layer: str, lang: str = "zh") -> dict[str, str]:
     A school named by the build after its nearest place (``name_generated``, ``name_place``) is named
     in ``lang`` ("Encamp 附近的学校", "School near Encamp"); other names are kept as they are.
     """
-    frame = getattr(region(key), layer)
-    names = dict(zip(frame[f"{layer[:-1]}_id"].astype(str), frame["name"].astype(str)))
-    if "name_generated" in frame and "name_place" in frame:
-        generated = frame["name_generated"].fillna(False).astype(bool).to_numpy()
-        numbers = frame["name_number"] if "name_number" in frame else pd.Series(0, index=frame.index)
-        for sid, place, number in zip(frame[f"{layer[:-1]}_id"].astype(str)[generated], frame["name_place"][generated],
-                                      numbers[generated]):
-            names[sid] = generated_school_name(str(place), int(number or 0), lang)
-    return names
+    return localized_names(getattr(region(key), layer), f"{layer[:-1]}_id", lang)
 
 
 def school_options(key: str, lang: str = "zh") -> list[dict]:
@@ -315,9 +308,13 @@ def scenario_results(key: str, rules: Rules, scenario: dict) -> tuple[ScenarioRe
     return _model(reg, rules_json).baseline, _scenario(reg, rules_json, scenario_json(scenario))
 
 
-def schools_with_status(key: str, result: ScenarioResult) -> pd.DataFrame:
-    """Return a copy of ``result.schools`` with a ``status`` column: "open", "closed", or "new" when not in the region's layer."""
+def schools_with_status(key: str, result: ScenarioResult, lang: str = "zh") -> pd.DataFrame:
+    """Return a copy of ``result.schools`` with a ``status`` column: "open", "closed", or "new" when not in the region's layer.
+
+    The region's schools are named in ``lang`` (:func:`layer_names`); a new school keeps the name the planner gave it.
+    """
     s = result.schools.copy()
+    s["name"] = s["school_id"].astype(str).map(layer_names(key, "schools", lang)).fillna(s["name"])
     base_ids = set(region(key).schools["school_id"])
     s["status"] = np.where(~s["school_id"].isin(base_ids), "new", np.where(s["open"].astype(bool), "open", "closed"))
     return s

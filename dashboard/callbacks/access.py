@@ -112,7 +112,7 @@ def update_results(level: str, band: str, mode: str, threshold: Any, selection: 
         travel = check_mode(mode)
         view = services.access_view(key, level, band, travel, minutes)
         reg = services.region(key)
-        schools = services.schools_frame(key)
+        schools = services.schools_frame(key, lang)
         detail, route, catchment, selected_school = _detail(key, selection, view, schools, level, band, travel, lang)
         roads, districts = routes.line_urls(key) if not ready else (([], []), ([], []))
         fig = access_map(
@@ -127,7 +127,7 @@ def update_results(level: str, band: str, mode: str, threshold: Any, selection: 
             fig = map_patch(fig, layers=fired in OVERLAY_INPUTS)
         if ready and fired == ids.SELECTION:
             return fig, no_update, no_update, detail, "", ""
-        worst = worst_table(view.table, services.layer_names(key, "districts"), lang)
+        worst = worst_table(view.table, services.layer_names(key, "districts"), lang, services.layer_names(key, "schools", lang))
         return fig, kpi_cards(view.kpis.as_dict(), lang), worst, detail, "", ""
     except JunhengError as exc:
         log.warning("update failed: %s", exc)
@@ -159,6 +159,7 @@ def _detail(key: str, selection: dict | None, view: services.AccessView, schools
         if hit.empty:
             return hint
         near, route = services.village_detail(key, selection["id"], level, band, mode)
+        near = near.assign(name=near["school_id"].astype(str).map(services.layer_names(key, "schools", lang)).fillna(near["name"]))
         path = (route.lon, route.lat) if route is not None else None
         return village_detail(hit["name"].iloc[0], near, mode, lang), path, (), None
     if selection.get("kind") == "school":

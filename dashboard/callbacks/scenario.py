@@ -308,7 +308,7 @@ def update_scenario_results(store: dict | None, rules_data: dict | None, view: s
         values, delta = services.village_minutes(key, shown), False
     fig = scenario_map(
         roads=roads, districts=districts, bounds=map_bounds(reg), villages=reg.villages, values=values,
-        delta=delta, schools=services.schools_with_status(key, shown), unplaced=services.village_unplaced(key, shown),
+        delta=delta, schools=services.schools_with_status(key, shown, lang), unplaced=services.village_unplaced(key, shown),
         threshold=rules.threshold_minutes, lang=lang, synthetic=bool(reg.synthetic), attribution=reg.attribution,
         selected_school=school or None,
     )
@@ -318,7 +318,7 @@ def update_scenario_results(store: dict | None, rules_data: dict | None, view: s
             return fig, no_update, no_update, no_update, no_update, no_update
     kpis = _kpis(key, base, res, others, inner, lang)
     impact = impact_view(impact_frame(base, res, village_names=services.layer_names(key, "villages", lang), lang=lang), lang)
-    capacity = school_capacity_table(services.schools_with_status(key, res), lang)
+    capacity = school_capacity_table(services.schools_with_status(key, res, lang), lang)
     checks = violations_list(res.violations, lang, names=_names(key, lang, res.schools))
     return fig, kpis, checks, impact, capacity, t("solve_time", lang, ms=res.solve_ms)
 

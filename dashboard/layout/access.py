@@ -129,11 +129,11 @@ def kpi_cards(kpis: dict, lang: str) -> list:
     ]
 
 
-def worst_table(access: pd.DataFrame, districts: dict[str, str], lang: str) -> dag.AgGrid:
+def worst_table(access: pd.DataFrame, districts: dict[str, str], lang: str, schools: dict[str, str] | None = None) -> dag.AgGrid:
     """Return the table of the worst-served villages (with children), the slowest first (sortable).
 
     ``access`` is the access table (see :func:`dashboard.services.access_view`), ``districts`` maps
-    district id -> name.  At most :data:`WORST_ROWS` rows; a far-snapped village is marked ⚠ with the
+    district id -> name and ``schools`` school id -> name in ``lang``.  At most :data:`WORST_ROWS` rows; a far-snapped village is marked ⚠ with the
     warning as its tooltip.
     """
     worst = access[access["children"] > 0].sort_values("minutes", ascending=False, na_position="first").head(WORST_ROWS)
@@ -142,7 +142,7 @@ def worst_table(access: pd.DataFrame, districts: dict[str, str], lang: str) -> d
         minutes = float(r.minutes) if np.isfinite(r.minutes) else t("no_school", lang)
         far = t("far_snap", lang, m=r.snap_m) if r.far_snap else None
         rows.append([rank, r.name + (" ⚠" if far else ""), districts.get(r.district, r.district), int(r.children),
-                     r.school_name or "—", minutes])
+                     (schools or {}).get(str(r.school_id), r.school_name) or "—", minutes])
         classes.append([None, "warn" if far else None])
         tips.append([None, far])
     cols = [t(k, lang) for k in ("col_rank", "col_village", "col_district", "col_children", "col_school", "col_minutes")]

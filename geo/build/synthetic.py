@@ -22,6 +22,7 @@ from typing import Final
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from geo.build.levels import LEVEL_KEYWORDS, keyword_level
@@ -31,6 +32,7 @@ from layers.i18n import t
 from layers.schema import BANDS, LEVEL_BANDS, LEVELS, children_column, enrol_column
 
 __all__ = [
+    "localized_names",
     "BED_FACTOR",
     "BED_SHARE_OF_SCHOOLS",
     "BUILDING_KEYS",
@@ -164,6 +166,30 @@ def generated_school_name(place: str, number: int = 0, lang: str = "zh") -> str:
     ('School near Encamp', 'Encamp 附近的学校（2）')
     """
     return t("unnamed_school_n", lang, place=place, n=number) if number else t("unnamed_school", lang, place=place)
+
+
+def localized_names(frame: pd.DataFrame, id_column: str, lang: str = "zh") -> dict[str, str]:
+    """Return id -> name of every row of a layer, a school named after its nearest place named in ``lang``.
+
+    Rows with ``name_generated`` true and a ``name_place`` (and optionally ``name_number``), as the build
+    writes them for unnamed OSM schools, get :func:`generated_school_name` in ``lang``; the others keep
+    their ``name``.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"school_id": ["a", "b"], "name": ["Encamp 附近的学校", "Col·legi"],
+    ...                   "name_generated": [True, False], "name_place": ["Encamp", None]})
+    >>> localized_names(f, "school_id", "en")
+    {'a': 'School near Encamp', 'b': 'Col·legi'}
+    """
+    names = dict(zip(frame[id_column].astype(str), frame["name"].astype(str)))
+    if "name_generated" not in frame or "name_place" not in frame:
+        return names
+    generated = frame["name_generated"].fillna(False).astype(bool).to_numpy()
+    numbers = frame["name_number"] if "name_number" in frame else pd.Series(0, index=frame.index)
+    for fid, place, number in zip(frame[id_column].astype(str)[generated], frame["name_place"][generated], numbers[generated]):
+        names[fid] = generated_school_name(str(place), int(number or 0), lang)
+    return names
 
 
 def assign_levels(schools: gpd.GeoDataFrame, rng: np.random.Generator) -> tuple[list[str], list[bool]]:

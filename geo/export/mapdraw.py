@@ -28,6 +28,7 @@ from matplotlib.path import Path as MplPath
 from pyproj import CRS as ProjCRS
 from pyproj import Transformer
 
+from geo.build.synthetic import localized_names
 from geo.core.projection import metric_crs_of
 from geo.core.settings import DEFAULT_SETTINGS, Settings
 from geo.export.options import ExportError, View, check_view
@@ -222,22 +223,24 @@ def region_title(region: Region, lang: str) -> str:
     return str(region.meta.get("name_zh") or region.name) if lang == "zh" else region.name
 
 
-def school_names(region: Region, layers: ResultLayers | None = None) -> dict[str, str]:
-    """Return school id -> name, the new schools of the scenario included.
+def school_names(region: Region, layers: ResultLayers | None = None, lang: str = "zh") -> dict[str, str]:
+    """Return school id -> name, the new schools of the scenario included, generated names in ``lang``.
 
     Parameters
     ----------
     region : Region
     layers : ResultLayers, optional
-        Layers whose schools (new ones too) are named.
+        Layers whose new schools are named too.
+    lang : {"zh", "en"}
+        The language of the names given to unnamed OSM schools (:func:`geo.build.synthetic.localized_names`).
 
     Returns
     -------
     dict of str to str
     """
-    names = dict(zip(region.schools["school_id"].astype(str), region.schools["name"].astype(str)))
+    names = localized_names(region.schools, "school_id", lang)
     if layers is not None:
-        names.update(zip(layers.schools["school_id"].astype(str), layers.schools["name"].astype(str)))
+        names = {**dict(zip(layers.schools["school_id"].astype(str), layers.schools["name"].astype(str))), **names}
     return names
 
 
@@ -338,7 +341,7 @@ def action_lines(region: Region, layers: ResultLayers, lang: str, *, fancy: bool
     """
     if layers.scenario is None:
         return [], {}
-    names = school_names(region, layers)
+    names = school_names(region, layers, lang)
     lines, numbers = [], {}
     for n, (action, sid) in enumerate(zip(layers.scenario.scenario.actions, action_schools(layers)), start=1):
         mark = circled(n, fancy=fancy)

@@ -1,20 +1,19 @@
 """The report's tables and sentences in the reader's language: KPI comparison, villages affected, checks, 差异系数.
 
-:mod:`geo.export.report` lays these rows out on the pages.  The checks of
-:mod:`geo.planning.scenario` write English details; :func:`violation_detail`
-rewrites the known forms from the catalogue of :mod:`layers.i18n` with school
-and village names for ids.  ``lang`` is ``"zh"`` or ``"en"`` throughout.
+:mod:`geo.export.report` lays these rows out on the pages.  The checks are
+rendered from their message keys and parameters
+(:func:`geo.planning.outcome.check_texts`) with school and village names for
+ids.  ``lang`` is ``"zh"`` or ``"en"`` throughout.
 """
 from __future__ import annotations
 
 import math
-import re
-from typing import Any, Callable, Final
+from typing import Any, Final
 
 from geo.export.mapdraw import school_names
 from geo.indicators.evaluate import IndicatorResult
 from geo.indicators.standards import INDICATORS, PART_LEVELS, SCHOOL_COLUMNS
-from geo.planning.outcome import impact_table
+from geo.planning.outcome import check_texts, impact_table
 from geo.planning.results import ResultLayers
 from geo.region.region import Region
 from layers.i18n import t
@@ -28,7 +27,6 @@ __all__ = [
     "indicator_summary",
     "kpi_rows",
     "missing_indicator_columns",
-    "violation_detail",
     "violation_rows",
 ]
 
@@ -118,7 +116,7 @@ def impact_rows(layers: ResultLayers, region: Region, lang: str) -> list[list[st
     """
     table = impact_table(layers.baseline, layers.scenario)
     villages = dict(zip(layers.villages["village_id"].astype(str), layers.villages["name"].astype(str)))
-    schools = school_names(region, layers)
+    schools = school_names(region, layers, lang)
     not_placed = t("report_not_placed", lang)
 
     def school(sid: Any) -> str:
@@ -132,78 +130,23 @@ def impact_rows(layers: ResultLayers, region: Region, lang: str) -> list[list[st
     ]
 
 
-_DETAIL_PATTERNS: Final = {
-    "build_before_close": re.compile(r"closing (?P<school>\S+) leaves (?P<lost>\d+) of its (?P<pupils>\d+) pupils"),
-    "g1_3_no_bus": re.compile(r"(?P<children>\d+) grade 1–3 children walk (?P<minutes>\d+) min to (?P<school>\S+) with no bus "
-                              r"\(limit (?P<limit>[\d.]+) min"),
-    "g1_3_trip_unsafe": re.compile(r"(?P<children>\d+) grade 1–3 children ride (?P<minutes>\d+) min to (?P<school>\S+) "
-                                   r"\(bus cap (?P<limit>[\d.]+) min\)"),
-    "school_size": re.compile(r"(?P<pupils>\d+) pupils exceed the (?P<level>\w+) size cap of (?P<cap>\d+)"),
-    "class_size": re.compile(r"(?P<pupils>\d+) pupils in (?P<classes>\d+) classes exceed (?P<size>\d+) per class"),
-    "unplaced": re.compile(r"(?P<children>\d+) (?P<band>\w+) children cannot be placed: (?P<reason>.*)"),
-}
-_FULL_ITEM: Final = re.compile(r"(?P<school>\S+) \((?P<what>seats|beds) (?P<used>\d+)/(?P<cap>\d+)\)")
-
-
-def _reason(text: str, name: Callable[[str], str], lang: str) -> str:
-    if text.startswith("nearest schools are full: "):
-        items = [t("vreason_seats" if m["what"] == "seats" else "vreason_beds", lang, school=name(m["school"]), used=m["used"],
-                   cap=m["cap"]) for m in _FULL_ITEM.finditer(text)]
-        return t("vreason_full", lang, schools=("、" if lang == "zh" else ", ").join(items))
-    receiver = re.match(r"receiving school (\S+) does not teach", text)
-    if receiver:
-        return t("vreason_receiver", lang, school=name(receiver.group(1)))
-    if text.startswith("no open school teaching"):
-        return t("vreason_unreachable", lang)
-    if text.startswith("capacity of the reachable schools"):
-        return t("vreason_exhausted", lang)
-    return text
-
-
-def violation_detail(rule: str, detail: str, names: dict[str, str], lang: str) -> str:
-    """The detail of a consolidation check in ``lang``, with school names for ids.
-
-    The checks of :mod:`geo.planning.scenario` write English details; the known forms
-    are rewritten from the catalogue, anything else is kept with the ids
-    replaced by names.  ``rule`` names the check (``"school_size"``...),
-    ``detail`` is its English detail and ``names`` maps school and village
-    ids to names.
-    """
-    def name(sid: str) -> str:
-        return names.get(sid, sid)
-
-    m = _DETAIL_PATTERNS.get(rule, re.compile(r"$^")).search(detail)
-    if m is None:
-        return re.sub(r"\b[A-Za-z]*\d[\w-]*\b", lambda x: names.get(x.group(0), x.group(0)), detail)
-    g = m.groupdict()
-    if rule == "build_before_close":
-        return t("vdetail_build_before_close", lang, school=name(g["school"]), lost=g["lost"], pupils=g["pupils"])
-    if rule == "g1_3_no_bus":
-        return t("vdetail_g1_3_no_bus", lang, children=g["children"], minutes=g["minutes"], school=name(g["school"]),
-                 limit=g["limit"])
-    if rule == "g1_3_trip_unsafe":
-        return t("vdetail_g1_3_trip_unsafe", lang, children=g["children"], minutes=g["minutes"], school=name(g["school"]),
-                 limit=g["limit"])
-    if rule == "school_size":
-        level = t(f"level_{g['level']}", lang) if g["level"] in ("primary", "junior", "nine_year") else g["level"]
-        return t("vdetail_school_size", lang, pupils=g["pupils"], level=level, cap=g["cap"])
-    if rule == "class_size":
-        return t("vdetail_class_size", lang, pupils=g["pupils"], classes=g["classes"], size=g["size"])
-    band = t(f"band_{g['band']}", lang) if g["band"] in BANDS else g["band"]
-    return t("vdetail_unplaced", lang, children=g["children"], band=band, reason=_reason(g["reason"], name, lang))
-
-
 def _rule(rule: str, lang: str) -> str:
     known = ("build_before_close", "g1_3_no_bus", "g1_3_trip_unsafe", "school_size", "class_size", "unplaced")
     return t(f"rule_{rule}", lang) if rule in known else rule
 
 
 def violation_rows(layers: ResultLayers, region: Region, lang: str) -> list[list[str]]:
-    """Return (rule, subject name, detail) of every consolidation check of the scenario of ``layers`` that fails."""
-    names = school_names(region, layers)
-    names.update(zip(layers.villages["village_id"].astype(str), layers.villages["name"].astype(str)))
-    return [[_rule(r.rule, lang), names.get(str(r.subject), str(r.subject)), violation_detail(r.rule, r.detail, names, lang)]
-            for r in layers.scenario.violations.itertuples()]
+    """Return (rule, subject name, detail) of every consolidation check of the scenario of ``layers`` that fails.
+
+    The detail is the check's message (its ``key`` and ``params``, :func:`geo.planning.outcome.check_texts`)
+    in ``lang``, with school and village names for ids.
+    """
+    schools = school_names(region, layers, lang)
+    villages = dict(zip(layers.villages["village_id"].astype(str), layers.villages["name"].astype(str)))
+    v = layers.scenario.violations
+    details = check_texts(v, lang, {"schools": schools, "villages": villages})
+    subjects = {**villages, **schools}
+    return [[_rule(r.rule, lang), subjects.get(str(r.subject), str(r.subject)), d] for r, d in zip(v.itertuples(), details)]
 
 
 def cv_rows(indicators: tuple[IndicatorResult, IndicatorResult], lang: str) -> tuple[list[list[str]], list[list[str | None]]]:

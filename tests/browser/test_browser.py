@@ -33,7 +33,7 @@ def test_page_loads_with_map_kpis_and_demo_badge(page: Page, live_server, consol
     expect(page.locator("#kpis")).to_contain_text("30 分钟内可达学生占比")
     expect(page.locator("#kpis")).to_contain_text(re.compile(r"\d+\.\d %"))
     expect(page.get_by_text("© OpenStreetMap contributors").first).to_be_visible()
-    expect(page.locator("#worst-table tbody tr").first).to_be_visible()
+    expect(page.locator("#worst-table .ag-row").first).to_be_visible()
 
 
 def test_changing_threshold_and_mode_changes_kpis(page: Page, live_server, console_errors):

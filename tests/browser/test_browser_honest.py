@@ -42,18 +42,18 @@ def _check_page(page: Page, lang: str) -> None:
     table = page.locator("#ind-cv-table")
     expect(table).to_contain_text(primary_limit)
     expect(table).to_contain_text(junior_limit)
-    cv_cells = table.locator("td.num").all_inner_texts()
+    cv_cells = table.locator(".ag-cell.num").all_inner_texts()
     assert sum(bool(re.fullmatch(r"\d\.\d{3}", c)) for c in cv_cells) >= len(INDICATORS) * 2
-    assert table.locator("td.fail").count() >= 1 and table.locator("td.pass").count() >= 1
+    assert table.locator(".ag-cell.fail").count() >= 1 and table.locator(".ag-cell.pass").count() >= 1
     # every failing school says why; at least one because of the 85 % floor
-    rows = page.locator("#ind-table tbody tr")
+    rows = page.locator("#ind-table .ag-row")
     expect(rows.first).to_be_visible(timeout=TIMEOUT)
-    failing = rows.filter(has=page.locator("td.fail"))
+    failing = rows.filter(has=page.locator(".ag-cell.fail"))
     assert failing.count() >= 1
-    reasons = failing.locator("td.reason").all_inner_texts()
+    reasons = failing.locator(".ag-cell.reason").all_inner_texts()
     assert len(reasons) == failing.count() and all(r.strip() for r in reasons)
     assert any(floor in r for r in reasons), reasons
-    assert all(no == c for c in failing.locator("td.fail").all_inner_texts())
+    assert all(no == c for c in failing.locator(".ag-cell.fail").all_inner_texts())
 
 
 def test_indicators_page_names_failing_cvs_and_school_reasons_in_both_languages(page: Page, live_server, console_errors):

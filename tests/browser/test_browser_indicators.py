@@ -20,7 +20,7 @@ def test_indicators_follow_the_scenario_and_download(page: Page, live_server, co
     big = schools[schools["level"] == "primary"].sort_values("students")["name"].iloc[-2]
     page.goto(live_server)
     page.get_by_text("优质均衡指标", exact=True).click()
-    expect(page.locator("#ind-table tbody tr").first).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("#ind-table .ag-row").first).to_be_visible(timeout=TIMEOUT)
     expect(page.locator("#ind-summary")).to_contain_text("现状")
     before = _cv_bars(page)
     # close a large primary school in the scenarios tab

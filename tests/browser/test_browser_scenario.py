@@ -47,7 +47,7 @@ def test_close_schools_changes_kpis_and_lists_affected_villages(page: Page, live
         expect(page.locator("#actions-list")).to_contain_text(f"撤销 {name}", timeout=TIMEOUT)
     expect(page.locator("#sc-kpi tr", has_text="学校数").locator("td").nth(2)).to_have_text(str(before - 2), timeout=TIMEOUT)
     assert int(_kpi_cell(page, "学校数", 1)) == before  # the baseline column is unchanged
-    rows = page.locator("#sc-impact tbody tr")
+    rows = page.locator("#sc-impact .ag-row")
     expect(rows.first).to_be_visible(timeout=TIMEOUT)
     assert rows.count() >= 1
     # the impact table can be downloaded as CSV with a BOM and Chinese headers
@@ -100,4 +100,4 @@ def test_close_a_school_by_clicking_it_on_the_map(page: Page, live_server, conso
     expect(field).to_contain_text(school["name"], timeout=TIMEOUT)
     page.get_by_role("button", name="添加措施").click()
     expect(page.locator("#actions-list")).to_contain_text(f"撤销 {school['name']}", timeout=TIMEOUT)
-    expect(page.locator("#sc-impact tbody tr").first).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("#sc-impact .ag-row").first).to_be_visible(timeout=TIMEOUT)

@@ -20,7 +20,7 @@ from geo.export.mapdraw import draw_map, region_metric_crs, village_catchments
 from geo.export.mapimage import render_map
 from geo.export.printkit import MapFontError, nice_ceiling, nice_length, print_context
 from geo.export.report import build_report, page_count, report_figures, scenario_indicators
-from geo.export.reporttext import violation_detail
+from geo.export.reporttext import violation_rows
 from geo.planning.results import result_layers
 from geo.planning.scenario import Scenario
 from geo.region.region import load_region
@@ -211,22 +211,22 @@ def test_report_needs_a_scenario(region, layers):
         build_report(region, layers=layers)
 
 
-def test_violation_details_are_translated_with_names():
-    names = {"S1": "城关小学", "S2": "东关小学", "V1": "河湾村"}
-    cases = {
-        "build_before_close": "closing S1 leaves 53 of its 1395 pupils without a seat or bed (先建后撤: add seats or beds at the receiving schools first)",
-        "g1_3_no_bus": "12 grade 1–3 children walk 41 min to S1 with no bus (limit 30 min, 国办发〔2018〕27号)",
-        "g1_3_trip_unsafe": "12 grade 1–3 children ride 52 min to S2 (bus cap 45 min)",
-        "school_size": "2100 pupils exceed the primary size cap of 2000 (国办发〔2018〕27号)",
-        "class_size": "500 pupils in 10 classes exceed 45 per class (国发〔2016〕40号)",
-        "unplaced": "9 g1_3 children cannot be placed: nearest schools are full: S1 (seats 50/50), S2 (beds 10/10)",
-    }
-    for rule, detail in cases.items():
-        zh = violation_detail(rule, detail, names, "zh")
-        assert not re.search(r"\b(children|pupils|closing|exceed|seats|beds|nearest)\b", zh), zh
-        assert "S1" not in zh and "S2" not in zh, zh
-    assert "城关小学（学位 50/50）、东关小学（床位 10/10）" in violation_detail("unplaced", cases["unplaced"], names, "zh")
-    assert violation_detail("new_rule", "something about S1", names, "zh") == "something about 城关小学"
+def test_report_checks_are_in_the_readers_language_with_names(region):
+    """The report's checks come from their message keys: Chinese with school names, never the English detail or an id."""
+    closing = Scenario.from_dict({"name": "大撤并", "actions": [{"type": "close", "school_id": s} for s in region.schools["school_id"][:6]]})
+    layers = result_layers(region, scenario=closing)
+    assert len(layers.scenario.violations) > 0
+    for lang in ("zh", "en"):
+        rows = violation_rows(layers, region, lang)
+        assert len(rows) == len(layers.scenario.violations)
+        details = " ".join(r[2] for r in rows)
+        ids = [str(x) for x in region.schools["school_id"]]
+        assert not any(sid in details for sid in ids), details
+        if lang == "zh":
+            assert not re.search(r"\b(children|pupils|closing|exceed|seats|beds|nearest)\b", details), details
+            assert re.search(r"[\u4e00-\u9fff]", details)
+        else:
+            assert "附近的学校" not in details and re.search(r"\b(pupils|children)\b", details), details
 
 
 def test_dashboard_shares_the_map_colours():
