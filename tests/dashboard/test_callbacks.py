@@ -21,6 +21,7 @@ from dashboard import ids, services
 from dashboard.callbacks import access as callbacks
 from dashboard.callbacks import shell
 from dashboard.i18n import CATALOGUE, t
+from geo.build.synthetic import localized_names
 from geo.region.region import region_od
 from layers.schema import BANDS, LEVELS
 
@@ -132,7 +133,8 @@ def test_village_selection_lists_three_schools_and_draws_the_route(demo):
     assert len(rows) == 3
     # The three nearest primary-serving schools, nearest first.
     order = np.argsort(demo["minutes"][i], kind="stable")[:3]
-    names = reg.schools["name"].to_numpy()[order]
+    english = localized_names(reg.schools, "school_id", "en")  # unnamed OSM schools are named in the page's language
+    names = [english[str(sid)] for sid in reg.schools["school_id"].to_numpy()[order]]
     for row, name, j in zip(rows, names, order):
         cells = [text_of(c) for c in row.children]
         assert cells[1] == name
@@ -156,7 +158,7 @@ def test_school_selection_shows_its_catchment(demo):
     served = demo["nearest"] == j
     children = int(demo["children"][served].sum())
     text = text_of(detail)
-    assert reg.schools["name"].iloc[j] in text
+    assert localized_names(reg.schools, "school_id", "en")[str(sid)] in text
     assert f"{int(served.sum())} villages with {children:,} children" in text
     catchment = trace_named(fig, t("legend_catchment", "en"))
     assert catchment is not None
