@@ -66,13 +66,20 @@ def chosen_indicators(key: str, store: dict | None, rules_data: dict | None, ind
     return scenario, standards, base, scen
 
 
+#: The tab the indicators are drawn on.
+INDICATORS_TAB = "indicators"
+
+
 def update_indicators(store: dict | None, rules_data: dict | None, ind_data: dict | None, chosen: str | None, show: str,
-                      lang: str) -> tuple:
+                      lang: str, tab: str | None = None) -> tuple:
     """Draw the indicators: summary, CV chart, urban-rural chart, the per-school table and the CV table with limits.
 
     ``show`` ("baseline" or "scenario") chooses whose urban-rural chart and table.  Missing resource columns
-    or a failure give a message instead.
+    or a failure give a message instead.  While another ``tab`` is shown nothing is drawn (a scenario edit
+    does not redraw a hidden page); showing the tab draws it from the current scenarios (None: always draw).
     """
+    if tab is not None and tab != INDICATORS_TAB:
+        return (no_update,) * 5
     key = request.region_key()
     try:
         scenario, standards, base, scen = chosen_indicators(key, store, rules_data, ind_data, chosen, lang)
@@ -113,7 +120,7 @@ def register(app: Dash) -> None:
         Output(ids.IND_SUMMARY, "children"), Output(ids.IND_CV, "figure"), Output(ids.IND_UR, "figure"),
         Output(ids.IND_TABLE, "children"), Output(ids.IND_CV_TABLE, "children"),
         Input(ids.SCENARIOS, "data"), Input(ids.RULES, "data"), Input(ids.IND_STORE, "data"), Input(ids.IND_SCENARIO, "value"),
-        Input(ids.IND_SHOW, "value"), State(ids.LANG, "value"),
+        Input(ids.IND_SHOW, "value"), State(ids.LANG, "value"), Input(ids.TABS, "value"),
     )(update_indicators)
     app.callback(Output(ids.IND_DOWNLOAD, "data"), Input(ids.IND_DOWNLOAD_BTN, "n_clicks"), State(ids.SCENARIOS, "data"),
                  State(ids.RULES, "data"), State(ids.IND_STORE, "data"), State(ids.IND_SCENARIO, "value"),

@@ -197,3 +197,16 @@ def test_each_failing_school_shows_why_and_passing_ones_show_nothing(monkeypatch
     assert failing and all(why for why in failing)
     assert all(why == "" for passed, why in verdicts if passed == "是")
     assert any("低于 85 %" in why or "少于要求的 6 项" in why for why in failing)
+
+
+def test_indicators_are_drawn_only_on_their_tab(monkeypatch):
+    """A scenario edit on another tab does not redraw the hidden indicators; showing the tab draws them."""
+    from dash import no_update
+
+    from dashboard import request
+
+    monkeypatch.setattr(request, "region_key", lambda: "demo")
+    hidden = cbi.update_indicators(_store([]), None, None, "s1", "scenario", "zh", "scenarios")
+    assert hidden == (no_update,) * 5
+    shown = cbi.update_indicators(_store([]), None, None, "s1", "scenario", "zh", cbi.INDICATORS_TAB)
+    assert all(part is not no_update for part in shown) and len(grid_rows(shown[3])) > 0
