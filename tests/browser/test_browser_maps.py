@@ -67,9 +67,6 @@ def test_school_markers_win_over_villages_and_empty_ground_clears(page: Page, li
     assert not page.evaluate("() => document.querySelector('#map .js-plotly-plot').data.some(t => t.name === '当前选中')")
 
 
-@pytest.mark.xfail(strict=True, reason="known bug, issue 12 still open: after a school click on the scenario map, a click on "
-                   "empty ground does not fill the new-site coordinates under pytest (it does in a plain Playwright run); "
-                   "strict, so the test fails as soon as the bug is fixed and this mark must go")
 def test_scenario_map_click_fills_school_or_site(page: Page, live_server, console_errors):
     page.set_viewport_size({"width": 1440, "height": 960})
     page.goto(live_server)
@@ -119,9 +116,13 @@ def test_language_switch_keeps_page_scenario_and_map(page: Page, live_server, co
 def test_updates_after_first_load_are_small(page: Page, live_server, console_errors):
     responses: list = []
 
+    lines: list[str] = []
+
     def record(response) -> None:
         if "_dash-update-component" in response.url:
             responses.append(response)
+        elif "/_junheng/lines/" in response.url:
+            lines.append(response.url)
 
     def sizes() -> list[tuple[str, int]]:  # read the bodies outside the event handler
         return [((r.request.post_data or "")[:160], len(r.body())) for r in responses]
@@ -131,7 +132,10 @@ def test_updates_after_first_load_are_small(page: Page, live_server, console_err
     _settle(page, "map")
     page.wait_for_timeout(1000)
     first = sum(n for _, n in sizes())
-    assert 100_000 < first <= 2_000_000, f"first load sent {first} bytes"
+    assert 10_000 < first <= 2_000_000, f"first load sent {first} bytes"
+    # the roads and boundaries came as their own files (kept by the browser), not inside the figures
+    assert {u.rsplit("/", 1)[-1] for u in lines} == {"roads.geojson", "districts.geojson"}, lines
+    fetched = len(lines)
     responses.clear()
     page.locator("#threshold").fill("40")
     page.locator("#threshold").press("Enter")
@@ -147,5 +151,6 @@ def test_updates_after_first_load_are_small(page: Page, live_server, console_err
     page.wait_for_timeout(1000)
     updates = sizes()
     assert len(updates) >= 3, updates
+    assert len(lines) == fetched, "a control change fetched the road or boundary file again"
     worst = max(updates, key=lambda s: s[1])
     assert worst[1] <= MAX_UPDATE_BYTES, f"{worst[1]} bytes for {worst[0]}"
