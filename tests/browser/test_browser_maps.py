@@ -68,8 +68,8 @@ def test_school_markers_win_over_villages_and_empty_ground_clears(page: Page, li
 
 
 @pytest.mark.xfail(strict=False, reason="intermittent bug, issue 12 open: after a school click on the scenario map, a click "
-                   "on empty ground sometimes does not fill the new-site coordinates under pytest (passed in 1 of 2 full CI "
-                   "runs on 2 Dec 2026); not strict because it passes more often than not, so CI cannot hinge on it")
+                   "on empty ground sometimes does not fill the new-site coordinates under pytest (passed in 1 of 3 full CI "
+                   "runs on 2 Dec 2026); not strict because it is intermittent, so CI cannot hinge on it")
 def test_scenario_map_click_fills_school_or_site(page: Page, live_server, console_errors):
     page.set_viewport_size({"width": 1440, "height": 960})
     page.goto(live_server)
