@@ -48,8 +48,8 @@ from layers.i18n import t
 from layers.schema import BANDS, enrol_column
 
 __all__ = [
-    "LINE_LAYERS", "AccessView", "access_view", "indicator_results", "layer_names", "line_file", "line_version", "map_lines",
-    "overlays", "region", "region_choices",
+    "LINE_LAYERS", "AccessView", "access_view", "indicator_results", "layer_names", "line_file", "line_version",
+    "named_schools", "overlays", "region", "region_choices",
     "datum_hint", "result_layers", "rules_from_store", "save_region", "scenario_json", "scenario_results", "school_options",
     "schools_frame", "schools_table", "schools_with_status", "standards_from_store", "village_detail", "village_minutes",
     "village_unplaced",
@@ -91,11 +91,18 @@ def save_region(key: str, name: str, replace: dict[str, gpd.GeoDataFrame]) -> Pa
     return derive_region(region(key), out=regions.REGIONS_DIR / folder, name=name, replace=replace)
 
 
+def named_schools(key: str, frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Return a copy of ``frame`` (rows with ``school_id, name``) with region ``key``'s schools named in ``lang``.
+
+    Schools of the region get :func:`layer_names`; others (a scenario's new schools) keep their ``name``.
+    """
+    return frame.assign(name=frame["school_id"].astype(str).map(layer_names(key, "schools", lang)).fillna(frame["name"]))
+
+
 def schools_frame(key: str, lang: str = "zh") -> pd.DataFrame:
     """Return a copy of the region's schools layer with a total ``enrolment`` column (the sum over grade bands), names in ``lang``."""
-    s = region(key).schools.copy()
+    s = named_schools(key, region(key).schools, lang)
     s["enrolment"] = sum(s[enrol_column(b)] for b in BANDS)
-    s["name"] = s["school_id"].astype(str).map(layer_names(key, "schools", lang)).fillna(s["name"])
     return s
 
 
@@ -115,8 +122,8 @@ def school_options(key: str, lang: str = "zh") -> list[dict]:
     return [{"label": f"{n} ({s})", "value": s} for s, n in pairs]
 
 
-@memoised(key=lambda reg: (reg.key, _settings()))
 def _map_lines(reg: Region) -> tuple[tuple[list, list], tuple[list, list]]:
+    """The road and district-boundary polylines: ``((road lons, road lats), (boundary lons, boundary lats))``, None breaks."""
     net = reg.network("car")
     keep = (net.reverse_edge < 0) | (np.arange(net.n_edges) < net.reverse_edge)
     roads = lines_to_xy([net.edge_coords(i) for i in np.flatnonzero(keep)])
@@ -125,14 +132,6 @@ def _map_lines(reg: Region) -> tuple[tuple[list, list], tuple[list, list]]:
         parts = getattr(geom, "geoms", [geom])
         rings.extend(np.asarray(p.coords)[:, :2] for p in parts)
     return roads, lines_to_xy(rings)
-
-
-def map_lines(key: str) -> tuple[tuple[list, list], tuple[list, list]]:
-    """Return the road and district-boundary polylines of the map, memoised by the region's content.
-
-    The result is ``((road lons, road lats), (boundary lons, boundary lats))`` with None breaks.
-    """
-    return _map_lines(region(key))
 
 
 #: The static line layers of the maps, served as GeoJSON files (see :func:`line_file`), in map order.
@@ -313,8 +312,7 @@ def schools_with_status(key: str, result: ScenarioResult, lang: str = "zh") -> p
 
     The region's schools are named in ``lang`` (:func:`layer_names`); a new school keeps the name the planner gave it.
     """
-    s = result.schools.copy()
-    s["name"] = s["school_id"].astype(str).map(layer_names(key, "schools", lang)).fillna(s["name"])
+    s = named_schools(key, result.schools, lang)
     base_ids = set(region(key).schools["school_id"])
     s["status"] = np.where(~s["school_id"].isin(base_ids), "new", np.where(s["open"].astype(bool), "open", "closed"))
     return s

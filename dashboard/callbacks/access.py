@@ -159,7 +159,7 @@ def _detail(key: str, selection: dict | None, view: services.AccessView, schools
         if hit.empty:
             return hint
         near, route = services.village_detail(key, selection["id"], level, band, mode)
-        near = near.assign(name=near["school_id"].astype(str).map(services.layer_names(key, "schools", lang)).fillna(near["name"]))
+        near = services.named_schools(key, near, lang)
         path = (route.lon, route.lat) if route is not None else None
         return village_detail(hit["name"].iloc[0], near, mode, lang), path, (), None
     if selection.get("kind") == "school":
