@@ -147,7 +147,7 @@ def worst_table(access: pd.DataFrame, districts: dict[str, str], lang: str, scho
         tips.append([None, far])
     cols = [t(k, lang) for k in ("col_rank", "col_village", "col_district", "col_children", "col_school", "col_minutes")]
     return grid(cols, rows, lang=lang, numbers={0: 0, 3: 0, 5: 1}, classes=classes, tips=tips, page_size=WORST_ROWS,
-                grid_id=ids.WORST_GRID, widths={1: 110})
+                grid_id=ids.WORST_GRID, widths={1: 90})
 
 
 def village_detail(village_name: str, near: pd.DataFrame, mode: str, lang: str) -> list:

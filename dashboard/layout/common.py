@@ -143,7 +143,7 @@ def grid(
     return dag.AgGrid(
         columnDefs=defs, rowData=data, className=class_name, columnSize="responsiveSizeToFit",
         defaultColDef={"sortable": True, "resizable": True, "wrapText": True, "autoHeight": True, "wrapHeaderText": True,
-                       "autoHeaderHeight": True, "suppressMovable": True, "minWidth": 64},
+                       "autoHeaderHeight": True, "suppressMovable": True, "minWidth": 44},
         dashGridOptions={"domLayout": "autoHeight", "pagination": paged, "paginationPageSize": page_size,
                          "paginationPageSizeSelector": [page_size, 50, 100] if paged else False,
                          "localeText": grid_locale(lang), "enableCellTextSelection": True, "ensureDomOrder": True,
