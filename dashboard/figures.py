@@ -258,9 +258,10 @@ def access_map(
 
 
 def map_update(fig: go.Figure) -> dict:
-    """Return what a map update changes: ``{"data": traces, "layers": the overlay slots}`` (see :func:`access_map`)."""
+    """Return what a map update changes: ``{"data": traces, "layers": the overlay slots, "annotations"}`` (see :func:`access_map`)."""
     return {"data": [tr.to_plotly_json() for tr in fig.data],
-            "layers": [layer.to_plotly_json() for layer in fig.layout.map.layers[:N_OVERLAY_LAYERS]]}
+            "layers": [layer.to_plotly_json() for layer in fig.layout.map.layers[:N_OVERLAY_LAYERS]],
+            "annotations": [a.to_plotly_json() for a in fig.layout.annotations]}
 
 
 def _village_points(lon: np.ndarray, lat: np.ndarray, village_ids: np.ndarray, text: Any, *, name: str, marker: dict) -> go.Scattermap:

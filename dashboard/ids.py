@@ -25,6 +25,9 @@ MAP_CLICK: Final = "map-click"  # store: the last click on the access map, {"kin
 SC_MAP_CLICK: Final = "sc-map-click"  # store: the same for the scenario map
 MAP_READY: Final = "map-ready"  # store: set once the access map's full figure was sent (later updates are patches)
 SC_MAP_READY: Final = "sc-map-ready"
+#: Stores: the key of what the scenario and indicators tabs last drew (see dashboard.callbacks.tabgate)
+SC_DRAWN: Final = "sc-drawn"
+IND_DRAWN: Final = "ind-drawn"
 URL_NAV: Final = "url-nav"  # a second location that rewrites ?lang= without reloading the page
 
 # tabs and stores

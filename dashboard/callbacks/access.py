@@ -69,12 +69,14 @@ READY_SCRIPT = "function (figure) { return figure ? true : window.dash_clientsid
 def map_patch(fig: Any, *, layers: bool = True) -> Patch:
     """Return a :class:`dash.Patch` that replaces the traces (and, if ``layers``, the overlay layer slots) of a drawn map with ``fig``'s.
 
-    The static road and boundary layers (after the :data:`~dashboard.figures.N_OVERLAY_LAYERS` overlay slots),
-    the legend, the annotations and the view stay as they are in the page.
+    The attribution line is sent again (it follows the page language); the static road and boundary layers
+    (after the :data:`~dashboard.figures.N_OVERLAY_LAYERS` overlay slots), the legend's place and the view stay
+    as they are in the page.
     """
     parts = map_update(fig)
     patch = Patch()
     patch["data"] = parts["data"]
+    patch["layout"]["annotations"] = parts["annotations"]
     for i, layer in enumerate(parts["layers"][:N_OVERLAY_LAYERS] if layers else ()):
         patch["layout"]["map"]["layers"][i] = layer
     return patch

@@ -12,6 +12,7 @@ from typing import Any
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import ids, request, scenarios, services
+from dashboard.callbacks.tabgate import drawn_key, skip
 from dashboard.figures import cv_figure, urban_rural_figure
 from dashboard.i18n import t
 from dashboard.layout.indicators import cv_table, indicator_school_table, indicator_summary
@@ -71,29 +72,32 @@ INDICATORS_TAB = "indicators"
 
 
 def update_indicators(store: dict | None, rules_data: dict | None, ind_data: dict | None, chosen: str | None, show: str,
-                      lang: str, tab: str | None = None) -> tuple:
+                      lang: str, tab: str | None = None, drawn: str | None = None) -> tuple:
     """Draw the indicators: summary, CV chart, urban-rural chart, the per-school table and the CV table with limits.
 
     ``show`` ("baseline" or "scenario") chooses whose urban-rural chart and table.  Missing resource columns
     or a failure give a message instead.  While another ``tab`` is shown nothing is drawn (a scenario edit
-    does not redraw a hidden page); showing the tab draws it from the current scenarios (None: always draw).
+    does not redraw a hidden page); showing the tab draws it from the current scenarios (None: always draw),
+    unless nothing changed since the key ``drawn`` (:mod:`dashboard.callbacks.tabgate`).  The last output is
+    the key of what was drawn.
     """
-    if tab is not None and tab != INDICATORS_TAB:
-        return (no_update,) * 5
+    now = drawn_key(store, rules_data, ind_data, chosen, show, lang)
+    if skip(tab, INDICATORS_TAB, now, drawn):
+        return (no_update,) * 6
     key = request.region_key()
     try:
         scenario, standards, base, scen = chosen_indicators(key, store, rules_data, ind_data, chosen, lang)
     except IndicatorError as exc:
-        return html.P(t("ind_missing", lang, message=error_text(exc, lang)), className="status"), {}, {}, "", ""
+        return html.P(t("ind_missing", lang, message=error_text(exc, lang)), className="status"), {}, {}, "", "", now
     except JunhengError as exc:
         log.warning("indicators failed: %s", exc)
-        return html.P(t("error", lang, message=error_text(exc, lang)), className="status"), no_update, no_update, no_update, no_update
+        return html.P(t("error", lang, message=error_text(exc, lang)), className="status"), no_update, no_update, no_update, no_update, now
     names = services.layer_names(key, "schools", lang)
     cv = cv_figure(base.cv, scen.cv, dict(standards.cv_limit), indicators=INDICATORS, scenario_name=scenario["name"], lang=lang)
     shown = base if show == "baseline" else scen
     ur = urban_rural_figure(shown.urban_rural, standards.minimum, indicators=INDICATORS, lang=lang)
     return (indicator_summary(base, scen, scenario["name"], names, lang), cv, ur, indicator_school_table(shown, names, lang),
-            cv_table(base, scen, scenario["name"], lang))
+            cv_table(base, scen, scenario["name"], lang), now)
 
 
 def download_indicators(_n: int | None, store: dict | None, rules_data: dict | None, ind_data: dict | None, chosen: str | None,
@@ -118,9 +122,9 @@ def register(app: Dash) -> None:
                  prevent_initial_call=True)(update_standards)
     app.callback(
         Output(ids.IND_SUMMARY, "children"), Output(ids.IND_CV, "figure"), Output(ids.IND_UR, "figure"),
-        Output(ids.IND_TABLE, "children"), Output(ids.IND_CV_TABLE, "children"),
+        Output(ids.IND_TABLE, "children"), Output(ids.IND_CV_TABLE, "children"), Output(ids.IND_DRAWN, "data"),
         Input(ids.SCENARIOS, "data"), Input(ids.RULES, "data"), Input(ids.IND_STORE, "data"), Input(ids.IND_SCENARIO, "value"),
-        Input(ids.IND_SHOW, "value"), State(ids.LANG, "value"), Input(ids.TABS, "value"),
+        Input(ids.IND_SHOW, "value"), State(ids.LANG, "value"), Input(ids.TABS, "value"), State(ids.IND_DRAWN, "data"),
     )(update_indicators)
     app.callback(Output(ids.IND_DOWNLOAD, "data"), Input(ids.IND_DOWNLOAD_BTN, "n_clicks"), State(ids.SCENARIOS, "data"),
                  State(ids.RULES, "data"), State(ids.IND_STORE, "data"), State(ids.IND_SCENARIO, "value"),

@@ -21,6 +21,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import ids, request, routes, scenarios, services
 from dashboard.callbacks.access import READY_SCRIPT, map_bounds, map_patch, trigger
+from dashboard.callbacks.tabgate import drawn_key, skip
 from dashboard.figures import scenario_map
 from dashboard.i18n import LANGS, t
 from dashboard.layout.scenario import (
@@ -38,12 +39,14 @@ from layers.errors import JunhengError
 from layers.i18n import error_text
 
 __all__ = [
-    "MANAGER_OUTPUTS", "add_action", "delete_scenario", "download_impact", "download_scenario", "duplicate_scenario", "field_visibility",
+    "MANAGER_OUTPUTS", "SCENARIOS_TAB", "add_action", "delete_scenario", "download_impact", "download_scenario", "duplicate_scenario", "field_visibility",
     "new_scenario", "pick_from_map", "register", "remove_action", "rename_scenario", "save_scenarios", "scenario_views",
     "select_scenario", "update_rules", "update_scenario_results", "upload_scenario",
 ]
 
 log = logging.getLogger(__name__)
+#: The tab the scenario results are drawn on.
+SCENARIOS_TAB = "scenarios"
 #: What every manager callback returns, in order (see :func:`scenario_views`).
 MANAGER_OUTPUTS = (
     (ids.SCENARIOS, "data"), (ids.SC_SELECT, "options"), (ids.SC_SELECT, "value"), (ids.SC_NAME, "value"),
@@ -276,17 +279,21 @@ def update_rules(values: list, keep: list, lang: str) -> tuple:
 
 # --- results --------------------------------------------------------------------------------
 def update_scenario_results(store: dict | None, rules_data: dict | None, view: str, compare: list | None, lang: str,
-                            school: Any = None, ready: Any = None) -> tuple:
+                            school: Any = None, ready: Any = None, tab: str | None = None, drawn: str | None = None) -> tuple:
     """Draw the scenario's results: map, KPI comparison, violations, impact table, school capacity table and a status line.
 
     ``view`` is the map view ("baseline", "scenario" or "difference"); ``compare`` lists other scenarios whose
     KPIs are shown next to the current one; ``school`` (the action form's school) gets a ring on the map.
     ``ready`` says the page already holds the full map: the map is then a :class:`dash.Patch` of its traces,
     a view switch leaves the tables alone and a comparison change the map.  A failure leaves the views as
-    they were and says why.
+    they were and says why.  While another ``tab`` is shown, or nothing changed since the key ``drawn``,
+    nothing is drawn (:mod:`dashboard.callbacks.tabgate`); the last output is the key of what was drawn.
     """
     key = request.region_key()
     inner = scenarios.region_store(store, key, lang)
+    now = drawn_key(inner, rules_data, view, compare, lang, school)
+    if skip(tab, SCENARIOS_TAB, now, drawn):
+        return (no_update,) * 7
     try:
         rules = services.rules_from_store(rules_data)
         base, res = services.scenario_results(key, rules, scenarios.current(inner))
@@ -295,11 +302,11 @@ def update_scenario_results(store: dict | None, rules_data: dict | None, view: s
     except JunhengError as exc:
         log.warning("scenario failed: %s", exc)
         msg = html.Div(t("error", lang, message=error_text(exc, lang, names=_names(key, lang))), className="status")
-        return no_update, msg, no_update, no_update, no_update, ""
+        return no_update, msg, no_update, no_update, no_update, "", now
     reg = services.region(key)
     fired = trigger()
     if ready and fired == ids.SC_COMPARE:
-        return no_update, _kpis(key, base, res, others, inner, lang), no_update, no_update, no_update, no_update
+        return no_update, _kpis(key, base, res, others, inner, lang), no_update, no_update, no_update, no_update, now
     roads, districts = routes.line_urls(key) if not ready else (([], []), ([], []))
     if view == "difference":
         values, delta, shown = services.village_minutes(key, res) - services.village_minutes(key, base), True, res
@@ -315,12 +322,12 @@ def update_scenario_results(store: dict | None, rules_data: dict | None, view: s
     if ready:
         fig = map_patch(fig, layers=False)  # the scenario map has no overlays: its layers never change
         if fired in (ids.SC_VIEW, ids.ACT_SCHOOL):
-            return fig, no_update, no_update, no_update, no_update, no_update
+            return fig, no_update, no_update, no_update, no_update, no_update, now
     kpis = _kpis(key, base, res, others, inner, lang)
     impact = impact_view(impact_frame(base, res, village_names=services.layer_names(key, "villages", lang), lang=lang), lang)
     capacity = school_capacity_table(services.schools_with_status(key, res, lang), lang)
     checks = violations_list(res.violations, lang, names=_names(key, lang, res.schools))
-    return fig, kpis, checks, impact, capacity, t("solve_time", lang, ms=res.solve_ms)
+    return fig, kpis, checks, impact, capacity, t("solve_time", lang, ms=res.solve_ms), now
 
 
 def _kpis(key: str, base: Any, res: Any, others: list, inner: dict, lang: str) -> Any:
@@ -419,8 +426,10 @@ def register(app: Dash) -> None:
     app.callback(
         Output(ids.SC_MAP, "figure"), Output(ids.SC_KPI, "children"), Output(ids.SC_VIOLATIONS, "children"),
         Output(ids.SC_IMPACT, "children"), Output(ids.SC_SCHOOLS, "children"), Output(ids.SC_STATUS, "children"),
+        Output(ids.SC_DRAWN, "data"),
         Input(ids.SCENARIOS, "data"), Input(ids.RULES, "data"), Input(ids.SC_VIEW, "value"), Input(ids.SC_COMPARE, "value"),
-        State(ids.LANG, "value"), Input(ids.ACT_SCHOOL, "value"), State(ids.SC_MAP_READY, "data"),
+        State(ids.LANG, "value"), Input(ids.ACT_SCHOOL, "value"), State(ids.SC_MAP_READY, "data"), Input(ids.TABS, "value"),
+        State(ids.SC_DRAWN, "data"),
     )(update_scenario_results)
     app.clientside_callback(READY_SCRIPT, Output(ids.SC_MAP_READY, "data"), Input(ids.SC_MAP, "figure"))
     app.callback(Output(ids.SC_DOWNLOAD, "data"), Input(ids.SC_DOWNLOAD_BTN, "n_clicks"), State(ids.SCENARIOS, "data"),

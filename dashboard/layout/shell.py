@@ -77,6 +77,8 @@ def page(
         # the maps' first-render markers: re-created with the page, so a re-rendered page gets full maps first
         dcc.Store(id=ids.MAP_READY, data=None),
         dcc.Store(id=ids.SC_MAP_READY, data=None),
+        dcc.Store(id=ids.SC_DRAWN, data=None),
+        dcc.Store(id=ids.IND_DRAWN, data=None),
         html.Div(access_tab(lang, values), id=ids.TAB_BOX["access"], style=shown(tab == "access")),
         html.Div(
             scenario_tab(lang, school_options=school_options or [], rules=rules or Rules()),

@@ -111,6 +111,10 @@ def test_language_switch_keeps_page_scenario_and_map(page: Page, live_server, co
     expect(page.locator("#threshold")).to_have_value("45", timeout=TIMEOUT)
     expect(page.locator("#kpis")).to_contain_text("45 min", timeout=TIMEOUT)
     _settle(page, "map")
+    # the map's texts follow the language
+    expect(page.locator("#map .legend")).to_contain_text("Roads", timeout=TIMEOUT)
+    expect(page.locator("#map .annotation-text")).to_contain_text("OpenStreetMap", timeout=TIMEOUT)
+    expect(page.locator("#map .annotation-text")).to_contain_text("demo data", timeout=TIMEOUT)
     page.get_by_text("Consolidation scenarios", exact=True).first.click()
     expect(page.locator("#sc-name")).to_have_value("Scenario 1", timeout=TIMEOUT)
     assert "lang=en" in page.url

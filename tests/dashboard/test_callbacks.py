@@ -280,7 +280,11 @@ def test_first_map_holds_the_static_layers_and_later_updates_are_small_patches(d
         out = callbacks.update_results(*args)
         assert isinstance(out[0], dash.Patch), name
         plotly_json = out[0].to_plotly_json()
-        assert all(op["location"][:2] != ["layout", "annotations"] for op in plotly_json["operations"])
+        # traces, the attribution line (it follows the language) and the overlay slots; never the static layers or the view
+        places = [op["location"] for op in plotly_json["operations"]]
+        assert ["data"] in places and ["layout", "annotations"] in places, places
+        assert all(p in (["data"], ["layout", "annotations"]) or (p[:3] == ["layout", "map", "layers"] and p[3] < N_OVERLAY_LAYERS)
+                   for p in places), places
         sizes[name] = _json_bytes(list(out))
     assert _json_bytes(list(first)) < 300_000  # the geometry is not in the figure
     assert max(sizes.values()) < 300_000, sizes

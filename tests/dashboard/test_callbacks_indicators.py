@@ -36,7 +36,7 @@ def _cv_values(fig, trace_name: str, subplot: int) -> list:
 
 
 def test_closing_a_school_changes_the_cvs_shown():
-    summary, cv, ur, table, _cvt = cbi.update_indicators(_store([{"type": "close", "school_id": _biggest_primary()}]), None,
+    summary, cv, ur, table, _cvt, _k = cbi.update_indicators(_store([{"type": "close", "school_id": _biggest_primary()}]), None,
                                                          None, "s1", "scenario", "zh")
     baseline = _cv_values(cv, "现状", 0)
     scenario = _cv_values(cv, "撤并方案", 0)
@@ -49,7 +49,7 @@ def test_closing_a_school_changes_the_cvs_shown():
 
 
 def test_no_action_means_scenario_equals_baseline():
-    _, cv, _, _, _ = cbi.update_indicators(_store([]), None, None, "s1", "baseline", "en")
+    _, cv, _, _, _, _ = cbi.update_indicators(_store([]), None, None, "s1", "baseline", "en")
     assert _cv_values(cv, "Baseline", 0) == pytest.approx(_cv_values(cv, "撤并方案", 0))
     assert _cv_values(cv, "Baseline", 1) == pytest.approx(_cv_values(cv, "撤并方案", 1))
 
@@ -108,7 +108,7 @@ def test_missing_resource_columns_give_a_message(monkeypatch):
     before = cbi.update_indicators(_store([]), None, None, "s1", "scenario", "zh")[0]
     assert "teachers_key" not in str(before.children)
     monkeypatch.setattr(services, "region", lambda key: lacking)
-    summary, cv, ur, table, cvt = cbi.update_indicators(_store([]), None, None, "s1", "scenario", "zh")
+    summary, cv, ur, table, cvt, _k = cbi.update_indicators(_store([]), None, None, "s1", "scenario", "zh")
     assert "teachers_key" in str(summary.children)
     assert "缺少" in str(summary.children)
     assert (cv, ur, table, cvt) == ({}, {}, "", "")
@@ -130,7 +130,7 @@ def test_cli_scenario_indicators_equal_the_dashboard(tmp_path):
                    check=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True)
     cli = json.loads(out.read_text(encoding="utf-8"))
     # the CV bars the planner sees for the scenario are the CLI's CVs
-    _, cv, _, _, _ = cbi.update_indicators(_store(actions), None, None, "s1", "scenario", "en")
+    _, cv, _, _, _, _ = cbi.update_indicators(_store(actions), None, None, "s1", "scenario", "en")
     for subplot, level in enumerate(("primary", "junior")):
         assert set(cli["cv"][level]) == {i.key for i in INDICATORS}
         shown = [float("nan") if v is None else v for v in _cv_values(cv, "撤并方案", subplot)]
@@ -166,7 +166,7 @@ def test_summary_names_the_failing_cvs_and_the_cv_table_shows_values_and_limits(
     from geo.indicators.evaluate import reason_text
 
     monkeypatch.setattr(request, "region_key", lambda: "demo")
-    summary, _cv, _ur, _table, cvt = cbi.update_indicators(_store([]), None, None, "s1", "scenario", lang)
+    summary, _cv, _ur, _table, cvt, _k = cbi.update_indicators(_store([]), None, None, "s1", "scenario", lang)
     _, standards, base, _scen = cbi.chosen_indicators("demo", _store([]), None, None, "s1", lang)
     failures = base.cv_failures()
     assert failures, "the demo region has a CV over its limit"
@@ -189,7 +189,7 @@ def test_each_failing_school_shows_why_and_passing_ones_show_nothing(monkeypatch
     from dashboard import request
 
     monkeypatch.setattr(request, "region_key", lambda: "demo")
-    _s, _cv, _ur, table, _cvt = cbi.update_indicators(_store([]), None, None, "s1", "baseline", "zh")
+    _s, _cv, _ur, table, _cvt, _k = cbi.update_indicators(_store([]), None, None, "s1", "baseline", "zh")
     rows = grid_rows(table)
     assert rows
     verdicts = [(r[-2], r[-1]) for r in rows]
@@ -207,6 +207,11 @@ def test_indicators_are_drawn_only_on_their_tab(monkeypatch):
 
     monkeypatch.setattr(request, "region_key", lambda: "demo")
     hidden = cbi.update_indicators(_store([]), None, None, "s1", "scenario", "zh", "scenarios")
-    assert hidden == (no_update,) * 5
+    assert hidden == (no_update,) * 6
     shown = cbi.update_indicators(_store([]), None, None, "s1", "scenario", "zh", cbi.INDICATORS_TAB)
     assert all(part is not no_update for part in shown) and len(grid_rows(shown[3])) > 0
+    # shown again with nothing changed: nothing is drawn; a change (the language) draws again
+    again = cbi.update_indicators(_store([]), None, None, "s1", "scenario", "zh", cbi.INDICATORS_TAB, shown[5])
+    assert again == (no_update,) * 6
+    english = cbi.update_indicators(_store([]), None, None, "s1", "scenario", "en", cbi.INDICATORS_TAB, shown[5])
+    assert english[5] != shown[5] and all(part is not no_update for part in english)

@@ -144,7 +144,7 @@ def _kpi_cells(kpi_table) -> dict[str, list[str]]:
 def test_dashboard_numbers_equal_the_cli(tmp_path):
     actions = _demo_actions()
     store = {"current": "s1", "next": 2, "items": {"s1": {"name": "demo", "actions": actions}}}
-    fig, kpi_table, violations, impact, schools, status = cbs.update_scenario_results(store, None, "scenario", [], "zh")
+    fig, kpi_table, violations, impact, schools, status, _drawn = cbs.update_scenario_results(store, None, "scenario", [], "zh")
     assert fig.layout.map.style == "white-bg"
     path = tmp_path / "scenario.json"
     path.write_text(json.dumps({"name": "demo", "actions": actions}), encoding="utf-8")
@@ -312,3 +312,17 @@ def test_buttons_put_into_the_page_again_change_nothing():
     assert cbs.delete_scenario(None, session, "en") == unchanged
     assert cbs.rename_scenario(None, session, "x", "en") == unchanged
     assert cbs.add_action(None, session, "close", "S1", None, None, None, None, None, None, None, "en") == unchanged
+
+
+def test_scenario_results_are_drawn_only_on_their_tab_and_once():
+    """Hidden, the scenario results draw nothing; shown, they draw once; shown again unchanged, nothing; an edit draws again."""
+    store = {"current": "s1", "next": 2, "items": {"s1": {"name": "demo", "actions": []}}}
+    hidden = cbs.update_scenario_results(store, None, "scenario", [], "zh", None, None, "access", None)
+    assert hidden == (cbs.no_update,) * 7
+    shown = cbs.update_scenario_results(store, None, "scenario", [], "zh", None, None, cbs.SCENARIOS_TAB, None)
+    assert all(part is not cbs.no_update for part in shown) and len(grid_rows(shown[4])) > 0
+    again = cbs.update_scenario_results(store, None, "scenario", [], "zh", None, None, cbs.SCENARIOS_TAB, shown[6])
+    assert again == (cbs.no_update,) * 7
+    edited = {**store, "items": {"s1": {"name": "demo", "actions": _demo_actions()}}}
+    redrawn = cbs.update_scenario_results(edited, None, "scenario", [], "zh", None, None, cbs.SCENARIOS_TAB, shown[6])
+    assert redrawn[6] != shown[6] and redrawn[0] is not cbs.no_update
