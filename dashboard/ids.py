@@ -72,6 +72,7 @@ REMOVE_ACTION: Final = "remove-action"  # pattern-matching type: {"type": REMOVE
 FIELD_BOX: Final = "field-box"  # pattern-matching type: {"type": FIELD_BOX, "field": name}
 RULE_INPUT: Final = "rule-input"  # pattern-matching type: {"type": RULE_INPUT, "rule": name, "key": key}
 RULE_KEEP: Final = "rule-keep"
+RULE_SEATS: Final = "rule-seats"  # checklist: seats are a hard limit (rules.seats_hard)
 RULES_MSG: Final = "rules-msg"
 
 # scenario results

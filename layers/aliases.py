@@ -186,6 +186,8 @@ COLUMN_ALIASES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
             "number of pupils", "school roll", "roll",
         ),
         "students_junior": (*RESOURCE_HEADERS["students_junior"], "初中部在校生数", "初中部学生数", "students_junior"),
+        "classes": ("班级数", "教学班数", "班数", "班级", "教学班", "classes", "number of classes", "class count"),
+        "classes_junior": ("初中班级数", "初中部班级数", "初中教学班数", "初中班数", "classes_junior", "junior classes"),
         "seats": (
             "学位数", "学位", "核定学位数", "可容纳学生数", "办学规模", "设计规模", "seats", "capacity", "school capacity",
             "learner capacity", "places", "number of places",

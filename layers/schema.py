@@ -98,6 +98,10 @@ SCHOOL_COLUMNS: Final[dict[str, str]] = {
     "sports_area_m2": "float64",
     "equipment_value_yuan": "float64",
     "multimedia_classrooms": "Int64",
+    # Classes (班级数) of the school and, of a nine-year school, of its junior part; blank:
+    # estimated from enrolment at the class cap (geo.planning.classes).
+    "classes": "Int64",
+    "classes_junior": "Int64",
     # How the row was made: seats estimated from enrolment (whole classes, see
     # CLASS_SIZE), the school type kept from the level value (e.g. "teaching_point"
     # for a 教学点, "" for none) and where the level came from (LEVEL_SOURCES).
@@ -132,6 +136,7 @@ DISTRICT_COLUMNS: Final[dict[str, str]] = {
 SCHOOL_COUNT_COLUMNS: Final = (
     "enrol_g1_3", "enrol_g4_6", "enrol_g7_9", "seats", "beds", "teachers",
     "students", "students_junior", "teachers_qualified", "teachers_key", "teachers_pe_art", "multimedia_classrooms",
+    "classes", "classes_junior",
 )
 #: Columns holding amounts (areas in m², values in yuan), which must be numbers >= 0.
 SCHOOL_AMOUNT_COLUMNS: Final = ("teaching_area_m2", "sports_area_m2", "equipment_value_yuan")
@@ -145,6 +150,7 @@ OPTIONAL_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
         "students", "students_junior", "urban_rural", "teachers_qualified", "teachers_key", "teachers_pe_art",
         "teaching_area_m2", "sports_area_m2", "equipment_value_yuan", "multimedia_classrooms",
         "seats_estimated", "school_type", "level_source", "name_generated", "name_place", "name_number",
+        "classes", "classes_junior",
     ),
     "villages": (),
     "districts": (),
@@ -156,7 +162,7 @@ OPTIONAL_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
 NULLABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "schools": (
         "urban_rural", "teachers_qualified", "teachers_key", "teachers_pe_art", "teaching_area_m2", "sports_area_m2",
-        "equipment_value_yuan", "multimedia_classrooms", "school_type", "level_source",
+        "equipment_value_yuan", "multimedia_classrooms", "school_type", "level_source", "classes", "classes_junior",
     ),
     "villages": (),
     "districts": (),

@@ -259,8 +259,9 @@ def field_visibility(kind: str) -> list[dict]:
     return [{} if o["id"]["field"] in wanted else {"display": "none"} for o in ctx.outputs_list]
 
 
-def update_rules(values: list, keep: list, lang: str) -> tuple:
-    """Collect the rule inputs' ``values`` and the keep-catchments checklist into the rules store, or explain what is wrong.
+def update_rules(values: list, keep: list, lang: str, seats: list | None = None) -> tuple:
+    """Collect the rule inputs' ``values`` and the checklists ``keep`` (keep catchments) and ``seats`` (seats as a hard
+    limit; None: hard) into the rules store, or explain what is wrong.
 
     The inputs' ids are read from the callback context.  Returns the rules store's JSON and "", or
     ``no_update`` and the message.
@@ -268,8 +269,12 @@ def update_rules(values: list, keep: list, lang: str) -> tuple:
     data: dict[str, Any] = {}
     for spec, value in zip(ctx.inputs_list[0], values):
         rule, name = spec["id"]["rule"], spec["id"]["key"]
-        data.setdefault(rule, {})[name] = value
+        if name == "_":  # a rule that is one number
+            data[rule] = value
+        else:
+            data.setdefault(rule, {})[name] = value
     data["keep_catchments"] = "keep" in (keep or [])
+    data["seats_hard"] = seats is None or "seats_hard" in seats
     try:
         services.rules_from_store(data)
     except RulesError as exc:
@@ -421,7 +426,7 @@ def register(app: Dash) -> None:
     app.callback(
         Output(ids.RULES, "data"), Output(ids.RULES_MSG, "children"),
         Input({"type": ids.RULE_INPUT, "rule": ALL, "key": ALL}, "value"), Input(ids.RULE_KEEP, "value"),
-        State(ids.LANG, "value"), prevent_initial_call=True,
+        State(ids.LANG, "value"), Input(ids.RULE_SEATS, "value"), prevent_initial_call=True,
     )(update_rules)
     app.callback(
         Output(ids.SC_MAP, "figure"), Output(ids.SC_KPI, "children"), Output(ids.SC_VIOLATIONS, "children"),

@@ -69,9 +69,15 @@ def rules_panel(lang: str, rules: Rules) -> html.Details:
     band_rows = [
         html.Tr([html.Td(t(f"band_{b}", lang)), html.Td(num("walk_minutes", b, rules.walk_minutes[b])),
                  html.Td(num("bus_cap_minutes", b, rules.bus_cap_minutes[b])),
+                 html.Td(num("trip_cap_minutes", b, rules.trip_cap_minutes[b])),
                  html.Td("✓" if rules.may_board[b] else "✗")])
         for b in BANDS
     ]
+    # single numbers: the key "_" marks a rule that is one value, not a table (see update_rules)
+    count_rows = [html.Tr([html.Td(t(label, lang)), html.Td(num(rule, "_", getattr(rules, rule)))])
+                  for rule, label in (("large_class", "rule_large_class"), ("super_large_class", "rule_super_large_class"),
+                                      ("small_school_pupils", "rule_small_school_label"),
+                                      ("teaching_point_pupils", "rule_teaching_point"))]
     level_rows = [
         html.Tr([html.Td(t(f"level_{lv}", lang)), html.Td(num("school_size_cap", lv, rules.school_size_cap[lv])),
                  html.Td(num("class_size_cap", lv, rules.class_size_cap[lv]))])
@@ -81,11 +87,15 @@ def rules_panel(lang: str, rules: Rules) -> html.Details:
         [
             html.Summary(t("rules", lang)),
             html.Table([html.Thead(html.Tr([html.Th(t("band", lang)), html.Th(t("rule_walk", lang)), html.Th(t("rule_bus", lang)),
-                                            html.Th(t("rule_board", lang))])), html.Tbody(band_rows)], className="table"),
+                                            html.Th(t("rule_trip", lang)), html.Th(t("rule_board", lang))])),
+                        html.Tbody(band_rows)], className="table"),
             html.Table([html.Thead(html.Tr([html.Th(t("level", lang)), html.Th(t("rule_size", lang)), html.Th(t("rule_class", lang))])),
                         html.Tbody(level_rows)], className="table"),
+            html.Table(html.Tbody(count_rows), className="table"),
             dcc.Checklist(id=ids.RULE_KEEP, options=[{"label": t("rule_keep", lang), "value": "keep"}],
                           value=["keep"] if rules.keep_catchments else [], persistence=True, persistence_type="local"),
+            dcc.Checklist(id=ids.RULE_SEATS, options=[{"label": t("rule_seats_hard", lang), "value": "seats_hard"}],
+                          value=["seats_hard"] if rules.seats_hard else [], persistence=True, persistence_type="local"),
             html.Div(id=ids.RULES_MSG, className="error"),
             html.P(t("rule_sources", lang), className="source wide"),
         ],

@@ -325,6 +325,39 @@ def school_resources(schools: gpd.GeoDataFrame, rng: np.random.Generator) -> Non
     schools["teachers"] = np.array(teachers, dtype="int64")
 
 
+#: Demo classes: the average class of a school part is drawn between these pupils per class.
+CLASS_AVERAGE: Final[dict[str, tuple[int, int]]] = {"primary": (28, 45), "junior": (32, 50)}
+
+
+def school_classes_drawn(schools: gpd.GeoDataFrame, rng: np.random.Generator) -> None:
+    """Classes (班级数) of each school, in place: ``classes`` and, of a nine-year school, ``classes_junior``.
+
+    Per part (grades 1–6, grades 7–9) one draw of the average class between :data:`CLASS_AVERAGE`;
+    the part's classes are its pupils at that average, rounded up (a school without pupils: its seats
+    at the national cap).  Drawn from their own generator (``seed + 2``), so the other draws stay as
+    they were.
+    """
+    draws = rng.random((len(schools), 2))
+    total, junior_part = [], []
+    for (u_p, u_j), (_, row) in zip(draws, schools.iterrows(), strict=True):
+        level = row["level"]
+        primary = int(row[enrol_column("g1_3")]) + int(row[enrol_column("g4_6")])
+        junior = int(row[enrol_column("g7_9")])
+        parts = []
+        for part, pupils, u in (("primary", primary, u_p), ("junior", junior, u_j)):
+            teaches = level == "nine_year" or level == part
+            low, high = CLASS_AVERAGE[part]
+            parts.append(math.ceil(pupils / (low + u * (high - low))) if teaches and pupils else 0)
+        if not any(parts):  # no pupils: the seats in whole classes at the national caps (a nine-year school: 6 : 3 grades)
+            seats = int(row["seats"])
+            junior_seats = round(seats / 3) if level == "nine_year" else seats if level == "junior" else 0
+            parts = [math.ceil((seats - junior_seats) / CLASS_SIZE["primary"]), math.ceil(junior_seats / CLASS_SIZE["junior"])]
+        total.append(sum(parts))
+        junior_part.append(parts[1] if level == "nine_year" else pd.NA)
+    schools["classes"] = pd.array(total, dtype="Int64")
+    schools["classes_junior"] = pd.array(junior_part, dtype="Int64")
+
+
 def indicator_resources(
     schools: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, rng: np.random.Generator, *, metric_crs: str
 ) -> None:
@@ -414,7 +447,8 @@ def synthesise(
     (when ``villages_synthetic``), then the schools' levels and their seats,
     beds and teachers (when ``schools_synthetic``, after allocating the
     villages' children to the nearest school per band); a second generator,
-    ``default_rng(seed + 1)``, draws the 优质均衡 resources.  A school keeps
+    ``default_rng(seed + 1)``, draws the 优质均衡 resources and a third, ``default_rng(seed + 2)``,
+    the classes (:func:`school_classes_drawn`).  A school keeps
     the level read from OSM (:func:`assign_levels`); ``level_source`` keeps
     where it was read (``"osm_tag"``/``"osm_name"``) and is ``"synthetic"``
     where the level was drawn.  Layers given by the planner keep their values
@@ -444,6 +478,7 @@ def synthesise(
         allocate_enrolment(villages, schools, metric_crs=metric_crs)
         school_resources(schools, rng)
         indicator_resources(schools, villages, np.random.default_rng(seed + 1), metric_crs=metric_crs)
+        school_classes_drawn(schools, np.random.default_rng(seed + 2))
         say(
             "levels: "
             + ", ".join(f"{levels.count(lvl)} {lvl}" for lvl in LEVELS)

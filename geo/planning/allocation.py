@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python import min_cost_flow
 
+from geo.planning.classes import CLASS_COLUMNS
 from geo.planning.rules import Rules
 from layers.errors import JunhengError
 from layers.schema import BANDS, LEVEL_BANDS
@@ -54,6 +55,8 @@ WALK, BUS, BOARD = "walk", "bus", "board"
 MODE_CODES: Final = (WALK, BUS, BOARD)
 _SCALE: Final = 100  # minutes -> integer cost units (centi-minutes)
 _UNPLACED_COST: Final = 10**9
+#: Cost of a pupil beyond a school's seats (``seats_hard`` false): above any trip, below leaving the child unplaced.
+_OVERFLOW_COST: Final = 10**7
 _KEEP_BONUS: Final = 10**7
 _BAND_PENALTY: Final = 10**6  # a school's recorded pupils taken from another band than recorded (centi-minutes)
 _OUT: Final = -2  # unit force code: children outside every school's recorded enrolment, never placed
@@ -348,9 +351,13 @@ def allocate(
     heads = [np.where(boarding, bed_node[a_school], seat_node[a_school]), seat_node, np.full(n_s, sink), np.full(n_u, sink)]
     caps = [un[a_unit], np.maximum(beds, 0) * is_open, np.maximum(seats, 0) * is_open, un]
     arc_costs = [a_cost, np.zeros(n_s, np.int64), np.zeros(n_s, np.int64), np.full(n_u, _UNPLACED_COST, np.int64)]
+    if not rules.seats_hard:  # beyond the seats, up to the 超大班额 limit per class, at a cost above any trip
+        room = np.maximum(_class_room(schools, rules) - np.maximum(seats, 0), 0) * is_open
+        tails.append(seat_node), heads.append(np.full(n_s, sink)), caps.append(room)
+        arc_costs.append(np.full(n_s, _OVERFLOW_COST, np.int64))
     flows = _min_cost_flow(tails, heads, caps, arc_costs, un, 2 * n_s, what="; please report this scenario.")
     x = flows[: len(a_unit)]
-    unplaced = flows[-n_u:]
+    unplaced = flows[len(a_unit) + 2 * n_s: len(a_unit) + 2 * n_s + n_u]
     solve_ms = (time.perf_counter() - t0) * 1000
     return _allocation(state, np.asarray(village_ids, dtype=str), units, a_unit, a_school, a_mode, x, unplaced, minutes, solve_ms)
 
@@ -383,7 +390,8 @@ def _allocation(state: SchoolState, vid: np.ndarray, units: _Units, a_unit: np.n
     beds_used = np.bincount(asch[amode == 2], weights=ax[amode == 2], minlength=n_s).astype(np.int64)
     riders = np.bincount(asch[amode == 1], weights=ax[amode == 1], minlength=n_s).astype(np.int64)
     walkers = np.bincount(asch[amode == 0], weights=ax[amode == 0], minlength=n_s).astype(np.int64)
-    out_schools = schools[["school_id", "name", "level", "seats", "beds", "teachers", "lon", "lat", "open"]].copy()
+    kept = ["school_id", "name", "level", "seats", "beds", "teachers", "lon", "lat", "open"]
+    out_schools = schools[kept + [c for c in CLASS_COLUMNS if c in schools]].copy()
     out_schools["seats_used"] = seats_used
     out_schools["beds_used"] = beds_used
     out_schools["riders"] = riders
@@ -423,6 +431,14 @@ def _allocation(state: SchoolState, vid: np.ndarray, units: _Units, a_unit: np.n
     unassigned = unassigned[["village_id", "band", "children", "reason"]]
     return Allocation(assign.reset_index(drop=True), village, out_schools, unassigned.reset_index(drop=True), solve_ms,
                       unassigned_village)
+
+
+def _class_room(schools: pd.DataFrame, rules: Rules) -> np.ndarray:
+    """Per school: the most pupils its classes hold below 超大班额 (``super_large_class - 1`` each); its seats without classes."""
+    if "primary_classes" not in schools:
+        return schools["seats"].to_numpy(dtype=np.int64)
+    classes = schools["primary_classes"].to_numpy(dtype=np.int64) + schools["junior_classes"].to_numpy(dtype=np.int64)
+    return classes * (int(rules.super_large_class) - 1)
 
 
 def _overflow(baseline: Allocation, schools: pd.DataFrame, col: str) -> np.ndarray:

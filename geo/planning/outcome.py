@@ -3,7 +3,7 @@
 * :func:`scenario_kpis` — children-weighted trip figures per grade band, seats,
   beds, riders, walkers and unplaced children, as a :class:`ScenarioKPIs`;
 * :func:`violations` — the 撤并 checks of :class:`geo.planning.rules.Rules`
-  (build before closing, grades 1–3 trips, school and class size, unplaced);
+  (build before closing, trip caps, school and class size, small schools, unplaced);
 * :func:`village_modes` — per village and band, the children who walk, ride,
   board or are unplaced;
 * :func:`impact_table` — per village and band, the children whose school or
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from geo.planning.allocation import BOARD, BUS, MODE_CODES, NOT_ENROLLED, WALK, Allocation
-from geo.planning.rules import DEFAULT_RULES, Rules
+from geo.planning.rules import Rules
 from geo.routing.access import weighted_quantile
 from layers.i18n import message
 from layers.schema import BANDS
@@ -42,8 +42,6 @@ __all__ = [
 #: The columns of :func:`violations`.
 VIOLATION_COLUMNS: Final = ("rule", "subject", "detail", "key", "params")
 
-#: Pupils per classroom that seats are counted in (the national caps, 国发〔2016〕40号).
-_STANDARD_CLASS_SIZE: Final = dict(DEFAULT_RULES.class_size_cap)
 
 
 class Assigned(Protocol):
@@ -200,14 +198,64 @@ def _build_before_close(allocation: Allocation, baseline: Allocation) -> list[di
     return rows
 
 
+def _part_pupils(assign: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    """Per school id: its pupils of grades 1–6 and of grades 7–9."""
+    if assign.empty:
+        return {}
+    junior = assign["band"] == "g7_9"
+    p = assign[~junior].groupby("school_id")["children"].sum()
+    j = assign[junior].groupby("school_id")["children"].sum()
+    return {str(k): (int(p.get(k, 0)), int(j.get(k, 0))) for k in set(p.index) | set(j.index)}
+
+
+def _class_checks(school: Any, pupils: tuple[int, int], rules: Rules) -> list[dict]:
+    """The ``class_size`` checks of one open school: each part whose pupils per class exceed its cap."""
+    if not hasattr(school, "primary_classes"):
+        return []
+    rows = []
+    caps = {"primary": rules.class_size_cap["nine_year" if school.level == "nine_year" else "primary"],
+            "junior": rules.class_size_cap["junior"]}
+    for part, n, classes in (("primary", pupils[0], int(school.primary_classes)), ("junior", pupils[1], int(school.junior_classes))):
+        if n == 0:
+            continue
+        per_class = n / classes if classes else math.inf
+        if per_class > caps[part]:
+            grade = ("super_large" if per_class >= rules.super_large_class else "large" if per_class >= rules.large_class else "")
+            note = {"super_large": f"; a very large class ({rules.super_large_class} and more; 国发〔2016〕40号)",
+                    "large": f"; a large class ({rules.large_class} and more; 国发〔2016〕40号)", "": ""}[grade]
+            rows.append(_check("class_size", school.school_id, school=str(school.school_id), pupils=int(n), classes=classes,
+                               per_class=round(per_class, 1) if classes else "∞", size=int(caps[part]), grade=grade,
+                               large=int(rules.large_class), super_large=int(rules.super_large_class),
+                               part=_word(f"chk_part_{part}"),
+                               note={"key": f"chk_note_{grade}", "params": {"n": int(rules.super_large_class if grade == "super_large"
+                                                                                      else rules.large_class)}} if grade else _NO_NOTE,
+                               estimated=bool(getattr(school, "classes_estimated", False)),
+                               english={"part": part, "band_note": note}))
+    return rows
+
+
+def _small_schools(allocation: Allocation, baseline: Allocation, rules: Rules) -> list[dict]:
+    """Schools open today with fewer than ``small_school_pupils`` pupils that the scenario closes (乡村小规模学校, 应留必留)."""
+    before = baseline.schools.set_index(baseline.schools["school_id"].astype(str))
+    rows = []
+    for r in allocation.schools[~allocation.schools["open"].astype(bool)].itertuples():
+        sid = str(r.school_id)
+        if sid in before.index and bool(before.at[sid, "open"]) and int(before.at[sid, "seats_used"]) < rules.small_school_pupils:
+            rows.append(_check("small_school", sid, school=sid, pupils=int(before.at[sid, "seats_used"]),
+                               limit=int(rules.small_school_pupils)))
+    return rows
+
+
 #: English detail of each check (the ``detail`` column; the catalogue's ``chk_<rule>`` gives the page's language).
 _DETAILS: Final = {
     "build_before_close": "closing {school} leaves {lost} of its {pupils} pupils without a seat or bed "
                           "(先建后撤: add seats or beds at the receiving schools first)",
-    "g1_3_no_bus": "{children} grade 1–3 children walk {minutes} min to {school} with no bus (limit {limit:g} min, 国办发〔2018〕27号)",
-    "g1_3_trip_unsafe": "{children} grade 1–3 children ride {minutes} min to {school} (bus cap {limit:g} min)",
-    "school_size": "{pupils} pupils exceed the {level} size cap of {cap} (国办发〔2018〕27号)",
-    "class_size": "{pupils} pupils in {classes} classes exceed {size} per class (国发〔2016〕40号)",
+    "trip_cap": "{children} {band} day pupils {how} {minutes} min to {school}, beyond the trip cap of {limit:g} min "
+                "({source}){bus_note}",
+    "school_size": "{pupils} pupils exceed the {level} size cap of {cap} (教督〔2017〕6号)",
+    "class_size": "{pupils} {part} pupils in {classes} classes: {per_class} per class, over {size} (教督〔2017〕6号){band_note}",
+    "small_school": "closing {school}, a small rural school of {pupils} pupils (under {limit}), needs a reason: "
+                    "such schools are kept where needed (国办发〔2018〕27号)",
     "unplaced": "{children} {band} children cannot be placed: {reason_text}",
 }
 
@@ -273,11 +321,23 @@ def check_texts(table: pd.DataFrame, lang: str, names: Mapping[str, Mapping[str,
             for k, p, d in zip(table["key"], table["params"], table["detail"])]
 
 
-def _check(rule: str, subject: str, *, reason_text: str = "", **params: Any) -> dict:
-    """One row of :func:`violations`: ``rule, subject, detail`` (English), ``key`` (``chk_<rule>``) and ``params``."""
+def _check(rule: str, subject: str, *, reason_text: str = "", english: Mapping[str, str] | None = None, **params: Any) -> dict:
+    """One row of :func:`violations`: ``rule, subject, detail`` (English), ``key`` (``chk_<rule>``) and ``params``.
+
+    ``english`` gives the English detail its words where ``params`` hold nested messages (any language).
+    """
     plain = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in params.items()}
-    return {"rule": rule, "subject": str(subject), "detail": _DETAILS[rule].format(reason_text=reason_text, **plain),
-            "key": f"chk_{rule}", "params": plain}
+    detail = _DETAILS[rule].format(reason_text=reason_text, **{**plain, **(english or {})})
+    return {"rule": rule, "subject": str(subject), "detail": detail, "key": f"chk_{rule}", "params": plain}
+
+
+#: An empty note of a check message.
+_NO_NOTE: Final = {"key": "word_text", "params": {"text": ""}}
+
+
+def _word(key: str) -> dict[str, Any]:
+    """A nested message of the catalogue entry ``key`` (no parameters)."""
+    return {"key": key, "params": {}}
 
 
 def violations(allocation: Allocation, *, rules: Rules, baseline: Allocation | None = None) -> pd.DataFrame:
@@ -293,35 +353,37 @@ def violations(allocation: Allocation, *, rules: Rules, baseline: Allocation | N
     Returns
     -------
     DataFrame
-        ``rule, subject, detail, key, params``; rules ``build_before_close``, ``g1_3_no_bus``,
-        ``g1_3_trip_unsafe``, ``school_size``, ``class_size``, ``unplaced``.  ``detail`` is the
+        ``rule, subject, detail, key, params``; rules ``build_before_close``, ``trip_cap``,
+        ``school_size``, ``class_size``, ``small_school`` (with ``baseline``), ``unplaced``.  ``detail`` is the
         English text; ``key`` (``chk_<rule>``) and ``params`` (school ids under ``school``/``target``/
         ``schools``, the village id under ``village``, numbers, a ``reason`` code ``rsn_*``) render it
         in any language with names: :func:`layers.i18n.message`.
     """
     schools, assign, unassigned = allocation.schools, allocation.assignments, allocation.unassigned
     rows: list[dict] = _build_before_close(allocation, baseline) if baseline is not None else []
-    # grades 1-3: never beyond the threshold without a bus, bus trip within its cap
-    g13 = assign[assign["band"] == "g1_3"]
-    for r in g13.itertuples():
-        trip = {"village": str(r.village_id), "school": str(r.school_id), "children": int(r.children), "minutes": round(float(r.minutes))}
-        if r.mode == WALK and r.minutes > rules.walk_minutes["g1_3"]:
-            rows.append(_check("g1_3_no_bus", r.village_id, limit=float(rules.walk_minutes["g1_3"]), **trip))
-        elif r.mode == BUS and r.minutes > rules.bus_cap_minutes["g1_3"]:
-            rows.append(_check("g1_3_trip_unsafe", r.village_id, limit=float(rules.bus_cap_minutes["g1_3"]), **trip))
-    # school and class size
+    # the whole one-way trip of every day pupil within its band's cap (a bus trip: the direct drive, a lower bound)
+    day = assign[assign["mode"] != BOARD]
+    over = day[day["minutes"] > day["band"].map(dict(rules.trip_cap_minutes))]
+    for r in over.itertuples():
+        bus = r.mode == BUS
+        rows.append(_check("trip_cap", r.village_id, village=str(r.village_id), school=str(r.school_id), children=int(r.children),
+                           minutes=round(float(r.minutes)), band=str(r.band), limit=float(rules.trip_cap_minutes[r.band]),
+                           mode=str(r.mode), how=_word("chk_how_bus" if bus else "chk_how_walk"),
+                           note=_word("chk_note_direct_drive") if bus else _NO_NOTE,
+                           source=_word("chk_src_trip_g1_3" if r.band == "g1_3" else "chk_src_local"),
+                           english={"how": "ride" if bus else "walk",
+                                    "source": "国办发〔2018〕27号" if r.band == "g1_3" else "a local default",
+                                    "bus_note": " (the direct drive; the real ride with its stops is longer)" if bus else ""}))
+    # school size, and class size per part (primary grades 1-6, junior grades 7-9)
+    part_pupils = _part_pupils(assign)
     for r in schools[schools["open"].astype(bool)].itertuples():
         cap = rules.school_size_cap[r.level]
         if r.seats_used > cap:
             rows.append(_check("school_size", r.school_id, school=str(r.school_id), pupils=int(r.seats_used), level=str(r.level),
                                cap=int(cap)))
-        size = rules.class_size_cap[r.level]
-        # classes are the school's classrooms: its seats at the standard class size (not at the
-        # rule's cap, which would make seats_used / classes <= cap hold by construction)
-        classes = max(math.ceil(r.seats / _STANDARD_CLASS_SIZE[r.level]), 1) if r.seats else 0
-        if classes and r.seats_used / classes > size:
-            rows.append(_check("class_size", r.school_id, school=str(r.school_id), pupils=int(r.seats_used), classes=int(classes),
-                               size=int(size)))
+        rows += _class_checks(r, part_pupils.get(str(r.school_id), (0, 0)), rules)
+    if baseline is not None:
+        rows += _small_schools(allocation, baseline, rules)
     for r in unassigned.itertuples():
         code, extra = reason_code(r.reason)
         rows.append(_check("unplaced", r.village_id, reason_text=str(r.reason), village=str(r.village_id), children=int(r.children),

@@ -3,15 +3,16 @@
 Defaults follow national policy where it gives a number and are marked as
 local defaults where it does not:
 
-* Grades 1–3 in principle do not board and walk to a nearby school, with a
-  one-way trip of about half an hour at most (国办发〔2012〕48号; 国办发〔2018〕27号).
-* Grades 4–6 mainly walk and may board where needed; junior pupils walk or
-  board (国办发〔2012〕48号).
-* Build before closing (先建后撤), and no closure where the trip becomes unsafe or
-  the receiving school becomes oversized (教育部办公厅关于进一步加强农村小规模学校
-  和乡镇寄宿制学校建设的通知, 2016; 国办发〔2018〕27号).
+* Grades 1–3 in principle do not board and go to school nearby, with a
+  one-way trip of about half an hour at most (国办发〔2018〕27号; 国办发〔2012〕48号).
+* Grades 4–6 mainly go to school daily and may board where needed; junior
+  pupils go daily or board (国办发〔2012〕48号).
+* Build before closing and keep small rural schools (under 100 pupils) where
+  needed (先建后撤、应留必留, 国办发〔2018〕27号); no closure against a majority of
+  parents (教育部办公厅《关于农村义务教育学校布局调整有关问题的通报》, October 2016).
 * School size: at most 2,000 pupils, nine-year schools 2,500; class size at
-  most 45 (primary) and 50 (junior) (国发〔2016〕40号); all editable.
+  most 45 (primary) and 50 (junior) (教督〔2017〕6号); 大班额 from 56 and
+  超大班额 from 66 pupils per class (国发〔2016〕40号); all editable.
 """
 from __future__ import annotations
 
@@ -27,11 +28,17 @@ __all__ = ["DEFAULT_RULES", "SOURCES", "Rules", "RulesError"]
 
 SOURCES: Final[dict[str, str]] = {
     "walk_minutes": "国办发〔2012〕48号；国办发〔2018〕27号",
-    "bus_cap_minutes": "国办发〔2018〕27号（本地默认值，可调整）",
-    "may_board": "国办发〔2012〕48号",
-    "school_size_cap": "国办发〔2018〕27号",
-    "class_size_cap": "国发〔2016〕40号（小学45人、初中50人）",
-    "build_before_close": "教育部办公厅〔2016〕通知：先建后撤",
+    "bus_cap_minutes": "本地默认值，可调整",
+    "trip_cap_minutes": "国办发〔2018〕27号（1–3 年级路途时间一般不超过半小时；4–9 年级为本地默认值）",
+    "may_board": "国办发〔2012〕48号；国办发〔2018〕27号",
+    "school_size_cap": "教督〔2017〕6号（小学、初中不超过2000人，九年一贯制不超过2500人）",
+    "class_size_cap": "教督〔2017〕6号（小学每班不超过45人，初中不超过50人）",
+    "large_class": "国发〔2016〕40号（大班额56人以上、超大班额66人以上）",
+    "super_large_class": "国发〔2016〕40号（大班额56人以上、超大班额66人以上）",
+    "seats_hard": "本地默认值，可调整",
+    "small_school_pupils": "国办发〔2018〕27号（乡村小规模学校：不足100人）",
+    "teaching_point_pupils": "教督〔2017〕6号（不足50人的教学点不参加评估）",
+    "build_before_close": "国办发〔2018〕27号（先建后撤）；教育部办公厅《关于农村义务教育学校布局调整有关问题的通报》（2016年10月）",
     "threshold_minutes": "国办发〔2018〕27号",
 }
 
@@ -55,6 +62,25 @@ class Rules:
         Whether the band may board (grades 1–3: never).
     school_size_cap : mapping level -> pupils
     class_size_cap : mapping level -> pupils per class
+        A nine-year school's primary part is held to ``nine_year`` and its junior
+        part to ``junior``.
+    trip_cap_minutes : mapping band -> minutes
+        Longest whole one-way trip of a day pupil, walk or bus (grades 1–3: 30,
+        国办发〔2018〕27号; grades 4–9: local defaults).  Beyond it the trip is a
+        ``trip_cap`` violation; a bus trip is the direct drive, a lower bound of
+        the real ride with its stops.
+    large_class, super_large_class : int
+        Pupils per class from which a class is 大班额 (56) and 超大班额 (66), 国发〔2016〕40号.
+    seats_hard : bool
+        True: no school takes more pupils than its seats (the others stay
+        unplaced).  False: a receiving school may take pupils beyond its seats,
+        up to ``super_large_class - 1`` per class, rather than leave them
+        unplaced, so that the class-size overflow of a closure shows.
+    small_school_pupils : int
+        A school under this many pupils is a 乡村小规模学校 (国办发〔2018〕27号: 应留必留);
+        closing or merging one is flagged.
+    teaching_point_pupils : int
+        A 教学点 under this many pupils is left out of the 优质均衡 evaluation (教督〔2017〕6号).
     threshold_minutes : float
         The access KPI threshold (share of day pupils within it).
     keep_catchments : bool
@@ -71,6 +97,12 @@ class Rules:
     may_board: Mapping[str, bool] = field(default_factory=lambda: {"g1_3": False, "g4_6": True, "g7_9": True})
     school_size_cap: Mapping[str, int] = field(default_factory=lambda: {"primary": 2000, "junior": 2000, "nine_year": 2500})
     class_size_cap: Mapping[str, int] = field(default_factory=lambda: {"primary": 45, "junior": 50, "nine_year": 45})
+    trip_cap_minutes: Mapping[str, float] = field(default_factory=lambda: {"g1_3": 30.0, "g4_6": 45.0, "g7_9": 60.0})
+    large_class: int = 56
+    super_large_class: int = 66
+    seats_hard: bool = True
+    small_school_pupils: int = 100
+    teaching_point_pupils: int = 50
     threshold_minutes: float = 30.0
     keep_catchments: bool = True
     candidates: int = 20
@@ -78,7 +110,7 @@ class Rules:
     def __post_init__(self) -> None:
         problems: list[tuple[str, str, dict[str, Any]]] = []  # (English text, catalogue key, params)
         for names, allowed, what in (
-            (("walk_minutes", "bus_cap_minutes", "may_board"), BANDS, "band"),
+            (("walk_minutes", "bus_cap_minutes", "trip_cap_minutes", "may_board"), BANDS, "band"),
             (("school_size_cap", "class_size_cap"), LEVELS, "level"),
         ):
             for name in names:
@@ -92,10 +124,10 @@ class Rules:
                     problems.append((f"{name} has unknown {what}(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}",
                                      "rules_p_unknown", {"rule": _rule_word(name), "items": ", ".join(unknown),
                                                          "allowed": _words(what, allowed)}))
-        for name in ("walk_minutes", "bus_cap_minutes", "school_size_cap", "class_size_cap"):
+        for name in ("walk_minutes", "bus_cap_minutes", "trip_cap_minutes", "school_size_cap", "class_size_cap"):
             for key, value in getattr(self, name).items():
                 if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
-                    what = "band" if name in ("walk_minutes", "bus_cap_minutes") else "level"
+                    what = "band" if name in ("walk_minutes", "bus_cap_minutes", "trip_cap_minutes") else "level"
                     problems.append((f"{name}[{key!r}] must be a positive number, got {value!r}", "rules_p_positive",
                                      {"rule": _rule_word(name), "item": _words(what, [key]), "value": _shown(value)}))
         if self.may_board.get("g1_3"):
@@ -103,6 +135,17 @@ class Rules:
         if not (isinstance(self.threshold_minutes, (int, float)) and self.threshold_minutes > 0):
             problems.append((f"threshold_minutes must be a positive number, got {self.threshold_minutes!r}", "rules_p_threshold",
                              {"value": _shown(self.threshold_minutes)}))
+        for name in ("large_class", "super_large_class", "small_school_pupils", "teaching_point_pupils"):
+            value = getattr(self, name)
+            if not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+                problems.append((f"{name} must be a whole number >= 1, got {value!r}", "rules_p_whole",
+                                 {"rule": _rule_word(name), "value": _shown(value)}))
+        if isinstance(self.large_class, int) and isinstance(self.super_large_class, int) and self.large_class >= self.super_large_class:
+            problems.append((f"large_class ({self.large_class}) must be below super_large_class ({self.super_large_class})",
+                             "rules_p_class_order", {"large": _shown(self.large_class), "super": _shown(self.super_large_class)}))
+        if not isinstance(self.seats_hard, bool):
+            problems.append((f"seats_hard must be true or false, got {self.seats_hard!r}", "rules_p_bool",
+                             {"rule": _rule_word("seats_hard"), "value": _shown(self.seats_hard)}))
         if not (isinstance(self.candidates, int) and self.candidates >= 1):
             problems.append((f"candidates must be a whole number >= 1, got {self.candidates!r}", "rules_p_candidates",
                              {"value": _shown(self.candidates)}))
@@ -190,6 +233,8 @@ class Rules:
 _RULE_LABELS: Final = {
     "walk_minutes": "rule_walk", "bus_cap_minutes": "rule_bus", "may_board": "rule_board", "school_size_cap": "rule_size",
     "class_size_cap": "rule_class", "threshold_minutes": "threshold", "keep_catchments": "rule_keep",
+    "trip_cap_minutes": "rule_trip", "large_class": "rule_large_class", "super_large_class": "rule_super_large_class",
+    "seats_hard": "rule_seats_hard", "small_school_pupils": "rule_small_school_label", "teaching_point_pupils": "rule_teaching_point",
 }
 
 

@@ -32,8 +32,9 @@ import pandas as pd
 
 from geo.core.settings import DEFAULT_SETTINGS, Mode, Settings
 from geo.planning.allocation import Allocation, AllocationError, SchoolState, allocate, allocate_recorded
+from geo.planning.classes import classes_for_seats, school_classes
 from geo.planning.outcome import Outcome, outcome
-from geo.planning.rules import DEFAULT_RULES, Rules
+from geo.planning.rules import DEFAULT_RULES, SOURCES, Rules
 from geo.region.region import Region, region_od, site_minutes
 from layers.errors import JunhengError
 from layers.schema import BANDS, LEVELS, Level, children_column, enrol_column
@@ -145,18 +146,24 @@ class ScenarioResult:
     village_modes = _part("outcome.village_modes", "Per village and band: ``walk, bus, board, unplaced`` children.")
 
     def to_json(self) -> dict[str, Any]:
-        """Return the CLI/export JSON dict: scenario, assignments, schools, unassigned, violations, kpis."""
+        """Return the CLI/export JSON dict: scenario, assignments, schools, unassigned, violations, kpis, rules_sources.
+
+        ``rules_sources`` maps each rule name (:class:`geo.planning.rules.Rules`) to its policy source.
+        """
 
         def records(df: pd.DataFrame, cols: Sequence[str]) -> list[dict]:
             return json.loads(df[list(cols)].to_json(orient="records", force_ascii=False))
 
+        school_cols = ["school_id", "seats", "seats_used", "beds", "beds_used", "open"]
+        school_cols += [c for c in ("primary_classes", "junior_classes", "classes_estimated") if c in self.schools]
         return {
             "scenario": self.scenario.to_dict(),
             "assignments": records(self.assignments, ["village_id", "band", "school_id", "children", "minutes", "mode"]),
-            "schools": records(self.schools, ["school_id", "seats", "seats_used", "beds", "beds_used", "open"]),
+            "schools": records(self.schools, school_cols),
             "unassigned": records(self.unassigned, ["village_id", "band", "children", "reason"]),
             "violations": records(self.violations, ["rule", "subject", "detail"]),
             "kpis": self.kpis.as_dict(),
+            "rules_sources": dict(SOURCES),
         }
 
 
@@ -216,7 +223,7 @@ class ScenarioModel:
             msg = f"schools lack column(s) {', '.join(missing)}."
             raise ScenarioError(msg, key="sc_e_columns", params={"columns": ", ".join(missing)})
         self.villages = villages.reset_index(drop=True)
-        self.schools = schools.reset_index(drop=True).copy()
+        self.schools = school_classes(schools.reset_index(drop=True))
         for col in ("teachers", "lon", "lat"):
             if col not in self.schools:
                 self.schools[col] = 0 if col == "teachers" else np.nan
@@ -367,6 +374,10 @@ class ScenarioModel:
                         msg = f"{where}: {col} would become {new}; a school cannot have negative {col}."
                         raise ScenarioError(msg, key=f"sc_e_negative_{col}", params={**where.params(), "school": sid, "value": new})
                     st.schools.at[row, col] = new
+                    if col == "seats" and add > 0:  # new seats come as whole new classes
+                        more = classes_for_seats(str(st.schools.at[row, "level"]), add)
+                        st.schools.at[row, "primary_classes"] += more[0]
+                        st.schools.at[row, "junior_classes"] += more[1]
             elif kind == "set_level":
                 st.schools.at[row, "level"] = _level(action, where)
         # a receiving school closed later passes its pupils on; closed with no receiver, it frees them
@@ -408,6 +419,8 @@ class ScenarioModel:
             "school_id": sid, "name": str(action.get("name") or sid), "level": level, "seats": seats, "beds": beds,
             "teachers": 0, "lon": lon, "lat": lat, "open": True,
         }
+        row["primary_classes"], row["junior_classes"] = classes_for_seats(level, seats)
+        row["classes_estimated"] = True
         schools = pd.concat([st.schools, pd.DataFrame([row])], ignore_index=True)
         walk = np.column_stack([st.walk, np.asarray(walk_col, dtype=float)])
         bus = np.column_stack([st.bus, np.asarray(bus_col, dtype=float)])

@@ -40,7 +40,7 @@ from layers.schema import LAYER_ID, SCHOOL_AMOUNT_COLUMNS, SCHOOL_COUNT_COLUMNS,
 __all__ = ["BLANK_RULES", "Job", "amounts", "counts", "ids", "levels", "names", "other_columns", "school_columns"]
 
 #: Optional count columns kept as missing values (pandas NA) where blank.
-_NULLABLE_COUNTS: Final = ("teachers_qualified", "teachers_key", "teachers_pe_art", "multimedia_classrooms")
+_NULLABLE_COUNTS: Final = ("teachers_qualified", "teachers_key", "teachers_pe_art", "multimedia_classrooms", "classes", "classes_junior")
 #: What a blank cell of an optional column becomes (the notes say so).
 BLANK_RULES: Final[dict[str, str]] = {
     "seats": "estimated", "beds": "0", "teachers": "0", "students": "bands", "students_junior": "bands",

@@ -326,3 +326,28 @@ def test_scenario_results_are_drawn_only_on_their_tab_and_once():
     edited = {**store, "items": {"s1": {"name": "demo", "actions": _demo_actions()}}}
     redrawn = cbs.update_scenario_results(edited, None, "scenario", [], "zh", None, None, cbs.SCENARIOS_TAB, shown[6])
     assert redrawn[6] != shown[6] and redrawn[0] is not cbs.no_update
+
+
+def test_rules_panel_edits_trip_caps_single_numbers_and_soft_seats():
+    specs = [{"id": {"type": ids.RULE_INPUT, "rule": "trip_cap_minutes", "key": "g1_3"}, "property": "value"},
+             {"id": {"type": ids.RULE_INPUT, "rule": "large_class", "key": "_"}, "property": "value"}]
+
+    def call(values, seats):
+        context_value.set(AttributeDict(triggered_inputs=[], inputs_list=[specs, {}]))
+        return cbs.update_rules(values, ["keep"], "zh", seats)
+
+    data, msg = copy_context().run(call, [25, 50], [])
+    rules = services.rules_from_store(data)
+    assert msg == "" and rules.trip_cap_minutes["g1_3"] == 25 and rules.large_class == 50 and rules.seats_hard is False
+    data, _ = copy_context().run(call, [25, 50], ["seats_hard"])
+    assert services.rules_from_store(data).seats_hard is True
+    data, msg = copy_context().run(call, [25, 70], ["seats_hard"])  # a large class from 70 is not below 66
+    assert data is cbs.no_update and "66" in msg and "70" in msg
+    # the panel shows the trip caps and the single numbers, in the page language
+    from dashboard.layout.scenario import rules_panel
+    from geo.planning.rules import Rules
+    tree = rules_panel("zh", Rules())
+    panel = text_of(tree)
+    assert t("rule_trip", "zh") in panel and t("rule_large_class", "zh") in panel
+    seats = [c for c in tree._traverse() if getattr(c, "id", None) == ids.RULE_SEATS]
+    assert len(seats) == 1 and seats[0].options[0]["label"] == t("rule_seats_hard", "zh") and seats[0].value == ["seats_hard"]

@@ -240,10 +240,12 @@ def test_mode_rules(band, walk, bus, beds, mode):
     assert row["mode"] == mode and row["children"] == 7
     assert row["minutes"] == {"walk": walk, "bus": bus, "board": min(walk, bus)}[mode]
     assert int(res.schools["beds_used"].iat[0]) == (7 if mode == "board" else 0)
-    unsafe = res.violations[res.violations["rule"] == "g1_3_trip_unsafe"]
-    assert len(unsafe) == (1 if (band, walk) == ("g1_3", 90) else 0)
-    if len(unsafe):
-        assert unsafe.iloc[0]["subject"] == "V0"
+    # a day pupil's whole trip beyond its band's cap (30 / 45 / 60 min by default) is flagged; boarders are not
+    over = res.violations[res.violations["rule"] == "trip_cap"]
+    trip = {"walk": walk, "bus": bus}.get(mode)
+    assert len(over) == (1 if trip is not None and trip > {"g1_3": 30, "g4_6": 45, "g7_9": 60}[band] else 0)
+    if len(over):
+        assert over.iloc[0]["subject"] == "V0" and over.iloc[0]["params"]["band"] == band
 
 
 def test_g1_3_never_board_even_with_free_beds():
@@ -253,7 +255,8 @@ def test_g1_3_never_board_even_with_free_beds():
     assert int(res.schools["beds_used"].sum()) == 0
     assert (res.assignments["mode"] != "board").all()
     assert res.kpis.beds_needed == 0
-    assert list(res.violations["rule"]) == ["g1_3_trip_unsafe"]
+    assert list(res.violations["rule"]) == ["trip_cap"]
+    assert res.violations.iloc[0]["params"]["mode"] == "bus" and "direct drive" in res.violations.iloc[0]["detail"]
 
 
 def test_g1_3_without_any_bus_walks_and_is_flagged():
@@ -261,7 +264,7 @@ def test_g1_3_without_any_bus_walks_and_is_flagged():
     res = model.baseline
     row = only_row(res)
     assert (row["mode"], row["minutes"]) == ("walk", 55)
-    assert list(res.violations["rule"]) == ["g1_3_no_bus"]
+    assert list(res.violations["rule"]) == ["trip_cap"] and res.violations.iloc[0]["params"]["mode"] == "walk"
 
 
 @pytest.mark.parametrize("band", ["g4_6", "g7_9"])
@@ -297,10 +300,10 @@ def test_editing_rules_changes_the_outcome():
     modes = dict(zip(edited.assignments["band"], edited.assignments["mode"]))
     assert modes == {"g1_3": "walk", "g4_6": "board", "g7_9": "bus"}
     assert int(edited.schools["beds_used"].iat[0]) == 5
-    # the grade 1-3 ride becomes unsafe under a lower cap
-    strict = make_model(*args, rules=Rules.from_dict({"bus_cap_minutes": {"g1_3": 35}})).baseline
-    assert "g1_3_trip_unsafe" in set(strict.violations["rule"])
-    assert "g1_3_trip_unsafe" not in set(base.violations["rule"])
+    # the grade 1-3 ride of 40 min is beyond the 30-min trip cap, and within a cap raised to 45
+    assert "trip_cap" in set(base.violations["rule"])
+    lenient = make_model(*args, rules=Rules.from_dict({"trip_cap_minutes": {"g1_3": 45}})).baseline
+    assert "trip_cap" not in set(lenient.violations["rule"])
 
 
 def test_rules_validation_names_the_field():
@@ -346,7 +349,9 @@ def test_build_before_close_when_pupils_lose_their_seat():
     assert "unplaced" in set(res.violations["rule"])
     # with 20 more seats at B, closing A is fine
     ok = model.solve({"actions": [{"type": "expand", "school_id": "B", "seats": 20}, {"type": "close", "school_id": "A"}]})
-    assert ok.violations.empty and ok.unassigned.empty
+    assert ok.unassigned.empty
+    # A, with 30 pupils, is a small rural school (under 100): its closure is flagged, nothing else
+    assert list(ok.violations["rule"]) == ["small_school"] and ok.violations.iloc[0]["params"]["pupils"] == 30
 
 
 def test_build_before_close_ignores_children_unplaced_before_the_closure():

@@ -211,7 +211,7 @@ _SCHOOL_CELLS = {
     "level": "primary", "district": "D1", "enrol_g1_3": 10, "enrol_g4_6": 10, "enrol_g7_9": 0, "seats": 45, "beds": 0,
     "teachers": 2, "synthetic": True, "students": 20, "students_junior": 0, "urban_rural": "rural", "teachers_qualified": 1,
     "teachers_key": 0, "teachers_pe_art": 0, "teaching_area_m2": 95.5, "sports_area_m2": 150.0,
-    "equipment_value_yuan": 40000.0, "multimedia_classrooms": 1,
+    "equipment_value_yuan": 40000.0, "multimedia_classrooms": 1, "classes": 1, "classes_junior": None,
 }
 
 
