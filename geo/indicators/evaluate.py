@@ -40,10 +40,12 @@ Rules
   limits are CV ≤ 0.50 for primary and ≤ 0.45 for junior (editable).  A
   level with fewer than two schools, no students or no resource at all has
   no CV (NaN; ``null`` in JSON) and no pass verdict.
-* **Teaching points** (教学点): schools with fewer than ``cv_min_students`` = 50
-  students in total are left out of the 差异系数 (the 办法 leaves out
-  "不足50人的教学点"; set 0 to keep them).  Their own indicators are still
-  computed and reported (``excluded_from_cv`` marks them).
+* **Teaching points** (教学点): a school of type 教学点 (``school_type`` =
+  ``"teaching_point"``) with fewer than ``cv_min_students`` = 50 students is left
+  out of the evaluation (the 办法 leaves out "不足50人的教学点"; set 0 to keep
+  them): of the 差异系数 and of the summary's counts of schools and passes.  An
+  ordinary school of 40 students counts.  Their own indicators are still computed
+  and shown (``excluded_from_cv`` marks them).
 * **Urban and rural**: ``urban_rural`` is ``urban`` for 城区 and 镇区 schools and
   ``rural`` for 乡村 schools (国家统计局 城乡划分; codes 1xx urban, 2xx rural).
   :func:`urban_rural_comparison` pools each side (Σ resource ÷ Σ students).
@@ -72,6 +74,9 @@ from geo.indicators.standards import DEFAULT_STANDARDS, INDICATOR_KEYS, INDICATO
 from geo.indicators.table import check_table, normalise
 from layers.i18n import message, t
 from layers.schema import URBAN_RURAL
+
+#: The ``school_type`` of a 教学点 (teaching point).
+TEACHING_POINT = "teaching_point"
 
 __all__ = [
     "IndicatorResult",
@@ -110,7 +115,8 @@ def _parts(clean: pd.DataFrame, standards: Standards) -> pd.DataFrame:
             row = {
                 "school_id": r.school_id, "name": r.name, "level": r.level, "level_part": level_part,
                 "students": int(round(students)), "school_students": int(round(total)), "share": share,
-                "urban_rural": r.urban_rural, "excluded_from_cv": total < standards.cv_min_students,
+                "urban_rural": r.urban_rural,
+                "excluded_from_cv": getattr(r, "school_type", "") == TEACHING_POINT and total < standards.cv_min_students,
             }
             for key in INDICATOR_KEYS:
                 row[f"resource_{key}"] = getattr(r, key) * share
@@ -412,7 +418,7 @@ class IndicatorResult:
     skipped: tuple[str, ...] = ()
 
     def summary(self) -> dict[str, dict[str, Any]]:
-        """Per level: school parts, how many pass, how many count in the CV, and whether every CV passes.
+        """Per level: school parts evaluated (teaching points left out), how many pass, how many count in the CV, and whether every CV passes.
 
         Returns
         -------
@@ -422,7 +428,7 @@ class IndicatorResult:
         """
         out: dict[str, dict[str, Any]] = {}
         for level in PART_LEVELS:
-            sel = self.parts[self.parts["level_part"] == level]
+            sel = self.parts[(self.parts["level_part"] == level) & ~self.parts["excluded_from_cv"].astype(bool)]
             verdicts = list(self.cv_pass[level].values())
             out[level] = {
                 "schools": int(len(sel)),

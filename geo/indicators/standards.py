@@ -139,7 +139,7 @@ class Indicator:
 INDICATORS: Final[tuple[Indicator, ...]] = (
     Indicator("teachers_qualified", 100, "teachers per 100 students", "每百名学生拥有高于规定学历教师数", "Teachers above the required qualification per 100 students", True, SOURCE_TEACHERS_QUALIFIED),
     Indicator("teachers_key", 100, "teachers per 100 students", "每百名学生拥有县级以上骨干教师数", "County-level or higher key teachers per 100 students", True, SOURCE_TEACHERS_KEY),
-    Indicator("teachers_pe_art", 100, "teachers per 100 students", "每百名学生拥有体育、艺术专任教师数", "PE and art (fine art, music) teachers per 100 students", True, SOURCE_TEACHERS_PE_ART),
+    Indicator("teachers_pe_art", 100, "teachers per 100 students", "每百名学生拥有体育、艺术（美术、音乐）专任教师数", "PE and art (fine art, music) teachers per 100 students", True, SOURCE_TEACHERS_PE_ART),
     Indicator("teaching_area_m2", 1, "m² per student", "生均教学及辅助用房面积", "Teaching and auxiliary floor area per student", False, SOURCE_TEACHING_AREA),
     Indicator("sports_area_m2", 1, "m² per student", "生均体育运动场馆面积", "Sports ground and hall area per student", False, SOURCE_SPORTS_AREA),
     Indicator("equipment_value_yuan", 1, "yuan per student", "生均教学仪器设备值", "Teaching equipment value per student", True, SOURCE_EQUIPMENT),

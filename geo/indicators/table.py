@@ -483,6 +483,8 @@ def check_table(frame: pd.DataFrame, source: str, *, skip_empty: bool) -> tuple[
         "name": [(id_text(v) if not is_missing(v) else sid) for v, sid in zip(cell("name"), ids, strict=True)],
         "level": levels,
         "urban_rural": urban,
+        # the school type where the table has one ("teaching_point" for a 教学点; the layers' school_type)
+        "school_type": [("" if is_missing(v) else str(v)) for v in cell("school_type")] if "school_type" in frame else "",
         **{c: np.asarray(v, dtype=float) for c, v in numeric.items()},
     })
     if skipped:

@@ -37,7 +37,6 @@ SOURCES: Final[dict[str, str]] = {
     "super_large_class": "国发〔2016〕40号（大班额56人以上、超大班额66人以上）",
     "seats_hard": "本地默认值，可调整",
     "small_school_pupils": "国办发〔2018〕27号（乡村小规模学校：不足100人）",
-    "teaching_point_pupils": "教督〔2017〕6号（不足50人的教学点不参加评估）",
     "build_before_close": "国办发〔2018〕27号（先建后撤）；教育部办公厅《关于农村义务教育学校布局调整有关问题的通报》（2016年10月）",
     "threshold_minutes": "国办发〔2018〕27号",
 }
@@ -79,8 +78,6 @@ class Rules:
     small_school_pupils : int
         A school under this many pupils is a 乡村小规模学校 (国办发〔2018〕27号: 应留必留);
         closing or merging one is flagged.
-    teaching_point_pupils : int
-        A 教学点 under this many pupils is left out of the 优质均衡 evaluation (教督〔2017〕6号).
     threshold_minutes : float
         The access KPI threshold (share of day pupils within it).
     keep_catchments : bool
@@ -102,7 +99,6 @@ class Rules:
     super_large_class: int = 66
     seats_hard: bool = True
     small_school_pupils: int = 100
-    teaching_point_pupils: int = 50
     threshold_minutes: float = 30.0
     keep_catchments: bool = True
     candidates: int = 20
@@ -135,7 +131,7 @@ class Rules:
         if not (isinstance(self.threshold_minutes, (int, float)) and self.threshold_minutes > 0):
             problems.append((f"threshold_minutes must be a positive number, got {self.threshold_minutes!r}", "rules_p_threshold",
                              {"value": _shown(self.threshold_minutes)}))
-        for name in ("large_class", "super_large_class", "small_school_pupils", "teaching_point_pupils"):
+        for name in ("large_class", "super_large_class", "small_school_pupils"):
             value = getattr(self, name)
             if not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
                 problems.append((f"{name} must be a whole number >= 1, got {value!r}", "rules_p_whole",
@@ -234,7 +230,7 @@ _RULE_LABELS: Final = {
     "walk_minutes": "rule_walk", "bus_cap_minutes": "rule_bus", "may_board": "rule_board", "school_size_cap": "rule_size",
     "class_size_cap": "rule_class", "threshold_minutes": "threshold", "keep_catchments": "rule_keep",
     "trip_cap_minutes": "rule_trip", "large_class": "rule_large_class", "super_large_class": "rule_super_large_class",
-    "seats_hard": "rule_seats_hard", "small_school_pupils": "rule_small_school_label", "teaching_point_pupils": "rule_teaching_point",
+    "seats_hard": "rule_seats_hard", "small_school_pupils": "rule_small_school_label",
 }
 
 

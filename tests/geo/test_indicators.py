@@ -180,7 +180,8 @@ def test_nine_year_parts_enter_their_level_cv():
 
 def with_teaching_point() -> pd.DataFrame:
     # F: a teaching point of 40 students with 10 m² each
-    return pd.concat([FIVE, pd.DataFrame([school("F", 40, urban="rural", teaching_area_m2=400)])], ignore_index=True)
+    return pd.concat([FIVE, pd.DataFrame([{**school("F", 40, urban="rural", teaching_area_m2=400), "school_type": "teaching_point"}])],
+                     ignore_index=True)
 
 
 def test_small_teaching_points_are_left_out_of_the_cv():
@@ -729,3 +730,21 @@ def test_apply_scenario_needs_every_baseline_school():
     model = scenario_model()
     with pytest.raises(IndicatorError, match="school\\(s\\) S1 of the scenario model are not in the table"):
         apply_scenario(SCENARIO_TABLE[SCENARIO_TABLE["school_id"] != "S1"], model.baseline, model.baseline)
+
+
+def test_teaching_points_under_50_are_left_out_of_the_whole_evaluation_but_small_ordinary_schools_count():
+    """A 40-pupil 教学点 is out of the CV and of the summary's counts; a 40-pupil ordinary school is in both."""
+    point = {**school("T", 40, teaching_area_m2=40), "school_type": "teaching_point"}
+    ordinary = {**school("O", 40, teaching_area_m2=40), "school_type": ""}
+    with_point = evaluate(pd.concat([FIVE, pd.DataFrame([point])], ignore_index=True))
+    with_ordinary = evaluate(pd.concat([FIVE, pd.DataFrame([ordinary])], ignore_index=True))
+    five = evaluate(FIVE)
+    # the teaching point changes nothing: same CV, same counts; the ordinary school (1 m² per pupil) changes both
+    assert with_point.cv["primary"]["teaching_area_m2"] == pytest.approx(five.cv["primary"]["teaching_area_m2"])
+    assert with_point.summary()["primary"]["schools"] == five.summary()["primary"]["schools"] == 5
+    assert with_ordinary.summary()["primary"]["schools"] == 6
+    assert with_ordinary.cv["primary"]["teaching_area_m2"] > five.cv["primary"]["teaching_area_m2"] + 0.05
+    # the teaching point's own values are still computed and marked
+    row = with_point.parts.set_index("school_id").loc["T"]
+    assert bool(row["excluded_from_cv"]) and row["value_teaching_area_m2"] == pytest.approx(1.0)
+    assert not bool(with_ordinary.parts.set_index("school_id").loc["O", "excluded_from_cv"])
