@@ -160,6 +160,8 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "rule_build_before_close": {"zh": "先建后撤", "en": "Build before closing"},
     "rule_trip_cap": {"zh": "单程时间超限", "en": "Trip too long"},
     "rule_small_school": {"zh": "撤并乡村小规模学校", "en": "Small rural school closed"},
+    "rule_trip_worse": {"zh": "上下学明显不便", "en": "Trip much longer"},
+    "rule_trip_worse_label": {"zh": "路程变远提示阈值（分钟）", "en": "Trip made longer by more than (min)"},
     "rule_school_size": {"zh": "学校规模超限", "en": "School too large"},
     "rule_class_size": {"zh": "班额超限", "en": "Classes too large"},
     "rule_unplaced": {"zh": "学生无法安置", "en": "Children not placed"},

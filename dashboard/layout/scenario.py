@@ -76,7 +76,7 @@ def rules_panel(lang: str, rules: Rules) -> html.Details:
     # single numbers: the key "_" marks a rule that is one value, not a table (see update_rules)
     count_rows = [html.Tr([html.Td(t(label, lang)), html.Td(num(rule, "_", getattr(rules, rule)))])
                   for rule, label in (("large_class", "rule_large_class"), ("super_large_class", "rule_super_large_class"),
-                                      ("small_school_pupils", "rule_small_school_label"))]
+                                      ("small_school_pupils", "rule_small_school_label"), ("trip_worse_minutes", "rule_trip_worse_label"))]
     level_rows = [
         html.Tr([html.Td(t(f"level_{lv}", lang)), html.Td(num("school_size_cap", lv, rules.school_size_cap[lv])),
                  html.Td(num("class_size_cap", lv, rules.class_size_cap[lv]))])

@@ -131,7 +131,7 @@ def impact_rows(layers: ResultLayers, region: Region, lang: str) -> list[list[st
 
 
 def _rule(rule: str, lang: str) -> str:
-    known = ("build_before_close", "trip_cap", "school_size", "class_size", "small_school", "unplaced")
+    known = ("build_before_close", "trip_cap", "trip_worse", "school_size", "class_size", "small_school", "unplaced")
     return t(f"rule_{rule}", lang) if rule in known else rule
 
 

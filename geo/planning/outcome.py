@@ -234,6 +234,27 @@ def _class_checks(school: Any, pupils: tuple[int, int], rules: Rules) -> list[di
     return rows
 
 
+def _trips_worse(assign: pd.DataFrame, before: pd.DataFrame, rules: Rules) -> list[dict]:
+    """Villages whose grade 4–9 day pupils' mean trip gets longer by more than ``trip_worse_minutes`` (上下学不便)."""
+    def mean_trip(table: pd.DataFrame) -> pd.Series:
+        day = table[(table["mode"] != BOARD) & table["band"].isin(("g4_6", "g7_9"))]
+        if day.empty:
+            return pd.Series(dtype=float)
+        weighted = day.assign(w=day["children"] * day["minutes"]).groupby(["village_id", "band"])[["w", "children"]].sum()
+        return weighted["w"] / weighted["children"]
+
+    now, then = mean_trip(assign), mean_trip(before)
+    rows = []
+    for (village, band), minutes in now.items():
+        if (village, band) in then.index and minutes - then[(village, band)] > rules.trip_worse_minutes:
+            children = int(assign.loc[(assign["village_id"] == village) & (assign["band"] == band) & (assign["mode"] != BOARD),
+                                      "children"].sum())
+            rows.append(_check("trip_worse", village, village=str(village), band=str(band), children=children,
+                               before=round(float(then[(village, band)])), after=round(float(minutes)),
+                               limit=float(rules.trip_worse_minutes)))
+    return rows
+
+
 def _small_schools(allocation: Allocation, baseline: Allocation, rules: Rules) -> list[dict]:
     """Schools open today with fewer than ``small_school_pupils`` pupils that the scenario closes (乡村小规模学校, 应留必留)."""
     before = baseline.schools.set_index(baseline.schools["school_id"].astype(str))
@@ -254,6 +275,8 @@ _DETAILS: Final = {
                 "({source}){bus_note}",
     "school_size": "{pupils} pupils exceed the {level} size cap of {cap} (教督〔2017〕6号)",
     "class_size": "{pupils} {part} pupils in {classes} classes: {per_class} per class, over {size} (教督〔2017〕6号){band_note}",
+    "trip_worse": "the {children} {band} day pupils' mean trip grows from {before} to {after} min, more than "
+                  "{limit:g} min longer (a local default)",
     "small_school": "closing {school}, a small rural school of {pupils} pupils (under {limit}), needs a reason: "
                     "such schools are kept where needed (国办发〔2018〕27号)",
     "unplaced": "{children} {band} children cannot be placed: {reason_text}",
@@ -354,7 +377,7 @@ def violations(allocation: Allocation, *, rules: Rules, baseline: Allocation | N
     -------
     DataFrame
         ``rule, subject, detail, key, params``; rules ``build_before_close``, ``trip_cap``,
-        ``school_size``, ``class_size``, ``small_school`` (with ``baseline``), ``unplaced``.  ``detail`` is the
+        ``school_size``, ``class_size``, ``small_school`` and ``trip_worse`` (with ``baseline``), ``unplaced``.  ``detail`` is the
         English text; ``key`` (``chk_<rule>``) and ``params`` (school ids under ``school``/``target``/
         ``schools``, the village id under ``village``, numbers, a ``reason`` code ``rsn_*``) render it
         in any language with names: :func:`layers.i18n.message`.
@@ -384,6 +407,7 @@ def violations(allocation: Allocation, *, rules: Rules, baseline: Allocation | N
         rows += _class_checks(r, part_pupils.get(str(r.school_id), (0, 0)), rules)
     if baseline is not None:
         rows += _small_schools(allocation, baseline, rules)
+        rows += _trips_worse(assign, baseline.assignments, rules)
     for r in unassigned.itertuples():
         code, extra = reason_code(r.reason)
         rows.append(_check("unplaced", r.village_id, reason_text=str(r.reason), village=str(r.village_id), children=int(r.children),

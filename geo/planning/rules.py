@@ -4,9 +4,9 @@ Defaults follow national policy where it gives a number and are marked as
 local defaults where it does not:
 
 * Grades 1–3 in principle do not board and go to school nearby, with a
-  one-way trip of about half an hour at most (国办发〔2018〕27号; 国办发〔2012〕48号).
-* Grades 4–6 mainly go to school daily and may board where needed; junior
-  pupils go daily or board (国办发〔2012〕48号).
+  one-way trip of about half an hour at most (国办发〔2018〕27号).
+* Grades 4–6 mainly go to school daily and may board where needed (国办发〔2018〕27号);
+  junior pupils go daily or board.
 * Build before closing and keep small rural schools (under 100 pupils) where
   needed (先建后撤、应留必留, 国办发〔2018〕27号); no closure against a majority of
   parents (教育部办公厅《关于农村义务教育学校布局调整有关问题的通报》, October 2016).
@@ -27,15 +27,16 @@ from layers.schema import BANDS, LEVELS
 __all__ = ["DEFAULT_RULES", "SOURCES", "Rules", "RulesError"]
 
 SOURCES: Final[dict[str, str]] = {
-    "walk_minutes": "国办发〔2012〕48号；国办发〔2018〕27号",
+    "walk_minutes": "国办发〔2018〕27号",
     "bus_cap_minutes": "本地默认值，可调整",
     "trip_cap_minutes": "国办发〔2018〕27号（1–3 年级路途时间一般不超过半小时；4–9 年级为本地默认值）",
-    "may_board": "国办发〔2012〕48号；国办发〔2018〕27号",
+    "may_board": "国办发〔2018〕27号",
     "school_size_cap": "教督〔2017〕6号（小学、初中不超过2000人，九年一贯制不超过2500人）",
     "class_size_cap": "教督〔2017〕6号（小学每班不超过45人，初中不超过50人）",
     "large_class": "国发〔2016〕40号（大班额56人以上、超大班额66人以上）",
     "super_large_class": "国发〔2016〕40号（大班额56人以上、超大班额66人以上）",
     "seats_hard": "本地默认值，可调整",
+    "trip_worse_minutes": "本地默认值，可调整（上下学不便）",
     "small_school_pupils": "国办发〔2018〕27号（乡村小规模学校：不足100人）",
     "build_before_close": "国办发〔2018〕27号（先建后撤）；教育部办公厅《关于农村义务教育学校布局调整有关问题的通报》（2016年10月）",
     "threshold_minutes": "国办发〔2018〕27号",
@@ -75,6 +76,9 @@ class Rules:
         unplaced).  False: a receiving school may take pupils beyond its seats,
         up to ``super_large_class - 1`` per class, rather than leave them
         unplaced, so that the class-size overflow of a closure shows.
+    trip_worse_minutes : float
+        Grades 4–9: a closure that lengthens a village's mean day trip by more than
+        this is flagged (``trip_worse``, 上下学不便; a local default).
     small_school_pupils : int
         A school under this many pupils is a 乡村小规模学校 (国办发〔2018〕27号: 应留必留);
         closing or merging one is flagged.
@@ -99,6 +103,7 @@ class Rules:
     super_large_class: int = 66
     seats_hard: bool = True
     small_school_pupils: int = 100
+    trip_worse_minutes: float = 15.0
     threshold_minutes: float = 30.0
     keep_catchments: bool = True
     candidates: int = 20
@@ -127,7 +132,11 @@ class Rules:
                     problems.append((f"{name}[{key!r}] must be a positive number, got {value!r}", "rules_p_positive",
                                      {"rule": _rule_word(name), "item": _words(what, [key]), "value": _shown(value)}))
         if self.may_board.get("g1_3"):
-            problems.append(("may_board['g1_3'] must be false: grades 1–3 do not board (国办发〔2012〕48号)", "rules_p_g1_3_board", {}))
+            problems.append(("may_board['g1_3'] must be false: grades 1–3 do not board (国办发〔2018〕27号)", "rules_p_g1_3_board", {}))
+        if not (isinstance(self.trip_worse_minutes, (int, float)) and not isinstance(self.trip_worse_minutes, bool)
+                and self.trip_worse_minutes > 0):
+            problems.append((f"trip_worse_minutes must be a positive number, got {self.trip_worse_minutes!r}", "rules_p_number",
+                             {"rule": _rule_word("trip_worse_minutes"), "value": _shown(self.trip_worse_minutes)}))
         if not (isinstance(self.threshold_minutes, (int, float)) and self.threshold_minutes > 0):
             problems.append((f"threshold_minutes must be a positive number, got {self.threshold_minutes!r}", "rules_p_threshold",
                              {"value": _shown(self.threshold_minutes)}))
@@ -230,7 +239,7 @@ _RULE_LABELS: Final = {
     "walk_minutes": "rule_walk", "bus_cap_minutes": "rule_bus", "may_board": "rule_board", "school_size_cap": "rule_size",
     "class_size_cap": "rule_class", "threshold_minutes": "threshold", "keep_catchments": "rule_keep",
     "trip_cap_minutes": "rule_trip", "large_class": "rule_large_class", "super_large_class": "rule_super_large_class",
-    "seats_hard": "rule_seats_hard", "small_school_pupils": "rule_small_school_label",
+    "seats_hard": "rule_seats_hard", "small_school_pupils": "rule_small_school_label", "trip_worse_minutes": "rule_trip_worse_label",
 }
 
 

@@ -49,7 +49,10 @@ def _assert_chinese_without_ids(texts: list[str], what: str) -> None:
 def test_chinese_page_shows_checks_and_errors_in_chinese_with_names(page: Page, live_server, console_errors):
     page.goto(live_server)
     page.get_by_text("布局调整方案", exact=True).click()
-    expect(page.locator("#sc-violations")).to_contain_text(t("no_violations", "zh"), timeout=TIMEOUT)
+    # the demo today: two grade 1–3 bus rides beyond the 30-minute trip cap, in Chinese with names and the source
+    expect(page.locator("#sc-violations")).to_contain_text(t("rule_trip_cap", "zh"), timeout=TIMEOUT)
+    expect(page.locator("#sc-violations")).to_contain_text("国办发〔2018〕27号", timeout=TIMEOUT)
+    _assert_chinese_without_ids(page.locator("#sc-violations li").all_inner_texts(), "trip check")
 
     # an incomplete action names the missing field in Chinese
     _choose(page, "act-type", t("action_merge", "zh"))

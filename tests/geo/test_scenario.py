@@ -749,3 +749,19 @@ def test_impact_table_lists_exactly_the_affected_villages(demo):
         assert all(int(n) == before[(v, b)] for v, b, n in zip(it["village_id"], it["band"], it["children"]))
     assert impact_table(demo.baseline, demo.baseline).empty
 
+
+
+def test_trip_worse_for_grades_4_9_when_a_closure_lengthens_the_trip():
+    # grades 4-6 of V0 walk 5 min to A; closing A sends them to B, 30 min away: +25 > 15 is flagged, +10 is not
+    def model(far: float):
+        return make_model([(0, 20, 0)], [{"school_id": "A", "level": "primary", "seats": 200},
+                                         {"school_id": "B", "level": "primary", "seats": 200}], [[5, far]], [[5, far]])
+    res = model(30).solve(close("A"))
+    worse = res.violations[res.violations["rule"] == "trip_worse"]
+    assert list(worse["subject"]) == ["V0"]
+    assert (worse.iloc[0]["params"]["before"], worse.iloc[0]["params"]["after"], worse.iloc[0]["params"]["children"]) == (5, 30, 20)
+    assert "trip_worse" not in set(model(15).solve(close("A")).violations["rule"])
+    lenient = make_model([(0, 20, 0)], [{"school_id": "A", "level": "primary", "seats": 200},
+                                        {"school_id": "B", "level": "primary", "seats": 200}], [[5, 30]], [[5, 30]],
+                         rules=Rules.from_dict({"trip_worse_minutes": 30}))
+    assert "trip_worse" not in set(lenient.solve(close("A")).violations["rule"])

@@ -23,7 +23,8 @@ def demo():
 
 FIELDS = {
     "assignments": ["village_id", "band", "school_id", "children", "minutes", "mode"],
-    "schools": ["school_id", "seats", "seats_used", "beds", "beds_used", "open"],
+    "schools": ["school_id", "seats", "seats_used", "beds", "beds_used", "open", "primary_classes", "junior_classes",
+                "classes_estimated"],
     "unassigned": ["village_id", "band", "children", "reason", "reason_key", "reason_params", "reason_message"],
     "violations": ["rule", "rule_name", "subject", "subject_name", "message", "detail", "key", "params"],
 }
@@ -35,7 +36,9 @@ def test_cli_scenario_matches_the_model(demo, tmp_path, run_geo):
     proc = run_geo("scenario", "--region", "demo", "--close", f"{a},{b}", "--out", str(out), cwd=tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert {"assignments", "schools", "unassigned", "violations", "kpis"} <= set(data)
+    assert {"assignments", "schools", "unassigned", "violations", "kpis", "rules_sources"} <= set(data)
+    assert data["rules_sources"]["trip_cap_minutes"].startswith("国办发〔2018〕27号")
+    assert data["rules_sources"]["large_class"].startswith("国发〔2016〕40号")
     for key, cols in FIELDS.items():
         assert data[key], f"{key} is empty: field names cannot be checked"
         assert all(list(r) == cols for r in data[key]), key

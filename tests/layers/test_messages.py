@@ -145,7 +145,7 @@ def test_nested_messages_lists_of_ids_and_reasons_render_with_names():
     assert zh.startswith("东村：") and "一中、二中" in zh and "S1" not in zh and "V1" not in zh
     assert en.startswith("East:") and "No. 1, No. 2" in en and "g1_3" not in en
     nested = {"problems": [{"key": "rules_p_threshold", "params": {"value": {"key": "empty_value"}}}, {"key": "rules_p_g1_3_board"}]}
-    assert message("rules_e_invalid", "zh", nested) == "规则有误：时间上限须为正数（收到：空）；1–3 年级不得寄宿（国办发〔2012〕48号）。"
+    assert message("rules_e_invalid", "zh", nested) == "规则有误：时间上限须为正数（收到：空）；1–3 年级不得寄宿（国办发〔2018〕27号）。"
     assert "(got: empty)" in message("rules_e_invalid", "en", nested)
 
 
