@@ -28,6 +28,7 @@ import shapely
 from geo.build.levels import LEVEL_KEYWORDS, keyword_level
 from geo.build.progress import say
 from geo.indicators.standards import INDICATORS, Standards
+from geo.planning.classes import classes_for_seats
 from layers.i18n import t
 from layers.schema import BANDS, LEVEL_BANDS, LEVELS, children_column, enrol_column
 
@@ -348,10 +349,8 @@ def school_classes_drawn(schools: gpd.GeoDataFrame, rng: np.random.Generator) ->
             teaches = level == "nine_year" or level == part
             low, high = CLASS_AVERAGE[part]
             parts.append(math.ceil(pupils / (low + u * (high - low))) if teaches and pupils else 0)
-        if not any(parts):  # no pupils: the seats in whole classes at the national caps (a nine-year school: 6 : 3 grades)
-            seats = int(row["seats"])
-            junior_seats = round(seats / 3) if level == "nine_year" else seats if level == "junior" else 0
-            parts = [math.ceil((seats - junior_seats) / CLASS_SIZE["primary"]), math.ceil(junior_seats / CLASS_SIZE["junior"])]
+        if not any(parts):  # no pupils: the seats in whole classes at the national caps
+            parts = list(classes_for_seats(level, int(row["seats"])))
         total.append(sum(parts))
         junior_part.append(parts[1] if level == "nine_year" else pd.NA)
     schools["classes"] = pd.array(total, dtype="Int64")

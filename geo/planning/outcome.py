@@ -236,21 +236,18 @@ def _class_checks(school: Any, pupils: tuple[int, int], rules: Rules) -> list[di
 
 def _trips_worse(assign: pd.DataFrame, before: pd.DataFrame, rules: Rules) -> list[dict]:
     """Villages whose grade 4–9 day pupils' mean trip gets longer by more than ``trip_worse_minutes`` (上下学不便)."""
-    def mean_trip(table: pd.DataFrame) -> pd.Series:
+    def day_trips(table: pd.DataFrame) -> pd.DataFrame:
+        """Per village and band of grades 4-9: the day pupils and their mean trip."""
         day = table[(table["mode"] != BOARD) & table["band"].isin(("g4_6", "g7_9"))]
-        if day.empty:
-            return pd.Series(dtype=float)
-        weighted = day.assign(w=day["children"] * day["minutes"]).groupby(["village_id", "band"])[["w", "children"]].sum()
-        return weighted["w"] / weighted["children"]
+        sums = day.assign(w=day["children"] * day["minutes"]).groupby(["village_id", "band"])[["w", "children"]].sum()
+        return sums.assign(mean=sums["w"] / sums["children"])
 
-    now, then = mean_trip(assign), mean_trip(before)
+    now, then = day_trips(assign), day_trips(before)
     rows = []
-    for (village, band), minutes in now.items():
-        if (village, band) in then.index and minutes - then[(village, band)] > rules.trip_worse_minutes:
-            children = int(assign.loc[(assign["village_id"] == village) & (assign["band"] == band) & (assign["mode"] != BOARD),
-                                      "children"].sum())
-            rows.append(_check("trip_worse", village, village=str(village), band=str(band), children=children,
-                               before=round(float(then[(village, band)])), after=round(float(minutes)),
+    for (village, band), r in now.iterrows():
+        if (village, band) in then.index and r["mean"] - then.at[(village, band), "mean"] > rules.trip_worse_minutes:
+            rows.append(_check("trip_worse", village, village=str(village), band=str(band), children=int(r["children"]),
+                               before=round(float(then.at[(village, band), "mean"])), after=round(float(r["mean"])),
                                limit=float(rules.trip_worse_minutes)))
     return rows
 
